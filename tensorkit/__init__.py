@@ -1,0 +1,17 @@
+"""tensorkit: tensors, ops, autograd and layers for learning deep learning by shapes.
+
+``import tensorkit as tk``; make tensors with ``tk.tensor``, chain ``tk.*`` ops, and see
+the shapes of everything, also before any data exists (``tk.symbolic``).
+"""
+
+from . import random
+from .backend import get_backend, gpu_available, set_backend
+from .creation import *  # noqa: F401,F403
+from .errors import (BackendError, DeviceError, DTypeError, GradientError, ShapeError,
+                     SymbolicTensorError)
+from .graph import Trace, recording, trace
+from .ops import *  # noqa: F401,F403
+from .tensor import (Tensor, backprop, enable_grad, grad, gradients, is_tensor, no_grad,
+                     symbolic, tensor)
+
+__version__ = "0.1.0"

@@ -1,0 +1,31 @@
+"""What every op table shares: undoing broadcasting, and expanding reduced gradients."""
+
+from ..shapes import normalize_axes
+
+
+def unbroadcast(g, shape):
+    """Sum `g` down to `shape`: the one place a VJP undoes NumPy broadcasting.
+
+    >>> import numpy as np
+    >>> unbroadcast(np.ones((4, 2, 3)), (2, 1)).tolist()
+    [[12.0], [12.0]]
+    """
+    if g.shape == shape:
+        return g
+    lead = g.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape)
+                                      if n == 1 and g.shape[lead + i] != 1)
+    if axes:
+        g = g.sum(axis=axes, keepdims=True)
+    return g.reshape(shape)
+
+
+def expand_reduced(g, shape, axis):
+    """Give a reduction's gradient its reduced axes back as size 1, ready to broadcast.
+
+    Works whether or not the reduction kept its dims.
+    """
+    full = list(shape)
+    for a in normalize_axes(axis, len(shape)):
+        full[a] = 1
+    return g.reshape(full)

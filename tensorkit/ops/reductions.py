@@ -1,0 +1,142 @@
+"""Reductions: sum, mean, max, min, var, std, argmax, argmin, logsumexp.
+
+Shape rule: the reduced axes disappear (or stay as size 1 with keepdims), and so do
+their dim labels. VJPs give the gradient its reduced axes back, then broadcast.
+"""
+
+__all__ = ["sum", "mean", "max", "min", "var", "std", "logsumexp", "argmax", "argmin", "any", "all"]
+
+import numpy
+
+from ..shapes import normalize_axes, reduced_dims, reduced_shape
+from ..tensor import defop
+from .common import expand_reduced
+
+
+def _axis(axis):
+    return tuple(axis) if isinstance(axis, list) else axis
+
+
+def _count(shape, axis):
+    n = 1
+    for a in normalize_axes(axis, len(shape)):
+        n *= shape[a]
+    return n
+
+
+def reduction(name, forward, vjp, dtype=None):
+    return defop(name, reduced_shape, forward, vjp, dims=reduced_dims, dtype=dtype)
+
+
+def _extreme_vjp(xp, g, out, x, axis, keepdims):
+    """Share the gradient among the elements that were the max (or min)."""
+    hit = x == expand_reduced(out, x.shape, axis)
+    return expand_reduced(g, x.shape, axis) * hit / hit.sum(axis=axis, keepdims=True)
+
+
+def _var_vjp(xp, g, out, x, axis, keepdims):
+    centred = x - x.mean(axis=axis, keepdims=True)
+    return expand_reduced(g, x.shape, axis) * (2.0 / _count(x.shape, axis)) * centred
+
+
+def _std_vjp(xp, g, out, x, axis, keepdims):
+    centred = x - x.mean(axis=axis, keepdims=True)
+    safe = xp.where(out > 0, out, xp.ones_like(out))
+    return (expand_reduced(g / safe, x.shape, axis) * centred / _count(x.shape, axis)
+            * expand_reduced(out > 0, x.shape, axis))
+
+
+def _logsumexp(xp, x, axis, keepdims):
+    top = x.max(axis=axis, keepdims=True)
+    top = xp.where(xp.isfinite(top), top, xp.zeros_like(top))
+    out = xp.log(xp.exp(x - top).sum(axis=axis, keepdims=True)) + top
+    return out if keepdims else out.reshape(reduced_shape(x.shape, axis))
+
+
+def _index_dtype(*_, **__):
+    return numpy.dtype(numpy.int32)
+
+
+def _arg(fn):
+    def forward(xp, x, axis, keepdims):
+        out = fn(x, axis=axis, keepdims=keepdims)
+        return out.astype(numpy.int32)
+    return forward
+
+
+_sum = reduction("sum", lambda xp, x, axis, keepdims: x.sum(axis=axis, keepdims=keepdims),
+                 lambda xp, g, out, x, axis, keepdims:
+                     xp.broadcast_to(expand_reduced(g, x.shape, axis), x.shape).copy())
+_mean = reduction("mean", lambda xp, x, axis, keepdims: x.mean(axis=axis, keepdims=keepdims),
+                  lambda xp, g, out, x, axis, keepdims: xp.broadcast_to(
+                      expand_reduced(g, x.shape, axis) / _count(x.shape, axis), x.shape).copy())
+_max = reduction("max", lambda xp, x, axis, keepdims: x.max(axis=axis, keepdims=keepdims),
+                 _extreme_vjp)
+_min = reduction("min", lambda xp, x, axis, keepdims: x.min(axis=axis, keepdims=keepdims),
+                 _extreme_vjp)
+_var = reduction("var", lambda xp, x, axis, keepdims: x.var(axis=axis, keepdims=keepdims),
+                 _var_vjp)
+_std = reduction("std", lambda xp, x, axis, keepdims: x.std(axis=axis, keepdims=keepdims),
+                 _std_vjp)
+_logsumexp_op = reduction("logsumexp", _logsumexp,
+                          lambda xp, g, out, x, axis, keepdims: expand_reduced(g, x.shape, axis)
+                          * xp.exp(x - expand_reduced(out, x.shape, axis)))
+_argmax = reduction("argmax", _arg(numpy.argmax), None, dtype=_index_dtype)
+_argmin = reduction("argmin", _arg(numpy.argmin), None, dtype=_index_dtype)
+_any = reduction("any", lambda xp, x, axis, keepdims: x.any(axis=axis, keepdims=keepdims), None,
+                 dtype=lambda *_, **__: numpy.dtype(bool))
+_all = reduction("all", lambda xp, x, axis, keepdims: x.all(axis=axis, keepdims=keepdims), None,
+                 dtype=lambda *_, **__: numpy.dtype(bool))
+
+
+def sum(x, axis=None, keepdims=False):
+    """Add up along `axis` (all axes when None): that axis disappears from the shape."""
+    return _sum(x, axis=_axis(axis), keepdims=keepdims)
+
+
+def mean(x, axis=None, keepdims=False):
+    return _mean(x, axis=_axis(axis), keepdims=keepdims)
+
+
+def max(x, axis=None, keepdims=False):
+    return _max(x, axis=_axis(axis), keepdims=keepdims)
+
+
+def min(x, axis=None, keepdims=False):
+    return _min(x, axis=_axis(axis), keepdims=keepdims)
+
+
+def var(x, axis=None, keepdims=False):
+    """Population variance (divides by N, as Keras and TF.js do)."""
+    return _var(x, axis=_axis(axis), keepdims=keepdims)
+
+
+def std(x, axis=None, keepdims=False):
+    return _std(x, axis=_axis(axis), keepdims=keepdims)
+
+
+def logsumexp(x, axis=None, keepdims=False):
+    return _logsumexp_op(x, axis=_axis(axis), keepdims=keepdims)
+
+
+def argmax(x, axis=None, keepdims=False):
+    """Index of the largest value along `axis` (int32; over the flattened tensor if None)."""
+    if axis is None and keepdims:
+        raise ValueError("argmax with axis=None gives one index into the flattened tensor; "
+                         "keepdims needs an axis.")
+    return _argmax(x, axis=axis, keepdims=keepdims)
+
+
+def argmin(x, axis=None, keepdims=False):
+    if axis is None and keepdims:
+        raise ValueError("argmin with axis=None gives one index into the flattened tensor; "
+                         "keepdims needs an axis.")
+    return _argmin(x, axis=axis, keepdims=keepdims)
+
+
+def any(x, axis=None, keepdims=False):
+    return _any(x, axis=_axis(axis), keepdims=keepdims)
+
+
+def all(x, axis=None, keepdims=False):
+    return _all(x, axis=_axis(axis), keepdims=keepdims)

@@ -1,0 +1,615 @@
+"""The engine's core: Tensor, the one `apply` every op call goes through, and autograd.
+
+An op is declared once (see ops/): a shape rule on tuples, a forward on arrays, and one
+vector-Jacobian product per input. `apply` checks the shapes with the rule (also for
+symbolic tensors, which have a shape but no data), runs the forward, checks its output
+against the rule, and records a graph Node. `backward` walks the nodes in reverse
+topological order without recursion, so 100k-op graphs are fine.
+"""
+
+from contextlib import contextmanager
+
+import numpy
+
+from . import backend
+from .errors import DTypeError, GradientError, ShapeError, SymbolicTensorError, format_shape
+from .graph import STATE, Node
+
+OPS = {}                                            # name -> Op, filled by the ops modules
+
+
+class Op:
+    """One operation: shape rule, forward and VJPs, side by side."""
+
+    __slots__ = ("name", "shape", "forward", "vjps", "dims", "dtype", "variadic", "doc")
+
+    def __init__(self, name, shape, forward, vjps, dims=None, dtype=None, variadic=False,
+                 doc=None):
+        self.name = name
+        self.shape = shape            # (*input_shapes, **attrs) -> output shape
+        self.forward = forward        # (xp, *arrays, **attrs) -> array
+        self.vjps = vjps              # per input: (xp, g, out, *arrays, **attrs) -> array, or None
+        self.dims = dims              # (shapes, dims, **attrs) -> labels; None: keep or drop
+        self.dtype = dtype            # (*dtypes, **attrs) -> dtype, for symbolic outputs
+        self.variadic = variadic      # any number of inputs, one VJP called with index=i
+        self.doc = doc
+
+    def __call__(self, *inputs, **attrs):
+        return apply(self, inputs, attrs)
+
+    def __repr__(self):
+        return f"<op {self.name}>"
+
+
+def defop(name, shape, forward, *vjps, dims=None, dtype=None, variadic=False, doc=None):
+    """Declare an op once and register it under `name`."""
+    if name in OPS:
+        raise ValueError(f"op {name!r} is declared twice")
+    op = Op(name, shape, forward, vjps, dims=dims, dtype=dtype, variadic=variadic, doc=doc)
+    OPS[name] = op
+    return op
+
+
+class Tensor:
+    """A block of numbers with a shape, optional dim labels, and the op that made it."""
+
+    __slots__ = ("data", "shape", "dtype", "dims", "node", "requires_grad", "grad", "name",
+                 "__weakref__")
+    __array_ufunc__ = None            # numpy defers to our operators: ndarray + Tensor -> Tensor
+
+    def __init__(self, data, shape, dtype, dims=None, node=None, requires_grad=False,
+                 name=None):
+        self.data = data              # numpy/cupy array, or None for a symbolic tensor
+        self.shape = shape
+        self.dtype = dtype
+        self.dims = dims              # tuple of labels (None where unlabelled), or None
+        self.node = node
+        self.requires_grad = requires_grad
+        self.grad = None
+        self.name = name
+
+    # ---- what it is ---------------------------------------------------------------
+    @property
+    def ndim(self):
+        return len(self.shape)
+
+    @property
+    def size(self):
+        n = 1
+        for s in self.shape:
+            if s is None:
+                return None
+            n *= s
+        return n
+
+    @property
+    def device(self):
+        return "symbolic" if self.data is None else backend.device_of(self.data)
+
+    @property
+    def is_symbolic(self):
+        return self.data is None
+
+    @property
+    def is_leaf(self):
+        return self.node is None or not self.node.needs_grad
+
+    @property
+    def op(self):
+        """Name of the op that made this tensor (None for data given directly)."""
+        return self.node.op.name if self.node is not None else None
+
+    def _need_data(self, what):
+        if self.data is None:
+            raise SymbolicTensorError(
+                f"{what} needs data, but this is a symbolic tensor of shape "
+                f"{format_shape(self.shape, self.dims)}: it only has a shape. Fix: call the "
+                "same code on a real tensor (tk.tensor(...)) to get values.")
+        return self.data
+
+    def numpy(self):
+        """The values as a NumPy array (copied from the GPU when needed)."""
+        return backend.to_device(self._need_data(".numpy()"), "cpu")
+
+    def item(self):
+        data = self._need_data(".item()")
+        if data.size != 1:
+            raise ValueError(f".item() needs a tensor with exactly one element, but this one "
+                             f"has shape {format_shape(self.shape)} ({data.size} elements). "
+                             "Fix: reduce it first (e.g. .sum()) or index one element.")
+        return data.item()
+
+    def tolist(self):
+        return self.numpy().tolist()
+
+    def __array__(self, dtype=None, copy=None):
+        data = self.numpy()
+        return data if dtype is None else data.astype(dtype)
+
+    def __len__(self):
+        if not self.shape:
+            raise TypeError("len() of a scalar tensor (shape ()): it has no axes.")
+        if self.shape[0] is None:
+            raise SymbolicTensorError("len() of a symbolic tensor whose first axis (the batch) "
+                                      "is unknown (None).")
+        return self.shape[0]
+
+    def __iter__(self):
+        for i in range(len(self)):
+            yield self[i]
+
+    def __bool__(self):
+        data = self._need_data("bool()")
+        if data.size != 1:
+            raise ValueError(f"The truth value of a tensor of shape {format_shape(self.shape)} "
+                             "is ambiguous. Fix: use tk.all(...)/tk.any(...) or compare one "
+                             "element.")
+        return bool(data.item())
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    __hash__ = object.__hash__
+
+    # ---- autograd -----------------------------------------------------------------
+    def backward(self, gradient=None):
+        """Backpropagate from this tensor; leaves with requires_grad gain .grad."""
+        for leaf, g in backprop(self, gradient).items():
+            leaf.grad = Tensor(g, leaf.shape, g.dtype) if leaf.grad is None else \
+                Tensor(leaf.grad.data + g, leaf.shape, g.dtype)
+
+    def zero_grad(self):
+        """Forget the accumulated gradient (``.grad`` becomes None)."""
+        self.grad = None
+
+    def detach(self):
+        """The same values, cut from the graph: no gradient flows through it."""
+        return Tensor(self.data, self.shape, self.dtype, self.dims, name=self.name)
+
+    def requires_grad_(self, flag=True):
+        self.requires_grad = flag
+        return self
+
+    # ---- display ------------------------------------------------------------------
+    def __repr__(self):
+        head = (f"Tensor(shape={format_shape(self.shape, self.dims)}, dtype={self.dtype}, "
+                f"device={self.device}")
+        if self.op:
+            head += f", op={self.op}"
+        if self.name:
+            head += f", name={self.name!r}"
+        if self.requires_grad:
+            head += ", requires_grad=True"
+        head += ")"
+        if self.data is None:
+            return head
+        body = numpy.array2string(backend.to_device(self.data, "cpu"), threshold=200,
+                                  edgeitems=3, precision=4)
+        return head + "\n" + body
+
+    def _repr_html_(self):
+        from .display import tensor_html
+        return tensor_html(self)
+
+    # ---- operators: each one is an op from the tables -----------------------------
+    def __add__(self, other): return OPS["add"](self, other)
+    def __radd__(self, other): return OPS["add"](other, self)
+    def __sub__(self, other): return OPS["sub"](self, other)
+    def __rsub__(self, other): return OPS["sub"](other, self)
+    def __mul__(self, other): return OPS["mul"](self, other)
+    def __rmul__(self, other): return OPS["mul"](other, self)
+    def __truediv__(self, other): return OPS["div"](self, other)
+    def __rtruediv__(self, other): return OPS["div"](other, self)
+    def __pow__(self, other): return OPS["pow"](self, other)
+    def __rpow__(self, other): return OPS["pow"](other, self)
+    def __matmul__(self, other): return OPS["matmul"](self, other)
+    def __rmatmul__(self, other): return OPS["matmul"](other, self)
+    def __neg__(self): return OPS["neg"](self)
+    def __pos__(self): return self
+    def __abs__(self): return OPS["abs"](self)
+    def __lt__(self, other): return OPS["less"](self, other)
+    def __le__(self, other): return OPS["less_equal"](self, other)
+    def __gt__(self, other): return OPS["greater"](self, other)
+    def __ge__(self, other): return OPS["greater_equal"](self, other)
+    def __eq__(self, other): return OPS["equal"](self, other)
+    def __ne__(self, other): return OPS["not_equal"](self, other)
+
+    # __getitem__, .T, .reshape(), .sum(), ... are attached by ops/__init__.py, next to the
+    # functions they call, so each has one definition.
+
+
+def is_tensor(x):
+    return isinstance(x, Tensor)
+
+
+# ---- making tensors --------------------------------------------------------------------
+
+def as_dtype(dtype):
+    """A NumPy dtype from a name or type, or a DTypeError listing what works."""
+    try:
+        dt = numpy.dtype(dtype)
+    except TypeError:
+        dt = None
+    if dt is None or dt.kind not in "fiub":
+        raise DTypeError(f"dtype={dtype!r} is not a tensor dtype. Expected one of "
+                         "'float32', 'float64', 'float16', 'int32', 'int64', 'uint8', 'bool'.")
+    return dt
+
+
+def _find_ragged(data):
+    """(path, length, other_path, other_length) of the first place nested lists disagree."""
+    level = [((), data)]
+    while level:
+        lengths = []
+        for path, item in level:
+            is_seq = isinstance(item, (list, tuple)) or (hasattr(item, "shape") and
+                                                         getattr(item, "ndim", 0) > 0)
+            lengths.append((path, len(item) if is_seq else None))
+        first_path, first_len = lengths[0]
+        for path, n in lengths[1:]:
+            if n != first_len:
+                return first_path, first_len, path, n
+        if first_len is None:
+            return None
+        level = [(path + (i,), item[i]) for path, item in level for i in range(len(item))]
+    return None
+
+
+def _ragged_error(data):
+    found = _find_ragged(data)
+    if found is None:
+        return None
+
+    def where(path):
+        return "data" + "".join(f"[{i}]" for i in path)
+
+    def size(n):
+        return "a single number" if n is None else f"length {n}"
+
+    a, na, b, nb = found
+    return ShapeError(
+        f"ragged nested list: {where(b)} has {size(nb)} but {where(a)} has {size(na)}.",
+        expected="a rectangular block: every list at the same depth with the same length",
+        fix="pad the sequences to one length (tk.data.pad_sequences(...)), or cut them to "
+            "the shortest, before making a tensor.",
+        op="tensor", shapes=())
+
+
+def _default_dtype(arr):
+    kind = arr.dtype.kind
+    if kind == "f" and arr.dtype != numpy.float32 and arr.dtype.itemsize > 4:
+        return numpy.float32                          # Keras' floatx: float64 -> float32
+    if kind in "iu" and arr.dtype.itemsize == 8:
+        if arr.size == 0 or (arr.min() >= -2**31 and arr.max() < 2**31):
+            return numpy.int32                        # int64 -> int32 when the values fit
+    return None
+
+
+def to_array(data, dtype=None, xp=None):
+    """Turn scalars, (nested) lists, NumPy/CuPy arrays and Tensors into an array."""
+    xp = xp or backend.default_module()
+    if isinstance(data, Tensor):
+        arr = data._need_data("tk.tensor(...)")
+    elif isinstance(data, (list, tuple)) and data and any(isinstance(x, Tensor) for x in data):
+        arr = numpy.stack([numpy.asarray(x) for x in data])
+    elif isinstance(data, str) or (isinstance(data, (list, tuple)) and data and
+                                   isinstance(data[0], str)):
+        raise DTypeError(f"tensors hold numbers, not text (got {data!r:.60}). Fix: turn text "
+                         "into numbers first, e.g. with tk.data.Tokenizer.")
+    elif backend.array_module(data) is not numpy and not isinstance(data, numpy.ndarray):
+        arr = data                                    # a CuPy array stays on its device
+    else:
+        try:
+            arr = numpy.asarray(data)
+        except ValueError as e:
+            err = _ragged_error(data) if isinstance(data, (list, tuple)) else None
+            if err is not None:
+                raise err from None
+            raise DTypeError(f"could not make a tensor from {type(data).__name__}: {e}") from None
+        if arr.dtype == object:
+            err = _ragged_error(data) if isinstance(data, (list, tuple)) else None
+            if err is not None:
+                raise err from None
+            raise DTypeError(f"could not make a tensor from {data!r:.80}: tensors hold numbers "
+                             "of one kind. Fix: pass numbers (or lists of numbers) only.")
+        if arr.dtype.kind in "USO":
+            raise DTypeError(f"tensors hold numbers, not {arr.dtype} values. Fix: convert "
+                             "text to numbers first, e.g. with tk.data.Tokenizer.")
+        if arr.dtype.kind == "c":
+            raise DTypeError("complex numbers are not supported; use the real and imaginary "
+                             "parts as two tensors.")
+    target = as_dtype(dtype) if dtype is not None else _default_dtype(arr)
+    if target is not None and arr.dtype != target:
+        arr = arr.astype(target)
+    if backend.array_module(arr) is not xp:
+        arr = xp.asarray(arr)
+    return arr
+
+
+def _check_dims(dims, shape):
+    if dims is None:
+        return None
+    dims = tuple(dims)
+    if len(dims) != len(shape):
+        raise ShapeError(f"{len(dims)} dim labels {dims} were given for a tensor of rank "
+                         f"{len(shape)}.",
+                         expected=f"one label (or None) per axis: {len(shape)} labels",
+                         fix="give exactly one label per axis, None for an unlabelled one.",
+                         op="tensor", shapes=(shape,))
+    return dims if any(d is not None for d in dims) else None
+
+
+def tensor(data, dtype=None, dims=None, requires_grad=False, name=None):
+    """Make a tensor from numbers, nested lists, or an array.
+
+    Floats become float32 and integers int32 (as in Keras and TensorFlow.js) unless
+    `dtype` says otherwise. `dims` labels the axes, e.g. ("batch", "features").
+    """
+    arr = to_array(data, dtype)
+    shape = tuple(arr.shape)
+    if requires_grad and arr.dtype.kind != "f":
+        raise DTypeError(f"only floating-point tensors can require gradients (got {arr.dtype}). "
+                         "Fix: pass dtype='float32'.")
+    return Tensor(arr.copy() if arr is data else arr, shape, arr.dtype,
+                  _check_dims(dims, shape), None, requires_grad, name)
+
+
+def symbolic(shape, dims=None, name=None, dtype="float32"):
+    """A tensor with a shape but no data; None marks an unknown size (the batch).
+
+    Ops on it work out shapes and record the graph without computing anything.
+    """
+    if isinstance(shape, int):
+        shape = (shape,)
+    shape = tuple(shape)
+    for n in shape:
+        if n is not None and (not isinstance(n, (int, numpy.integer)) or n < 0):
+            raise ShapeError(f"shape {shape} has the size {n!r}.",
+                             expected="non-negative integers, or None for an unknown size",
+                             fix="use None for the batch axis, e.g. tk.symbolic((None, 784)).",
+                             op="symbolic", shapes=())
+    shape = tuple(None if n is None else int(n) for n in shape)
+    return Tensor(None, shape, as_dtype(dtype), _check_dims(dims, shape), name=name)
+
+
+def constant_like(value, like):
+    """A Python number as a 0-d tensor that keeps `like`'s dtype (NumPy's weak scalars)."""
+    dtype = like.dtype if like is not None else numpy.dtype(numpy.float32)
+    if isinstance(value, (bool, int, float)):
+        if isinstance(value, float) and dtype.kind in "iub":
+            dtype = numpy.dtype(numpy.float32)
+        elif isinstance(value, int) and not isinstance(value, bool) and dtype.kind == "b":
+            dtype = numpy.dtype(numpy.int32)
+    else:
+        arr = to_array(value, xp=_module_of(like))
+        return Tensor(arr, tuple(arr.shape), arr.dtype)
+    xp = _module_of(like)
+    return Tensor(xp.asarray(value, dtype=dtype), (), dtype)
+
+
+def _module_of(t):
+    if t is None or t.data is None:
+        return backend.default_module()
+    return backend.array_module(t.data)
+
+
+# ---- the one place every op call goes through ------------------------------------------
+
+def _fits(actual, rule):
+    return len(actual) == len(rule) and all(r is None or r == a for a, r in zip(actual, rule))
+
+
+def apply(op, args, attrs):
+    """Call `op` on `args` (Tensors or numbers): check shapes, run, record, return a Tensor."""
+    if not op.variadic and len(args) != len(op.vjps):
+        raise TypeError(f"{op.name} takes {len(op.vjps)} tensor input(s) but got {len(args)}; "
+                        "pass its options by name (e.g. axis=1).")
+    like = None
+    for a in args:
+        if isinstance(a, Tensor):
+            like = a
+            break
+    inputs = tuple(a if isinstance(a, Tensor) else constant_like(a, like) for a in args)
+    shapes = tuple([t.shape for t in inputs])
+    symbolic_in = labelled = False
+    for t in inputs:
+        if t.data is None:
+            symbolic_in = True
+        if t.dims is not None:
+            labelled = True
+    try:
+        shape = op.shape(*shapes, **attrs)
+        dims = _out_dims(op, inputs, shapes, shape, attrs) if labelled else None
+    except ShapeError as e:
+        layer = STATE.layers[-1] if STATE.layers else None
+        raise e.at(op.name, shapes, [t.dims for t in inputs], layer) from None
+
+    needs_grad = False
+    if STATE.grad_enabled:
+        for t, vjp in zip(inputs, _vjps(op, len(inputs))):
+            if vjp is not None and t.requires_grad:
+                needs_grad = True
+                break
+
+    if symbolic_in:
+        dtype = (op.dtype(*[t.dtype for t in inputs], **attrs) if op.dtype is not None
+                 else numpy.result_type(*[t.dtype for t in inputs]))
+        node = Node(op, inputs, attrs, shape, dtype, dims, None, needs_grad)
+        for tr in STATE.traces:
+            tr.records.append(node)
+        return Tensor(None, shape, dtype, dims, node, needs_grad)
+
+    datas = [t.data for t in inputs]
+    xp = numpy
+    if backend._cupy is not None:
+        backend.check_same_device(op.name, datas)
+        xp = backend.array_module(datas[0])
+    out = op.forward(xp, *datas, **attrs)
+    if type(out) is not numpy.ndarray:
+        out = xp.asarray(out)
+    if out.shape != shape:
+        if not _fits(out.shape, shape):
+            raise RuntimeError(f"internal error: {op.name} computed shape {out.shape} but its "
+                               f"shape rule says {shape}. Please report this.")
+        shape = out.shape                             # a size only the data could tell
+    node = None
+    if needs_grad or STATE.recording:
+        node = Node(op, inputs, attrs, shape, out.dtype, dims, out if needs_grad else None,
+                    needs_grad)
+        if STATE.recording:
+            for tr in STATE.traces:
+                tr.records.append(node)
+    return Tensor(out, shape, out.dtype, dims, node, needs_grad)
+
+
+def _vjps(op, n):
+    return op.vjps * n if op.variadic else op.vjps
+
+
+def _out_dims(op, inputs, shapes, shape, attrs):
+    """Labels of the output: the op's dims rule, else keep them when the shape is kept."""
+    dims = [t.dims if t.dims is not None else (None,) * len(t.shape) for t in inputs]
+    if op.dims is not None:
+        out = op.dims(shapes, dims, **attrs)
+    elif shape == shapes[0]:
+        out = dims[0]
+    else:
+        return None
+    return out if out is not None and any(d is not None for d in out) else None
+
+
+# ---- autograd ------------------------------------------------------------------------
+
+def _topological(root):
+    """Tensors that need a gradient, each after everything that uses it (no recursion)."""
+    order, seen, stack = [], set(), [(root, False)]
+    while stack:
+        t, expanded = stack.pop()
+        if expanded:
+            order.append(t)
+            continue
+        if id(t) in seen:
+            continue
+        seen.add(id(t))
+        stack.append((t, True))
+        node = t.node
+        if node is not None and node.needs_grad:
+            for inp in node.inputs:
+                if inp.requires_grad and id(inp) not in seen:
+                    stack.append((inp, False))
+    order.reverse()
+    return order
+
+
+def backprop(root, gradient=None, wrt=None):
+    """Gradients of `root` for its leaves (or for the tensors in `wrt`), as arrays by tensor."""
+    data = root._need_data("backward()")
+    if not root.requires_grad:
+        raise GradientError(
+            "backward() was called on a tensor that does not depend on anything with "
+            "requires_grad=True, so there is nothing to differentiate. Fix: create the "
+            "weights with requires_grad=True (or tk.Variable), and don't compute the loss "
+            "under tk.no_grad().")
+    if gradient is None:
+        if data.size != 1:
+            raise GradientError(
+                f"backward() without a gradient needs a scalar, but this tensor has shape "
+                f"{format_shape(root.shape)}. Fix: reduce it to one number first (e.g. "
+                "loss = y.mean()) or pass a gradient of the same shape: y.backward(g).")
+        g = backend.array_module(data).ones_like(data)
+    else:
+        g = to_array(gradient, dtype=root.dtype, xp=backend.array_module(data))
+        if g.shape != data.shape:
+            raise ShapeError(f"the gradient has shape {g.shape} but the tensor has "
+                             f"shape {data.shape}.", expected="equal shapes",
+                             fix="pass a gradient with the tensor's shape.", op="backward",
+                             shapes=(root.shape, g.shape))
+    targets = None if wrt is None else {id(t) for t in wrt}
+    grads = {id(root): g}
+    found = {}
+    for t in _topological(root):
+        g = grads.pop(id(t), None)
+        if g is None:
+            continue
+        node = t.node
+        is_leaf = node is None or not node.needs_grad
+        if (targets is None and is_leaf) or (targets is not None and id(t) in targets):
+            found[t] = g
+        if is_leaf:
+            continue
+        xp = backend.array_module(g)
+        datas = [i.data for i in node.inputs]
+        variadic = node.op.variadic
+        for i, (inp, vjp) in enumerate(zip(node.inputs, _vjps(node.op, len(datas)))):
+            if vjp is None or not inp.requires_grad:
+                continue
+            if variadic:
+                gi = vjp(xp, g, node.out, *datas, index=i, **node.attrs)
+            else:
+                gi = vjp(xp, g, node.out, *datas, **node.attrs)
+            if gi.shape != inp.shape:
+                raise RuntimeError(f"internal error: the gradient of {node.op.name} for input "
+                                   f"{i} has shape {gi.shape}, but that input has shape "
+                                   f"{inp.shape}. Please report this.")
+            if gi.dtype != inp.dtype:
+                gi = gi.astype(inp.dtype)
+            key = id(inp)
+            grads[key] = grads[key] + gi if key in grads else gi
+    return found
+
+
+def gradients(y, xs):
+    """Gradients of scalar `y` with respect to each tensor in `xs` (None where unused)."""
+    xs = list(xs)
+    found = backprop(y, wrt=xs)
+    return [Tensor(found[x], x.shape, found[x].dtype) if x in found else None for x in xs]
+
+
+def grad(f, argnums=0):
+    """``tk.grad(f)(x)``: the gradient of scalar-valued `f` with respect to argument(s)."""
+    single = isinstance(argnums, int)
+    nums = (argnums,) if single else tuple(argnums)
+
+    def grad_f(*args, **kwargs):
+        args = list(args)
+        leaves = []
+        for i in nums:
+            x = args[i] if isinstance(args[i], Tensor) else tensor(args[i])
+            leaf = Tensor(x._need_data("tk.grad"), x.shape, x.dtype, x.dims, None, True, x.name)
+            args[i] = leaf
+            leaves.append(leaf)
+        with enable_grad():
+            out = f(*args, **kwargs)
+        if not isinstance(out, Tensor):
+            raise GradientError(f"tk.grad needs f to return a Tensor, got {type(out).__name__}.")
+        found = backprop(out, wrt=leaves)
+        res = [Tensor(found[x], x.shape, x.dtype) if x in found else
+               Tensor(backend.array_module(x.data).zeros_like(x.data), x.shape, x.dtype)
+               for x in leaves]
+        return res[0] if single else tuple(res)
+
+    return grad_f
+
+
+@contextmanager
+def no_grad():
+    """Ops inside compute values only: no gradients are tracked (faster, less memory)."""
+    before = STATE.grad_enabled
+    STATE.grad_enabled = False
+    try:
+        yield
+    finally:
+        STATE.grad_enabled = before
+
+
+@contextmanager
+def enable_grad():
+    before = STATE.grad_enabled
+    STATE.grad_enabled = True
+    try:
+        yield
+    finally:
+        STATE.grad_enabled = before
