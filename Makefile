@@ -1,0 +1,79 @@
+# tensorkit: `make lab` opens the lessons, `make test` runs every test.
+# Both start with `make setup`, which is idempotent and instant when nothing changed.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip --disable-pip-version-check -q
+VENV_STAMP    := $(VENV)/.stamp-venv
+# The editable install maps a top-level package differently when its __init__.py is missing
+# (as a namespace package), so the stamp's name records which ones exist: creating
+# tensorkit/__init__.py after an install triggers one re-install (.stamp-install-tensorkit-widgets).
+empty :=
+space := $(empty) $(empty)
+PKG_NAMES     := $(patsubst %/__init__.py,%,$(wildcard tensorkit/__init__.py widgets/__init__.py))
+INSTALL_STAMP := $(VENV)/.stamp-install-$(subst $(space),-,$(strip $(PKG_NAMES)))
+
+# Extra arguments for pytest, e.g. `make test PYTEST_ARGS="-k shape -x"`.
+PYTEST_ARGS ?=
+# The lessons (issue 5) are validated by nbval against their stored outputs. Once
+# lessons/*.ipynb exist, set this to `--nbval tests lessons` so `make test` checks them too
+# (naming paths overrides pyproject's testpaths, so tests must be named as well).
+LESSONS_PYTEST_ARGS :=
+
+# JupyterLab refuses to run as root unless told to.
+JUPYTER_ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
+
+.PHONY: help setup system-deps lab test bench clean
+
+help:
+	@echo "make lab    set up, then open the lessons in JupyterLab"
+	@echo "make test   set up, then run ruff and every test"
+	@echo "make setup  .venv + editable install of .[dev] + Graphviz and Chromium"
+	@echo "make bench  set up, install torch for comparison, run bench/*.py"
+	@echo "make clean  remove .venv and caches"
+
+setup: $(INSTALL_STAMP) system-deps
+
+# The virtual environment, with an up-to-date pip.
+$(VENV_STAMP):
+	@[ -x $(PY) ] || { echo "Creating $(VENV) with $$($(PYTHON) --version)"; $(PYTHON) -m venv $(VENV); }
+	$(PIP) install --upgrade pip
+	@touch $@
+
+# Editable install of tensorkit + widgets with the dev tools; redone when pyproject.toml changes.
+$(INSTALL_STAMP): pyproject.toml $(VENV_STAMP)
+	@echo "Installing tensorkit (editable) with the dev extra into $(VENV)"
+	@rm -f $(VENV)/.stamp-install*
+	$(PIP) install -e '.[dev]'
+	@touch $@
+
+# Graphviz's `dot` and Debian's Chromium (apt-get when root); see the script.
+system-deps:
+	@bash scripts/ensure-system-deps.sh
+
+lab: setup
+	@mkdir -p lessons
+	$(VENV)/bin/jupyter lab lessons/ --ip=127.0.0.1 $(JUPYTER_ROOT_FLAG)
+
+test: setup
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest $(LESSONS_PYTEST_ARGS) $(PYTEST_ARGS)
+
+# PyTorch is installed only here, for comparison figures; it is not a dependency.
+# On the project's machines `torch==2.13.0` is a CPU build that pip takes from local disk;
+# elsewhere pip downloads it from PyPI (on Linux x86_64 a CUDA build of several GB).
+bench: setup
+	@$(PY) -c 'import torch' 2>/dev/null || $(PIP) install torch==2.13.0
+	@shopt -s nullglob; files=(bench/*.py); \
+	if [ $${#files[@]} -eq 0 ]; then echo "No bench/*.py yet."; fi; \
+	for f in "$${files[@]}"; do echo "== $$f"; $(PY) "$$f"; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis build dist test-artifacts *.egg-info
+	find . -path ./.git -prune -o -path ./web/node_modules -prune -o \
+		-name __pycache__ -type d -prune -exec rm -rf {} +

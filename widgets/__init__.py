@@ -1,0 +1,3 @@
+"""Notebook widgets for tensorkit; arrive with issue 4."""
+
+__all__ = []
