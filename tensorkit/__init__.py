@@ -7,11 +7,26 @@ the shapes of everything, also before any data exists (``tk.symbolic``).
 from . import random
 from .backend import get_backend, gpu_available, set_backend
 from .creation import *  # noqa: F401,F403
-from .errors import (BackendError, DeviceError, DTypeError, GradientError, ShapeError,
-                     SymbolicTensorError)
+from .errors import (
+                     BackendError,
+                     DeviceError,
+                     DTypeError,
+                     GradientError,
+                     ShapeError,
+                     SymbolicTensorError,
+)
 from .graph import Trace, recording, trace
 from .ops import *  # noqa: F401,F403
-from .tensor import (Tensor, backprop, enable_grad, grad, gradients, is_tensor, no_grad,
-                     symbolic, tensor)
+from .tensor import (
+                     Tensor,
+                     backprop,
+                     enable_grad,
+                     grad,
+                     gradients,
+                     is_tensor,
+                     no_grad,
+                     symbolic,
+                     tensor,
+)
 
 __version__ = "0.1.0"

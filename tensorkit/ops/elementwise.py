@@ -4,13 +4,18 @@ Unary ops keep their input's shape (and dim labels); binary ops broadcast as Num
 and merge dim labels from the right. Each VJP gets ``(xp, g, out, *inputs)``.
 """
 
-__all__ = ["neg", "abs", "exp", "log", "sqrt", "square", "tanh", "sigmoid", "relu", "softplus", "silu", "swish", "sign", "floor", "round", "leaky_relu", "elu", "gelu", "clip", "add", "sub", "mul", "div", "pow", "maximum", "minimum", "equal", "not_equal", "less", "less_equal", "greater", "greater_equal", "logical_and", "logical_or", "where"]
 
 import math
 
 from ..shapes import broadcast_dims, broadcast_shapes, same_shape
 from ..tensor import defop
 from .common import unbroadcast
+
+__all__ = ["neg", "abs", "exp", "log", "sqrt", "square", "tanh", "sigmoid", "relu", "softplus",
+           "silu", "swish", "sign", "floor", "round", "leaky_relu", "elu", "gelu", "clip",
+           "add", "sub", "mul", "div", "pow", "maximum", "minimum", "equal", "not_equal",
+           "less", "less_equal", "greater", "greater_equal", "logical_and", "logical_or",
+           "where"]
 
 
 def unary(name, forward, vjp, doc=None):

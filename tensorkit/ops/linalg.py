@@ -1,11 +1,12 @@
 """Linear algebra: matmul (batched, broadcasting as NumPy) and dot."""
 
-__all__ = ["matmul", "dot", "matmul_shape"]
 
 from ..errors import ShapeError, format_shape
 from ..shapes import broadcast_dims, broadcast_shapes
 from ..tensor import defop
 from .common import unbroadcast
+
+__all__ = ["matmul", "dot", "matmul_shape"]
 
 
 def _matmul_fix(x, y):

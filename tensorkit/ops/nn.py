@@ -1,10 +1,13 @@
 """Neural-network ops: softmax, log_softmax, dropout."""
 
-__all__ = ["softmax", "log_softmax", "dropout"]
+
+import numpy
 
 from .. import random
 from ..shapes import normalize_axis, same_shape
-from ..tensor import defop
+from ..tensor import constant_like, defop
+
+__all__ = ["softmax", "log_softmax", "dropout"]
 
 
 def _softmax(xp, x, axis):
@@ -50,8 +53,6 @@ def dropout(x, rate, seed=None):
                          "Fix: a rate like 0.2 drops 20% of the values.")
     if rate == 0:
         return x
-    import numpy
-    from ..tensor import Tensor, constant_like
     rng = random.generator() if seed is None else numpy.random.default_rng(seed)
     if any(n is None for n in x.shape):
         return _dropout(x, constant_like(1.0, x))    # symbolic: the shape is all we need

@@ -4,13 +4,14 @@ Shape rule: the reduced axes disappear (or stay as size 1 with keepdims), and so
 their dim labels. VJPs give the gradient its reduced axes back, then broadcast.
 """
 
-__all__ = ["sum", "mean", "max", "min", "var", "std", "logsumexp", "argmax", "argmin", "any", "all"]
 
 import numpy
 
 from ..shapes import normalize_axes, reduced_dims, reduced_shape
 from ..tensor import defop
 from .common import expand_reduced
+
+__all__ = ["sum", "mean", "max", "min", "var", "std", "logsumexp", "argmax", "argmin", "any", "all"]
 
 
 def _axis(axis):
