@@ -115,7 +115,7 @@ class Trace:
                 if tensor.name and kind != "input":
                     kind = "parameter" if tensor.requires_grad else "constant"
                 nodes.append({"id": len(nodes), "op": kind, "name": tensor.name,
-                              "inputs": [], "input_shapes": [],
+                              "inputs": [], "input_shapes": [], "input_dims": [],
                               "shape": list(tensor.shape), "dims": _plain(tensor.dims),
                               "dtype": str(tensor.dtype), "attrs": {},
                               "layer": None})
@@ -126,6 +126,7 @@ class Trace:
             index[id(node)] = len(nodes)
             nodes.append({"id": len(nodes), "op": node.op.name, "name": None, "inputs": srcs,
                           "input_shapes": [list(t.shape) for t in node.inputs],
+                          "input_dims": [_plain(t.dims) for t in node.inputs],
                           "shape": list(node.shape), "dims": _plain(node.dims),
                           "dtype": str(node.dtype),
                           "attrs": {k: _plain(v) for k, v in node.attrs.items()},
@@ -189,7 +190,8 @@ class Trace:
         for n in self.nodes:
             if not n["inputs"]:
                 continue
-            given = ", ".join(format_shape(tuple(s)) for s in n["input_shapes"])
+            given = ", ".join(format_shape(tuple(s), _tuple(d))
+                              for s, d in zip(n["input_shapes"], n["input_dims"]))
             where = f"  [{n['layer']}]" if n["layer"] else ""
             lines.append(f"{n['op']:<14} {given} -> "
                          f"{format_shape(tuple(n['shape']), _tuple(n['dims']))}{where}")

@@ -585,7 +585,7 @@ def grad(f, argnums=0):
             out = f(*args, **kwargs)
         if not isinstance(out, Tensor):
             raise GradientError(f"tk.grad needs f to return a Tensor, got {type(out).__name__}.")
-        found = backprop(out, wrt=leaves)
+        found = backprop(out, wrt=leaves) if out.requires_grad else {}   # f ignores them
         res = [Tensor(found[x], x.shape, x.dtype) if x in found else
                Tensor(backend.array_module(x.data).zeros_like(x.data), x.shape, x.dtype)
                for x in leaves]
