@@ -17,6 +17,8 @@ def broadcast_shapes(*shapes):
     >>> broadcast_shapes((None, 1), (3, 4))
     (3, 4)
     """
+    if shapes and shapes.count(shapes[0]) == len(shapes):   # all equal: the hot path
+        return tuple(shapes[0])
     ndim = max(len(s) for s in shapes)
     padded = [(1,) * (ndim - len(s)) + tuple(s) for s in shapes]
     out = []
