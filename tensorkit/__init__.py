@@ -4,29 +4,16 @@
 the shapes of everything, also before any data exists (``tk.symbolic``).
 """
 
-from . import random
+from . import activations, initializers, layers, models, random
 from .backend import get_backend, gpu_available, set_backend
 from .creation import *  # noqa: F401,F403
-from .errors import (
-                     BackendError,
-                     DeviceError,
-                     DTypeError,
-                     GradientError,
-                     ShapeError,
-                     SymbolicTensorError,
-)
+from .errors import BackendError, DeviceError, DTypeError, GradientError, ShapeError
+from .errors import SymbolicTensorError
 from .graph import Trace, recording, trace
+from .layers.base import clear_session
+from .models import Input, Model, Sequential
 from .ops import *  # noqa: F401,F403
-from .tensor import (
-                     Tensor,
-                     backprop,
-                     enable_grad,
-                     grad,
-                     gradients,
-                     is_tensor,
-                     no_grad,
-                     symbolic,
-                     tensor,
-)
+from .tensor import Tensor, backprop, enable_grad, grad, gradients, is_tensor, no_grad
+from .tensor import symbolic, tensor
 
 __version__ = "0.1.0"

@@ -16,6 +16,7 @@ from .errors import DTypeError, GradientError, ShapeError, SymbolicTensorError, 
 from .graph import STATE, Node
 
 OPS = {}                                            # name -> Op, filled by the ops modules
+FUNCTIONAL_HOOK = []      # set by models: records ops on functional-model tensors as layers
 
 
 class Op:
@@ -54,7 +55,7 @@ class Tensor:
     """A block of numbers with a shape, optional dim labels, and the op that made it."""
 
     __slots__ = ("data", "shape", "dtype", "dims", "node", "requires_grad", "grad", "name",
-                 "__weakref__")
+                 "mask", "history", "__weakref__")
     __array_ufunc__ = None            # numpy defers to our operators: ndarray + Tensor -> Tensor
 
     def __init__(self, data, shape, dtype, dims=None, node=None, requires_grad=False,
@@ -67,6 +68,8 @@ class Tensor:
         self.requires_grad = requires_grad
         self.grad = None
         self.name = name
+        self.mask = None              # (batch, time) booleans from Embedding(mask_zero=True)
+        self.history = None           # the layer call that made it (functional models)
 
     # ---- what it is ---------------------------------------------------------------
     @property
@@ -440,7 +443,10 @@ def apply(op, args, attrs):
         node = Node(op, inputs, attrs, shape, dtype, dims, None, needs_grad)
         for tr in STATE.traces:
             tr.records.append(node)
-        return Tensor(None, shape, dtype, dims, node, needs_grad)
+        out = Tensor(None, shape, dtype, dims, node, needs_grad)
+        if FUNCTIONAL_HOOK and not STATE.layers and any(t.history is not None for t in inputs):
+            FUNCTIONAL_HOOK[0](op, inputs, attrs, out)   # x + y between functional layers
+        return out
 
     datas = [t.data for t in inputs]
     xp = numpy

@@ -1,0 +1,48 @@
+"""Activations by their Keras names, for `Dense(..., activation="relu")` and friends."""
+
+from . import ops
+
+__all__ = ["get", "serialize"]
+
+
+def linear(x):
+    return x
+
+
+def gelu(x):
+    """Keras 3's activation "gelu" is the exact (erf) form."""
+    return ops.gelu(x, approximate=False)
+
+
+def leaky_relu(x):
+    return ops.leaky_relu(x, negative_slope=0.2)
+
+
+def softmax(x):
+    return ops.softmax(x, axis=-1)
+
+
+_BY_NAME = {"relu": ops.relu, "sigmoid": ops.sigmoid, "tanh": ops.tanh, "softmax": softmax,
+            "linear": linear, "elu": ops.elu, "gelu": gelu, "leaky_relu": leaky_relu,
+            "softplus": ops.softplus, "swish": ops.silu, "silu": ops.silu}
+
+
+def get(identifier):
+    """A function from an activation name, None (linear), or a callable."""
+    if identifier is None:
+        return linear
+    if callable(identifier):
+        return identifier
+    key = str(identifier).lower()
+    if key not in _BY_NAME:
+        raise ValueError(f"Unknown activation {identifier!r}. Expected one of "
+                         f"{sorted(_BY_NAME)}, None, or a function.")
+    return _BY_NAME[key]
+
+
+def serialize(fn):
+    """The Keras name of an activation function (for configs and summaries)."""
+    for name, f in _BY_NAME.items():
+        if f is fn:
+            return name
+    return getattr(fn, "__name__", "custom")

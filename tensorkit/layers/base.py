@@ -1,0 +1,301 @@
+"""The Layer base class: Keras' lifecycle (``__init__`` -> ``build`` -> ``call``) with shapes.
+
+A layer validates its arguments in ``__init__``, creates weights in ``build(input_shape)``
+the first time it is called, and runs ``call`` inside a layer scope so every op it runs is
+recorded with the layer's name. Called on symbolic tensors (``tk.symbolic((None, 784))``)
+it computes output shapes with no data, which is how summaries and graphs are made.
+"""
+
+import inspect
+import re
+from collections import defaultdict
+
+import numpy
+
+from .. import backend, initializers
+from ..errors import ShapeError, format_shape
+from ..graph import layer_scope
+from ..tensor import Tensor, as_dtype, symbolic, tensor
+
+_name_counts = defaultdict(int)
+
+
+def clear_session():
+    """Restart automatic layer names (dense, dense_1, ...), as ``keras.backend.clear_session``."""
+    _name_counts.clear()
+
+
+def unique_name(prefix):
+    n = _name_counts[prefix]
+    _name_counts[prefix] += 1
+    return prefix if n == 0 else f"{prefix}_{n}"
+
+
+def snake_case(name):
+    """Keras' automatic-name rule: ``Conv2DTranspose`` -> ``conv2d_transpose``."""
+    s = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", s).lower()
+
+
+class Variable(Tensor):
+    """A layer's weight: a tensor that training updates in place."""
+
+    __slots__ = ("trainable", "layer")
+
+    def __init__(self, value, name, trainable=True):
+        super().__init__(value, tuple(value.shape), value.dtype, None, None, trainable, name)
+        self.trainable = trainable
+
+    def assign(self, value):
+        """Replace the values (same shape), keeping this weight's identity."""
+        arr = value.data if isinstance(value, Tensor) else value
+        if tuple(numpy.shape(arr)) != self.shape:
+            raise ShapeError(f"cannot assign values of shape {format_shape(numpy.shape(arr))} "
+                             f"to the weight '{self.name}' of shape {format_shape(self.shape)}.",
+                             expected=f"shape {format_shape(self.shape)}",
+                             fix="pass values of the weight's own shape.")
+        xp = backend.array_module(self.data)
+        self.data = xp.array(arr, dtype=self.dtype)          # a copy, on this weight's device
+
+
+def _as_tensor(x):
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, (list, tuple)):
+        return [_as_tensor(t) for t in x]
+    return tensor(x)
+
+
+def _shape_of(x):
+    return [t.shape for t in x] if isinstance(x, list) else x.shape
+
+
+def _is_symbolic(x):
+    if isinstance(x, list):
+        return any(t.is_symbolic for t in x)
+    return x.is_symbolic
+
+
+class LayerCall:
+    """One call of a layer in a functional graph: which tensors went in and came out."""
+
+    __slots__ = ("layer", "inputs", "outputs", "args", "kwargs")
+
+    def __init__(self, layer, inputs, outputs, args, kwargs):
+        self.layer, self.inputs, self.outputs = layer, inputs, outputs
+        self.args, self.kwargs = args, kwargs
+
+
+class Layer:
+    """Base class of every layer (and of models, which are layers made of layers)."""
+
+    def __init__(self, name=None, trainable=True, dtype="float32", input_shape=None, **kwargs):
+        if kwargs:
+            raise TypeError(f"{type(self).__name__} got unexpected argument(s) "
+                            f"{', '.join(sorted(kwargs))}. Received: "
+                            f"{', '.join(f'{k}={v!r}' for k, v in sorted(kwargs.items()))}")
+        self.name = name or unique_name(snake_case(type(self).__name__))
+        self.dtype = as_dtype(dtype)
+        self.built = False
+        self._trainable = bool(trainable)
+        self._trainable_variables = []
+        self._non_trainable_variables = []
+        self._layers = []                           # sublayers, in the order they were set
+        self.input_shape = None                     # shapes of the last (symbolic) call
+        self.output_shape = None
+        self.supports_masking = False
+        self._build_shapes = (None,) + tuple(input_shape) if input_shape is not None else None
+        self._built_input_shape = None
+        self._call_params = set(inspect.signature(self.call).parameters)
+
+    def __setattr__(self, name, value):
+        """Track sublayers assigned as attributes (also lists of layers), as Keras does."""
+        if not name.startswith("_") and hasattr(self, "_layers"):
+            for layer in (value if isinstance(value, (list, tuple)) else [value]):
+                if isinstance(layer, Layer) and layer is not self and \
+                        all(layer is not known for known in self._layers):
+                    self._layers.append(layer)
+        object.__setattr__(self, name, value)
+
+    # ---- weights ----------------------------------------------------------------------
+    def add_weight(self, name, shape, initializer="glorot_uniform", trainable=True, dtype=None):
+        """Create a weight of `shape`, filled by `initializer` (a Keras name or function)."""
+        values = initializers.get(initializer)(tuple(shape))
+        arr = numpy.asarray(values, dtype=as_dtype(dtype or self.dtype))
+        arr = backend.default_module().asarray(arr)
+        var = Variable(arr, f"{self.name}/{name}", trainable)
+        var.requires_grad = trainable and self._trainable
+        var.layer = self
+        (self._trainable_variables if trainable else self._non_trainable_variables).append(var)
+        return var
+
+    @property
+    def weights(self):
+        """All weights: this layer's (trainable first, as created), then its sublayers'."""
+        out, seen = [], set()
+        for w in self._trainable_variables + self._non_trainable_variables + \
+                [w for layer in self._layers for w in layer.weights]:
+            if id(w) not in seen:
+                seen.add(id(w))
+                out.append(w)
+        return out
+
+    @property
+    def trainable_weights(self):
+        if not self.trainable:
+            return []
+        return [w for w in self.weights if w.requires_grad]
+
+    @property
+    def non_trainable_weights(self):
+        trainable = {id(w) for w in self.trainable_weights}
+        return [w for w in self.weights if id(w) not in trainable]
+
+    @property
+    def trainable(self):
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        """Freeze (False) or unfreeze this layer and every layer inside it."""
+        self._trainable = bool(value)
+        for w in self._trainable_variables:
+            w.requires_grad = self._trainable and w.trainable
+        for layer in self._layers:
+            layer.trainable = value
+
+    def get_weights(self):
+        """The weights' values as NumPy arrays, in Keras' order."""
+        return [w.numpy().copy() for w in self.weights]
+
+    def set_weights(self, values):
+        weights = self.weights
+        values = list(values)
+        if len(values) != len(weights):
+            raise ValueError(
+                f"Layer '{self.name}' has {len(weights)} weights "
+                f"({', '.join(w.name for w in weights) or 'none'}) but set_weights received "
+                f"{len(values)} arrays. Fix: pass one array per weight, in get_weights() order.")
+        for w, v in zip(weights, values):
+            v = numpy.asarray(v)
+            if tuple(v.shape) != w.shape:
+                raise ShapeError(
+                    f"Layer '{self.name}': weight '{w.name}' has shape {format_shape(w.shape)} "
+                    f"but set_weights received shape {format_shape(v.shape)}.",
+                    expected=f"an array of shape {format_shape(w.shape)}",
+                    fix="check the order (get_weights() gives it) and the layer's sizes.")
+        for w, v in zip(weights, values):
+            w.assign(v)
+
+    def count_params(self):
+        if not self.built:
+            raise ValueError(f"Layer '{self.name}' has no weights yet: it builds them on its "
+                             "first call. Fix: call it on data or tk.symbolic shapes first, or "
+                             "give the model an Input.")
+        return int(sum(numpy.prod(w.shape) for w in self.weights))
+
+    # ---- lifecycle ---------------------------------------------------------------------
+    def build(self, input_shape):
+        """Create the weights for inputs of `input_shape` (batch axis first, maybe None)."""
+        self.built = True
+
+    def call(self, inputs):
+        raise NotImplementedError(f"{type(self).__name__} must define call(inputs)")
+
+    def compute_output_shape(self, input_shape):
+        """The output shape, worked out by running `call` on a symbolic tensor (no data)."""
+        shapes = input_shape if isinstance(input_shape, list) else None
+        if shapes is None:
+            x = symbolic(tuple(input_shape), dtype=self._input_dtype())
+        else:
+            x = [symbolic(tuple(s)) for s in shapes]
+        out = self(x)
+        return [t.shape for t in out] if isinstance(out, (list, tuple)) else out.shape
+
+    def _input_dtype(self):
+        return "float32"
+
+    def compute_mask(self, inputs, mask=None):
+        return mask if self.supports_masking else None
+
+    def __call__(self, inputs, *args, training=None, mask=None, **kwargs):
+        inputs = _as_tensor(inputs)
+        if mask is None:
+            mask = [t.mask for t in inputs] if isinstance(inputs, list) else inputs.mask
+            if isinstance(mask, list) and all(m is None for m in mask):
+                mask = None
+        shape = _shape_of(inputs)
+        if not self.built:
+            with layer_scope(self.name):
+                self.build(shape)
+            self.built = True
+        self._check_input(shape)
+        call_kwargs = dict(kwargs)
+        if "training" in self._call_params:
+            call_kwargs["training"] = bool(training)
+        if "mask" in self._call_params and mask is not None:
+            call_kwargs["mask"] = mask
+        with layer_scope(self.name):
+            outputs = self.call(inputs, *args, **call_kwargs)
+        out_mask = self.compute_mask(inputs, mask)
+        for t in (outputs if isinstance(outputs, (list, tuple)) else [outputs]):
+            if isinstance(t, Tensor):
+                t.mask = out_mask if not isinstance(out_mask, list) else None
+        self.input_shape, self.output_shape = shape, _shape_of(
+            list(outputs) if isinstance(outputs, tuple) else outputs)
+        if _is_symbolic(inputs) or _has_history(inputs):
+            record = LayerCall(self, inputs if isinstance(inputs, list) else [inputs],
+                               list(outputs) if isinstance(outputs, (list, tuple)) else [outputs],
+                               args, kwargs)
+            for t in record.outputs:
+                if isinstance(t, Tensor) and t.history is None:
+                    t.history = record
+        return outputs
+
+    def _check_input(self, shape):
+        """Once built, inputs must keep the non-batch sizes the layer was built for."""
+        built_for = self._built_input_shape
+        if built_for is None:
+            self._built_input_shape = shape
+            return
+        if isinstance(shape, list) or isinstance(built_for, list):
+            return
+        if len(shape) != len(built_for) or any(
+                a is not None and b is not None and a != b
+                for a, b in zip(shape[1:], built_for[1:])):
+            raise ShapeError(
+                f"built for inputs of shape {format_shape((None,) + tuple(built_for[1:]))} "
+                f"but received {format_shape(shape)}.",
+                expected=f"inputs of shape {format_shape((None,) + tuple(built_for[1:]))} "
+                         "(any batch size)",
+                fix=_input_fix(shape, built_for), layer=self.name)
+
+    # ---- config ------------------------------------------------------------------------
+    def get_config(self):
+        """The constructor arguments (as Keras' get_config), enough to rebuild the layer."""
+        return {"name": self.name, "trainable": self.trainable, "dtype": str(self.dtype)}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _has_history(x):
+    items = x if isinstance(x, list) else [x]
+    return any(isinstance(t, Tensor) and t.history is not None for t in items)
+
+
+def _input_fix(got, want):
+    """A concrete suggestion for the mistakes learners make with input shapes."""
+    got, want = tuple(got), tuple(want)
+    if len(got) == len(want) - 1 and tuple(got) == tuple(want[1:]):
+        return "the batch axis is missing: pass x[None] (a batch of one) instead of x."
+    if len(got) == len(want) - 1 and tuple(got[1:]) == tuple(want[1:-1]) and want[-1] == 1:
+        return "the channel axis is missing: pass x[..., None]."
+    if len(got) > 2 and len(want) == 2:
+        return "flatten the input first: add layers.Flatten() before this layer."
+    return (f"reshape your data to (batch, {', '.join(str(n) for n in want[1:])}), or build a "
+            "new layer for the new shape.")

@@ -1,0 +1,343 @@
+"""Models: Sequential, the functional Model(inputs, outputs), and subclassed models.
+
+Every model knows its shapes before data: ``summary()`` and ``graph()`` run the model on
+symbolic inputs (batch None), so no row ever says "multiple".
+"""
+
+import numpy
+
+from .errors import ShapeError, format_shape
+from .graph import Trace
+from .layers.base import Layer, unique_name
+from .tensor import FUNCTIONAL_HOOK, Tensor, symbolic
+from .training import Trainer
+
+__all__ = ["Input", "InputLayer", "Model", "Sequential", "load_model"]
+
+
+class InputLayer(Layer):
+    """Where data enters a model: it only declares the shape (batch axis left out)."""
+
+    def __init__(self, shape=None, batch_size=None, dtype="float32", name=None,
+                 input_shape=None, **kwargs):
+        shape = shape if shape is not None else input_shape
+        if shape is None:
+            raise ValueError("InputLayer needs a shape, e.g. InputLayer(shape=(784,)). "
+                             "Received: shape=None")
+        shape = (shape,) if isinstance(shape, int) else tuple(shape)
+        if any(n is not None and (not isinstance(n, (int, numpy.integer)) or n <= 0)
+               for n in shape):
+            raise ValueError(f"Input shape sizes must be positive integers or None. "
+                             f"Received: shape={shape}. Leave the batch axis out: "
+                             "Input(shape=(28, 28, 1)) for 28x28 grey images.")
+        super().__init__(name=name, dtype=dtype, **kwargs)
+        self.shape = (batch_size,) + shape
+        self.built = True
+        self.output = symbolic(self.shape, dtype=dtype, name=self.name)
+        self.output.history = _input_call(self)
+        self.input_shape = self.output_shape = self.shape
+
+    def call(self, inputs):
+        return inputs
+
+    def get_config(self):
+        return {**super().get_config(), "shape": list(self.shape[1:]),
+                "batch_size": self.shape[0]}
+
+
+def _input_call(layer):
+    from .layers.base import LayerCall
+    return LayerCall(layer, [], [layer.output], (), {})
+
+
+class OpLayer(Layer):
+    """An op applied to functional-model tensors (``x + y``), replayed as a layer."""
+
+    def __init__(self, op, args, attrs):
+        super().__init__(name=unique_name(op.name))
+        self.op, self.args, self.attrs = op, args, attrs     # args: None where a layer feeds
+
+    def call(self, inputs):
+        given = iter(inputs if isinstance(inputs, list) else [inputs])
+        return self.op(*[next(given) if a is None else a for a in self.args], **self.attrs)
+
+
+def _record_op(op, inputs, attrs, out):
+    from .layers.base import LayerCall
+    fed = [t for t in inputs if t.history is not None]
+    layer = OpLayer(op, [None if t.history is not None else t for t in inputs], attrs)
+    layer.built = True
+    out.history = LayerCall(layer, fed, [out], (), {})
+
+
+FUNCTIONAL_HOOK.append(_record_op)
+
+
+def Input(shape=None, batch_size=None, dtype="float32", name=None):
+    """A symbolic tensor standing for the model's input: ``tk.Input(shape=(784,))``."""
+    return InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, name=name).output
+
+
+def _flatten(x):
+    return list(x) if isinstance(x, (list, tuple)) else [x]
+
+
+class Model(Trainer, Layer):
+    """``Model(inputs, outputs)`` for a graph of layers, or subclass it and write ``call``."""
+
+    def __init__(self, inputs=None, outputs=None, name=None, **kwargs):
+        if name is None and inputs is not None and type(self) is Model:
+            name = unique_name("functional")                  # Keras 3's name for these
+        super().__init__(name=name, **kwargs)
+        self._functional = inputs is not None
+        if self._functional:
+            if outputs is None:
+                raise ValueError("Model(inputs, outputs) needs outputs: the tensors the "
+                                 "layers produced from the inputs.")
+            self._init_graph(inputs, outputs)
+
+    # ---- the functional graph -----------------------------------------------------------
+    def _init_graph(self, inputs, outputs):
+        self._single_input = not isinstance(inputs, (list, tuple))
+        self._single_output = not isinstance(outputs, (list, tuple))
+        self.inputs, self.outputs = _flatten(inputs), _flatten(outputs)
+        for t in self.inputs:
+            if not isinstance(t, Tensor) or t.history is None or \
+                    not isinstance(t.history.layer, InputLayer):
+                raise TypeError("Model inputs must come from tk.Input(shape=...). Received: "
+                                f"{t!r:.80}")
+        known = {id(t) for t in self.inputs}
+        calls, seen = [], set()
+
+        def visit(t, path):
+            if id(t) in known:
+                return
+            call = t.history if isinstance(t, Tensor) else None
+            if call is None or isinstance(call.layer, InputLayer):
+                raise ValueError(
+                    f"Model output depends on a tensor that is not computed from the model's "
+                    f"inputs ({path}). Fix: pass every tk.Input the outputs use in inputs=[...].")
+            if id(call) in seen:
+                return
+            for inp in call.inputs:
+                visit(inp, f"{call.layer.name} <- " + path)
+            seen.add(id(call))
+            calls.append(call)
+
+        for out in self.outputs:
+            visit(out, "output")
+        self._calls = calls
+        layers = [t.history.layer for t in self.inputs]
+        for call in calls:
+            if all(call.layer is not l for l in layers):
+                layers.append(call.layer)
+        self._layers = layers
+        self._build_shapes = [t.shape for t in self.inputs]
+        self.built = True
+
+    @property
+    def layers(self):
+        return list(self._layers)
+
+    def call(self, inputs, training=False):
+        if not self._functional:
+            raise NotImplementedError(f"{type(self).__name__} must define call(inputs).")
+        given = _flatten(inputs)
+        if len(given) != len(self.inputs):
+            raise ValueError(f"Model '{self.name}' takes {len(self.inputs)} input(s) but "
+                             f"received {len(given)}.")
+        values = {id(s): v for s, v in zip(self.inputs, given)}
+        for s, v in zip(self.inputs, given):
+            _check_model_input(self, s.shape, v.shape)
+        for call in self._calls:
+            args = [values[id(t)] for t in call.inputs]
+            out = call.layer(args if len(args) > 1 else args[0], *call.args,
+                             training=training, **call.kwargs)
+            for s, v in zip(call.outputs, _flatten(out)):
+                values[id(s)] = v
+        outs = [values[id(t)] for t in self.outputs]
+        return outs[0] if self._single_output else outs
+
+    # ---- shapes before data ------------------------------------------------------------
+    def _symbolic_inputs(self):
+        shapes = self._build_shapes
+        if shapes is None:
+            raise ValueError(
+                f"Model '{self.name}' does not know its input shape yet. Fix: start it with "
+                "tk.Input(shape=...) (or layers.InputLayer), or call it once on data.")
+        if isinstance(shapes, list):
+            return [symbolic((None,) + tuple(s[1:])) for s in shapes]
+        return symbolic((None,) + tuple(shapes[1:]))
+
+    def build(self, input_shape):
+        if self._build_shapes is None:
+            self._build_shapes = input_shape
+        self.built = True
+
+    def graph(self):
+        """The op graph of one call on symbolic inputs (batch None), for widgets."""
+        with Trace() as g:
+            self(self._symbolic_inputs())
+        return g
+
+    def summary(self, expand_nested=False, print_fn=None, as_dict=False):
+        """A table of layers: input and output shapes (batch None), params, trainable."""
+        self(self._symbolic_inputs())
+        data = _summary_data(self, expand_nested)
+        if as_dict:
+            return data
+        text = _summary_text(data)
+        (print_fn or print)(text)
+
+    def get_layer(self, name=None, index=None):
+        if index is not None:
+            return self.layers[index]
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise ValueError(f"No layer named {name!r} in model '{self.name}'. Its layers: "
+                         f"{[l.name for l in self.layers]}")
+
+    def __call__(self, inputs, *args, **kwargs):
+        if not self._functional and self._build_shapes is None:
+            given = _flatten(inputs)
+            shapes = [tuple(getattr(t, "shape", numpy.shape(t))) for t in given]
+            self._build_shapes = shapes if isinstance(inputs, (list, tuple)) else shapes[0]
+        return super().__call__(inputs, *args, **kwargs)
+
+    def get_config(self):
+        return {**Layer.get_config(self)}
+
+
+def _check_model_input(model, want, got):
+    want, got = tuple(want), tuple(got)
+    if len(want) == len(got) and all(a is None or b is None or a == b
+                                     for a, b in zip(want[1:], got[1:])):
+        return
+    from .layers.base import _input_fix
+    raise ShapeError(f"the model expects input of shape {format_shape(want)} but received "
+                     f"{format_shape(got)}.",
+                     expected=f"shape {format_shape(want)} (any batch size)",
+                     fix=_input_fix(got, want), layer=model.name)
+
+
+class Sequential(Model):
+    """A stack of layers, each feeding the next: ``tk.Sequential([Dense(64), Dense(10)])``."""
+
+    def __init__(self, layers=None, name=None, **kwargs):
+        super().__init__(name=name, **kwargs)
+        self._layers = []
+        self._input_layer = None
+        for layer in layers or []:
+            self.add(layer)
+
+    @property
+    def layers(self):
+        return list(self._layers)
+
+    def add(self, layer):
+        """Put `layer` on top of the stack (a tk.Input(...) tensor sets the input shape)."""
+        if isinstance(layer, Tensor) and layer.history is not None and \
+                isinstance(layer.history.layer, InputLayer):
+            layer = layer.history.layer
+        if isinstance(layer, InputLayer):
+            if self._layers or self._input_layer is not None:
+                raise ValueError("An Input can only come first in a Sequential model.")
+            self._input_layer = layer
+            self._build_shapes = layer.shape
+            return
+        if not isinstance(layer, Layer):
+            raise TypeError(f"Sequential.add takes a layer, received {type(layer).__name__}: "
+                            f"{layer!r:.60}. Fix: e.g. model.add(tk.layers.Dense(10)).")
+        if any(layer is l for l in self._layers):
+            raise ValueError(f"Layer '{layer.name}' is already in this model.")
+        if not self._layers and self._build_shapes is None and layer._build_shapes is not None:
+            self._build_shapes = layer._build_shapes           # Dense(4, input_shape=(8,))
+        self._layers.append(layer)
+        if self._build_shapes is not None:
+            self(self._symbolic_inputs())                      # build now, shapes known
+
+    def pop(self):
+        """Remove the top layer (e.g. a pretrained model's head) and return it."""
+        if not self._layers:
+            raise ValueError(f"Model '{self.name}' has no layers to pop.")
+        layer = self._layers.pop()
+        return layer
+
+    def __getitem__(self, index):
+        return self._layers[index]
+
+    def __len__(self):
+        return len(self._layers)
+
+    def call(self, inputs, training=False):
+        if self._build_shapes is not None:
+            _check_model_input(self, self._build_shapes, inputs.shape)
+        x = inputs
+        for layer in self._layers:
+            x = layer(x, training=training)
+        return x
+
+
+# ---- summary --------------------------------------------------------------------------
+def _summary_data(model, expand_nested, depth=0):
+    rows = []
+    for layer in model.layers:
+        if isinstance(layer, InputLayer):
+            continue
+        params = layer.count_params() if layer.built else 0
+        trainable = sum(int(numpy.prod(w.shape)) for w in layer.trainable_weights)
+        rows.append({"name": layer.name, "type": type(layer).__name__, "depth": depth,
+                     "input_shape": _plain_shape(layer.input_shape),
+                     "output_shape": _plain_shape(layer.output_shape),
+                     "params": params, "trainable_params": trainable,
+                     "trainable": bool(layer.trainable)})
+        if expand_nested and isinstance(layer, Model):
+            rows.extend(_summary_data(layer, True, depth + 1)["layers"])
+    weights = model.weights
+    total = sum(int(numpy.prod(w.shape)) for w in weights)
+    trainable = sum(int(numpy.prod(w.shape)) for w in model.trainable_weights)
+    return {"name": model.name, "type": type(model).__name__, "layers": rows,
+            "total_params": total, "trainable_params": trainable,
+            "non_trainable_params": total - trainable}
+
+
+def _plain_shape(shape):
+    if shape is None:
+        return None
+    if isinstance(shape, list):
+        return [list(s) for s in shape]
+    return list(shape)
+
+
+def _shape_text(shape):
+    if shape is None:
+        return "?"
+    if shape and isinstance(shape[0], list):
+        return ", ".join(format_shape(tuple(s)) for s in shape)
+    return format_shape(tuple(shape))
+
+
+def _summary_text(data):
+    header = ["Layer (type)", "Input Shape", "Output Shape", "Param #", "Trainable"]
+    rows = [["  " * r["depth"] + f"{r['name']} ({r['type']})", _shape_text(r["input_shape"]),
+             _shape_text(r["output_shape"]), f"{r['params']:,}",
+             "Y" if r["trainable"] else "N (frozen)"] for r in data["layers"]]
+    widths = [max(len(row[i]) for row in rows + [header]) for i in range(len(header))]
+
+    def line(cells):
+        return "  ".join(c.rjust(w) if i == 3 else c.ljust(w)
+                         for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
+
+    rule = "-" * len(line(header))
+    out = [f'Model: "{data["name"]}"', rule, line(header), "=" * len(rule)]
+    out += [line(r) for r in rows] or ["(no layers)"]
+    out += [rule, f"Total params: {data['total_params']:,}",
+            f"Trainable params: {data['trainable_params']:,}",
+            f"Non-trainable params: {data['non_trainable_params']:,}"]
+    return "\n".join(out)
+
+
+def load_model(path, safe_mode=True):
+    from .saving import load_model as _load
+    return _load(path, safe_mode=safe_mode)

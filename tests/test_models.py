@@ -1,0 +1,161 @@
+"""Layer lifecycle and models: names, weights, freezing, Sequential, functional, subclassed."""
+
+import numpy as np
+import pytest
+
+import tensorkit as tk
+from tensorkit import layers
+
+
+@pytest.fixture(autouse=True)
+def _names():
+    tk.clear_session()
+
+
+def test_layers_get_keras_names_and_build_lazily():
+    a, b, c = layers.Dense(3), layers.Dense(3), layers.Conv2DTranspose(2, 3) \
+        if hasattr(layers, "Conv2DTranspose") else layers.Dense(1, name="conv2d_transpose")
+    assert (a.name, b.name, c.name) == ("dense", "dense_1", "conv2d_transpose")
+    assert not a.built and a.weights == []
+    a(tk.ones((2, 5)))
+    assert a.built and [w.name for w in a.weights] == ["dense/kernel", "dense/bias"]
+    assert a.kernel.shape == (5, 3) and a.count_params() == 18
+
+
+def test_bad_arguments_name_the_argument_and_value():
+    with pytest.raises(ValueError, match=r"Received: units=0"):
+        layers.Dense(0)
+    with pytest.raises(ValueError, match=r"Received: rate=1\.2"):
+        layers.Dropout(1.2)
+    with pytest.raises(TypeError, match=r"unexpected argument\(s\) unitz"):
+        layers.Dense(3, unitz=4)
+    with pytest.raises(ValueError, match="Unknown activation 'relux'"):
+        layers.Dense(3, activation="relux")
+    with pytest.raises(ValueError, match="has no weights yet"):
+        layers.Dense(3).count_params()
+
+
+def test_set_weights_checks_count_and_shapes():
+    d = layers.Dense(2)
+    d(tk.ones((1, 3)))
+    with pytest.raises(ValueError, match=r"has 2 weights \(dense/kernel, dense/bias\) but "
+                                         r"set_weights received 1"):
+        d.set_weights([np.ones((3, 2))])
+    with pytest.raises(tk.ShapeError, match=r"weight 'dense/kernel' has shape \(3, 2\) but "
+                                            r"set_weights received shape \(2, 3\)"):
+        d.set_weights([np.ones((2, 3)), np.ones(2)])
+    d.set_weights([np.ones((3, 2)), np.full(2, 0.5)])
+    np.testing.assert_allclose(d(tk.ones((1, 3))).numpy(), [[3.5, 3.5]])
+    assert [w.shape for w in d.get_weights()] == [(3, 2), (2,)]
+
+
+def test_dense_on_any_rank_and_symbolic():
+    d = layers.Dense(4, activation="relu")
+    assert d(tk.ones((2, 7, 3))).shape == (2, 7, 4)
+    assert d.compute_output_shape((None, 7, 3)) == (None, 7, 4)
+    assert d(tk.symbolic((None, 7, 3))).shape == (None, 7, 4)
+
+
+def test_ops_inside_a_layer_are_recorded_with_its_name():
+    d = layers.Dense(2, activation="relu", name="hidden")
+    with tk.trace() as g:
+        d(tk.symbolic((None, 3)))
+    assert [(n["op"], n["layer"]) for n in g.nodes if n["inputs"]] == [
+        ("matmul", "hidden"), ("add", "hidden"), ("relu", "hidden")]
+
+
+def test_sequential_add_pop_index_and_summary(capsys):
+    model = tk.Sequential([tk.Input(shape=(64,)), layers.Dense(32, activation="relu")])
+    model.add(layers.Dense(10, activation="softmax"))
+    assert len(model) == 2 and model[1].units == 10 and model.layers[0].name == "dense"
+    model.summary()
+    text = capsys.readouterr().out
+    assert 'Model: "sequential"' in text
+    assert "dense (Dense)" in text and "(None, 64)" in text and "(None, 32)" in text
+    assert "2,080" in text and "Total params: 2,410" in text
+    head = model.pop()
+    assert head.units == 10 and len(model) == 1
+    assert model(tk.ones((3, 64))).shape == (3, 32)
+
+
+def test_input_shape_argument_on_the_first_layer():
+    model = tk.Sequential([layers.Dense(4, input_shape=(8,)), layers.Dense(1)])
+    assert model.built and model.count_params() == 8 * 4 + 4 + 5
+
+
+def test_wrong_input_shapes_get_a_fix():
+    model = tk.Sequential([tk.Input(shape=(28, 28, 1)), layers.Flatten(), layers.Dense(10)])
+    with pytest.raises(tk.ShapeError, match=r"pass x\[None\]"):
+        model(tk.ones((28, 28, 1)))
+    with pytest.raises(tk.ShapeError, match=r"channel axis is missing: pass x\[\.\.\., None\]"):
+        model(tk.ones((5, 28, 28)))
+    dense = tk.Sequential([tk.Input(shape=(784,)), layers.Dense(10)])
+    with pytest.raises(tk.ShapeError, match=r"add layers.Flatten\(\) before"):
+        dense(tk.ones((5, 28, 28)))
+
+
+def test_functional_model_with_two_inputs_two_outputs_and_a_shared_layer():
+    a, b = tk.Input(shape=(4,), name="a"), tk.Input(shape=(4,), name="b")
+    shared = layers.Dense(3, name="shared")
+    ha, hb = shared(a), shared(b)
+    out1 = layers.Dense(1, name="out1")(ha + hb)
+    out2 = layers.Dense(2, name="out2")(hb)
+    model = tk.Model([a, b], [out1, out2])
+    assert model.name == "functional"
+    assert [l.name for l in model.layers] == ["a", "b", "shared", "add", "out1", "out2"]
+    y1, y2 = model([tk.ones((5, 4)), tk.zeros((5, 4))])
+    assert y1.shape == (5, 1) and y2.shape == (5, 2)
+    assert len(model.weights) == 6
+    data = model.summary(as_dict=True)
+    assert [r["name"] for r in data["layers"]] == ["shared", "add", "out1", "out2"]
+    assert data["layers"][2]["output_shape"] == [None, 1]
+    np.testing.assert_allclose(y1.numpy(), model([tk.ones((5, 4)), tk.zeros((5, 4))])[0].numpy())
+
+
+def test_functional_model_refuses_disconnected_outputs():
+    a, b = tk.Input(shape=(2,)), tk.Input(shape=(2,))
+    out = layers.Dense(1)(b)
+    with pytest.raises(ValueError, match="not computed from the model's inputs"):
+        tk.Model(a, out)
+
+
+def test_model_inside_a_model_and_freezing():
+    body = tk.Sequential([tk.Input(shape=(8,)), layers.Dense(6), layers.Dense(4)], name="body")
+    model = tk.Sequential([tk.Input(shape=(8,)), body, layers.Dense(2, name="head")])
+    assert model(tk.ones((3, 8))).shape == (3, 2)
+    body.trainable = False
+    assert len(model.trainable_weights) == 2 and len(model.non_trainable_weights) == 4
+    assert not body.layers[0].kernel.requires_grad
+    data = model.summary(as_dict=True, expand_nested=True)
+    assert [(r["name"], r["depth"], r["trainable"]) for r in data["layers"]] == [
+        ("body", 0, False), ("dense", 1, False), ("dense_1", 1, False), ("head", 0, True)]
+    assert data["non_trainable_params"] == 8 * 6 + 6 + 6 * 4 + 4
+    body.trainable = True
+    assert len(model.trainable_weights) == 6
+
+
+def test_subclassed_model_gets_shapes_too():
+    class TwoLayer(tk.Model):
+        def __init__(self):
+            super().__init__()
+            self.hidden = layers.Dense(5, activation="relu")
+            self.out = layers.Dense(2)
+
+        def call(self, x):
+            return self.out(self.hidden(x))
+
+    model = TwoLayer()
+    assert model.name == "two_layer"
+    assert model(tk.ones((4, 3))).shape == (4, 2)
+    data = model.summary(as_dict=True)
+    assert [(r["input_shape"], r["output_shape"]) for r in data["layers"]] == [
+        ([None, 3], [None, 5]), ([None, 5], [None, 2])]
+    assert len(model.weights) == 4
+    assert model.graph().to_dict()["nodes"][-1]["layer"] == "dense_1"
+
+
+def test_get_config_round_trips():
+    d = layers.Dense(7, activation="tanh", use_bias=False, name="d")
+    again = layers.Dense.from_config(d.get_config())
+    assert again.get_config() == d.get_config()
+    assert d.get_config()["activation"] == "tanh"
