@@ -40,6 +40,24 @@ TARGET_RECORDING = 0.20                               # recording may add at mos
 TARGET_CONV_SPEED = 1.0                               # x torch's speed
 
 
+def _cpu_seconds():
+    """(CPU seconds used by the whole machine, by this process), where /proc/stat exists."""
+    try:
+        with open("/proc/stat") as f:
+            fields = [int(v) for v in f.readline().split()[1:]]
+    except OSError:
+        return None
+    busy = sum(fields) - fields[3] - fields[4]        # all but idle and iowait
+    return busy / os.sysconf("SC_CLK_TCK"), time.process_time()
+
+
+def busy_elsewhere(before, after, seconds):
+    """Cores other processes kept busy between two _cpu_seconds() readings."""
+    if before is None or after is None or seconds <= 0:
+        return None
+    return ((after[0] - before[0]) - (after[1] - before[1])) / seconds
+
+
 def median_times(variants, repeats, warmup=2):
     """{name: median seconds} of each `fn()`, the variants interleaved in every round."""
     for _ in range(warmup):
@@ -163,7 +181,7 @@ def conv_variants(in_shape, cout):
 def bench_conv(repeats=21):
     rows, checks = [], []
     for in_shape, cout in CONV_CASES:
-        name = f"conv2d {in_shape} -> {cout} ch, 3x3 valid, fwd+bwd (ms)"
+        name = f"{in_shape} -> {cout} channels"
         try:
             variants = conv_variants(in_shape, cout)
         except NotImplementedError:
@@ -172,9 +190,9 @@ def bench_conv(repeats=21):
         ms = {k: v * 1e3 for k, v in median_times(variants, repeats).items()}
         rows.append((name + ", tk", f"{ms['tk']:7.2f}"))
         if "torch" in ms:
-            rows.append((name + ", torch", f"{ms['torch']:7.2f}"))
+            rows.append((name + ", torch (NCHW)", f"{ms['torch']:7.2f}"))
             speed = ms["torch"] / ms["tk"]
-            checks.append((f"conv2d {in_shape} -> {cout}: tk speed", f"{speed:.2f}x torch",
+            checks.append((f"{name}: tk speed", f"{speed:.2f}x torch",
                            f">= {TARGET_CONV_SPEED:g}x", speed >= TARGET_CONV_SPEED))
     return rows, checks
 
@@ -199,11 +217,18 @@ def main():
              if torch is not None else TORCH_MISSING))
     if torch is None:
         print(TORCH_MISSING)
-    rows, checks = bench_chain()
-    print_table(f"(a) {CHAIN_OPS} elementwise ops on (4, 4) float32, median us per op",
-                rows, checks)
-    rows, checks = bench_conv()
-    print_table("(b) conv2d forward+backward, median ms", rows, checks)
+    for title, bench in [
+            (f"(a) {CHAIN_OPS} elementwise ops on (4, 4) float32, median us per op",
+             bench_chain),
+            ("(b) conv2d 3x3 valid, forward+backward (input and kernel grads), median ms",
+             bench_conv)]:
+        before, t0 = _cpu_seconds(), time.perf_counter()
+        rows, checks = bench()
+        others = busy_elsewhere(before, _cpu_seconds(), time.perf_counter() - t0)
+        print_table(title, rows, checks)
+        if others is not None and others > 0.25:
+            print(f"  note: other processes kept {others:.1f} cores busy meanwhile; these "
+                  "figures are skewed, run again on a quiet machine.")
 
 
 if __name__ == "__main__":
