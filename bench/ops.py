@@ -12,6 +12,7 @@ one run are what transfer between machines; absolute times do not.
 """
 
 import os
+import random
 import statistics
 import sys
 import time
@@ -59,13 +60,20 @@ def busy_elsewhere(before, after, seconds):
 
 
 def median_times(variants, repeats, warmup=2):
-    """{name: median seconds} of each `fn()`, the variants interleaved in every round."""
+    """{name: median seconds} of each `fn()`, the variants interleaved in every round.
+
+    Each round runs them in a new (seeded) order: a variant that always ran right after
+    the same one would pay for that one's garbage and cache misses every time. (An A/A run
+    of identical variants in a fixed order differed by 8%.)
+    """
     for _ in range(warmup):
         for fn in variants.values():
             fn()
     times = {name: [] for name in variants}
+    order, shuffle = list(variants.items()), random.Random(0).shuffle
     for _ in range(repeats):
-        for name, fn in variants.items():
+        shuffle(order)
+        for name, fn in order:
             t0 = time.perf_counter()
             fn()
             times[name].append(time.perf_counter() - t0)
@@ -126,7 +134,7 @@ def chain_variants():
     return variants
 
 
-def bench_chain(repeats=15):
+def bench_chain(repeats=25):
     us = {k: v / CHAIN_OPS * 1e6 for k, v in median_times(chain_variants(), repeats).items()}
     rows = [(k, f"{v:7.2f}") for k, v in us.items()]
     fb_on = us["tk forward+backward, recording on"]
