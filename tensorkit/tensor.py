@@ -415,27 +415,23 @@ def apply(op, args, attrs):
         if isinstance(a, Tensor):
             like = a
             break
-    inputs = tuple(a if isinstance(a, Tensor) else constant_like(a, like) for a in args)
+    inputs = tuple([a if isinstance(a, Tensor) else constant_like(a, like) for a in args])
     shapes = tuple([t.shape for t in inputs])
-    symbolic_in = labelled = False
-    for t in inputs:
+    symbolic_in = labelled = needs_grad = False      # one pass over the inputs (hot path)
+    grad_enabled = STATE.grad_enabled
+    for t, vjp in zip(inputs, _vjps(op, len(inputs))):
         if t.data is None:
             symbolic_in = True
         if t.dims is not None:
             labelled = True
+        if grad_enabled and vjp is not None and t.requires_grad:
+            needs_grad = True
     try:
         shape = op.shape(*shapes, **attrs)
         dims = _out_dims(op, inputs, shapes, shape, attrs) if labelled else None
     except ShapeError as e:
         layer = STATE.layers[-1] if STATE.layers else None
         raise e.at(op.name, shapes, [t.dims for t in inputs], layer) from None
-
-    needs_grad = False
-    if STATE.grad_enabled:
-        for t, vjp in zip(inputs, _vjps(op, len(inputs))):
-            if vjp is not None and t.requires_grad:
-                needs_grad = True
-                break
 
     if symbolic_in:
         dtype = (op.dtype(*[t.dtype for t in inputs], **attrs) if op.dtype is not None
