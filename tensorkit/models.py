@@ -8,7 +8,7 @@ import numpy
 
 from .errors import ShapeError, format_shape
 from .graph import Trace
-from .layers.base import Layer, unique_name
+from .layers.base import Layer, notify, unique_name
 from .tensor import FUNCTIONAL_HOOK, Tensor, symbolic
 from .training import Trainer
 
@@ -245,6 +245,7 @@ class Sequential(Model):
                 raise ValueError("An Input can only come first in a Sequential model.")
             self._input_layer = layer
             self._build_shapes = layer.shape
+            notify(self, "add")
             return
         if not isinstance(layer, Layer):
             raise TypeError(f"Sequential.add takes a layer, received {type(layer).__name__}: "
@@ -256,12 +257,14 @@ class Sequential(Model):
         self._layers.append(layer)
         if self._build_shapes is not None:
             self(self._symbolic_inputs())                      # build now, shapes known
+        notify(self, "add")
 
     def pop(self):
         """Remove the top layer (e.g. a pretrained model's head) and return it."""
         if not self._layers:
             raise ValueError(f"Model '{self.name}' has no layers to pop.")
         layer = self._layers.pop()
+        notify(self, "pop")
         return layer
 
     def __getitem__(self, index):

@@ -18,6 +18,12 @@ from ..graph import layer_scope
 from ..tensor import Tensor, as_dtype, symbolic, tensor
 
 _name_counts = defaultdict(int)
+OBSERVERS = []      # callables (layer, change) told of trainable/add/pop: notebook widgets redraw
+
+
+def notify(layer, change):
+    for observer in list(OBSERVERS):
+        observer(layer, change)
 
 
 def clear_session():
@@ -163,6 +169,7 @@ class Layer:
             w.requires_grad = self._trainable and w.trainable
         for layer in self._layers:
             layer.trainable = value
+        notify(self, "trainable")
 
     def get_weights(self):
         """The weights' values as NumPy arrays, in Keras' order."""
