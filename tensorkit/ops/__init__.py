@@ -2,11 +2,13 @@
 
 from ..tensor import OPS, Tensor
 from . import conv, elementwise, indexing, linalg, nn, reductions, shape
+from . import normalization  # noqa: F401
 from .conv import *  # noqa: F401,F403
 from .elementwise import *  # noqa: F401,F403
 from .indexing import *  # noqa: F401,F403
 from .linalg import *  # noqa: F401,F403
 from .nn import *  # noqa: F401,F403
+from .normalization import *  # noqa: F401,F403
 from .reductions import *  # noqa: F401,F403
 from .shape import *  # noqa: F401,F403
 
