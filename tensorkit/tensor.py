@@ -22,10 +22,11 @@ FUNCTIONAL_HOOK = []      # set by models: records ops on functional-model tenso
 class Op:
     """One operation: shape rule, forward and VJPs, side by side."""
 
-    __slots__ = ("name", "shape", "forward", "vjps", "dims", "dtype", "variadic", "doc")
+    __slots__ = ("name", "shape", "forward", "vjps", "dims", "dtype", "variadic", "labels",
+                 "doc")
 
     def __init__(self, name, shape, forward, vjps, dims=None, dtype=None, variadic=False,
-                 doc=None):
+                 labels=False, doc=None):
         self.name = name
         self.shape = shape            # (*input_shapes, **attrs) -> output shape
         self.forward = forward        # (xp, *arrays, **attrs) -> array
@@ -33,6 +34,7 @@ class Op:
         self.dims = dims              # (shapes, dims, **attrs) -> labels; None: keep or drop
         self.dtype = dtype            # (*dtypes, **attrs) -> dtype, for symbolic outputs
         self.variadic = variadic      # any number of inputs, one VJP called with index=i
+        self.labels = labels          # the dims rule gives labels even to unlabelled inputs
         self.doc = doc
 
     def __call__(self, *inputs, **attrs):
@@ -42,11 +44,13 @@ class Op:
         return f"<op {self.name}>"
 
 
-def defop(name, shape, forward, *vjps, dims=None, dtype=None, variadic=False, doc=None):
+def defop(name, shape, forward, *vjps, dims=None, dtype=None, variadic=False, labels=False,
+          doc=None):
     """Declare an op once and register it under `name`."""
     if name in OPS:
         raise ValueError(f"op {name!r} is declared twice")
-    op = Op(name, shape, forward, vjps, dims=dims, dtype=dtype, variadic=variadic, doc=doc)
+    op = Op(name, shape, forward, vjps, dims=dims, dtype=dtype, variadic=variadic,
+            labels=labels, doc=doc)
     OPS[name] = op
     return op
 
@@ -428,7 +432,7 @@ def apply(op, args, attrs):
             needs_grad = True
     try:
         shape = op.shape(*shapes, **attrs)
-        dims = _out_dims(op, inputs, shapes, shape, attrs) if labelled else None
+        dims = _out_dims(op, inputs, shapes, shape, attrs) if labelled or op.labels else None
     except ShapeError as e:
         layer = STATE.layers[-1] if STATE.layers else None
         raise e.at(op.name, shapes, [t.dims for t in inputs], layer) from None
@@ -450,8 +454,8 @@ def apply(op, args, attrs):
         backend.check_same_device(op.name, datas)
         xp = backend.array_module(datas[0])
     out = op.forward(xp, *datas, **attrs)
-    if type(out) is not numpy.ndarray:
-        out = xp.asarray(out)
+    if type(out) is not numpy.ndarray:                  # a NumPy scalar, or a CuPy array
+        out = backend.array_module(out).asarray(out)
     if out.shape != shape:
         if not _fits(out.shape, shape):
             raise RuntimeError(f"internal error: {op.name} computed shape {out.shape} but its "

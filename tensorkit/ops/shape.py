@@ -561,7 +561,7 @@ def _with_dims_shape(shape, labels):
 
 _with_dims = defop("with_dims", _with_dims_shape, lambda xp, x, labels: x,
                    lambda xp, g, out, x, labels: g,
-                   dims=lambda shapes, dims, labels: labels)
+                   dims=lambda shapes, dims, labels: labels, labels=True)
 
 
 def with_dims(x, *labels):
@@ -569,13 +569,7 @@ def with_dims(x, *labels):
     if len(labels) == 1 and isinstance(labels[0], (tuple, list)):
         labels = labels[0]
     labels = tuple(labels)
-    out = _with_dims(x, labels=labels)
-    if x.dims is None:
-        # the engine runs dims rules only for labelled inputs; this op labels unlabelled ones
-        out.dims = labels if any(d is not None for d in labels) else None
-        if out.node is not None:
-            out.node.dims = out.dims
-    return out
+    return _with_dims(x, labels=labels)
 
 
 _to_device = defop("to_device", lambda shape, device: shape,
