@@ -69,6 +69,28 @@ def channels_guess(input_shape, rank):
     return input_shape[-1]
 
 
+LAYOUTS = {1: "(batch, steps, channels)", 2: "(batch, height, width, channels)"}
+
+
+def check_rank(layer, op, input_shape, rank):
+    """A ShapeError unless the input is (batch, *rank spatial axes, channels), with the
+    axis to add when one is missing (see channels_guess)."""
+    shape, want, layout = tuple(input_shape), rank + 2, LAYOUTS[rank]
+    if len(shape) == want:
+        return
+    if len(shape) == want - 1 and channels_guess(shape, want) == 1 and shape[-1] != 1:
+        fix = (f"a batch without a channel axis: add one: x[..., None] makes it "
+               f"{format_shape(shape + (1,))}.")
+    elif len(shape) == want - 1:
+        fix = (f"one example without the batch axis: add it: x[None] makes it "
+               f"{format_shape((1,) + shape)} (a batch of 1).")
+    else:
+        fix = f"reshape the data to {layout}."
+    raise ShapeError(f"the input has rank {len(shape)} but {type(layer).__name__} needs rank "
+                     f"{want}: {layout}.", expected=f"an input {layout}", fix=fix, op=op,
+                     shapes=(shape,), layer=layer.name)
+
+
 # ---- the layers ------------------------------------------------------------------------------
 
 class _Conv(Layer):

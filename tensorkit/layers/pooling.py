@@ -1,3 +1,131 @@
-"""(Being written.)"""
+"""Pooling layers: windowed max/average (1-D and 2-D) and global max/average, as Keras 3.
 
-__all__ = []
+Windowed pooling keeps the channels and shrinks the spatial axes: 2x2 windows with the
+default strides (= pool_size) halve height and width. Global pooling reduces the spatial
+axes away: (batch, H, W, C) -> (batch, C), the usual bridge from convolutions to Dense.
+"""
+
+from .. import ops
+from ..ops.conv import pool_shape
+from .base import Layer
+from .convolutional import check_data_format, check_padding, check_rank, check_shape, int_tuple
+
+__all__ = ["MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D",
+           "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling1D",
+           "GlobalMaxPooling2D"]
+
+
+class _Pooling(Layer):
+    rank = None
+    op = None                      # e.g. "max_pool2d"
+
+    def __init__(self, pool_size=2, strides=None, padding="valid", data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        kind = type(self).__name__
+        self.pool_size = int_tuple(kind, "pool_size", pool_size, self.rank)
+        self.strides = self.pool_size if strides is None else \
+            int_tuple(kind, "strides", strides, self.rank)
+        self.padding = check_padding(kind, padding)
+        self.data_format = check_data_format(kind, data_format)
+
+    def build(self, input_shape):
+        check_rank(self, self.op, input_shape, self.rank)
+        check_shape(self, self.op, pool_shape, (tuple(input_shape),), pool_size=self.pool_size,
+                    strides=self.strides, padding=self.padding)
+
+    def call(self, inputs):
+        # (B, *spatial, C) -> (B, *spatial / strides, C)
+        return getattr(ops, self.op)(inputs, pool_size=self.pool_size, strides=self.strides,
+                                     padding=self.padding)
+
+    def get_config(self):
+        return {**super().get_config(), "pool_size": self.pool_size, "strides": self.strides,
+                "padding": self.padding, "data_format": self.data_format}
+
+
+class MaxPooling1D(_Pooling):
+    """The largest value of each window of `pool_size` steps: (B, L, C) -> (B, L / 2, C)."""
+
+    rank, op = 1, "max_pool1d"
+
+
+class MaxPooling2D(_Pooling):
+    """The largest value of each window: (B, H, W, C) -> (B, H / 2, W / 2, C) for 2x2."""
+
+    rank, op = 2, "max_pool2d"
+
+
+class AveragePooling1D(_Pooling):
+    """The mean of each window of steps; with padding="same" padded steps are not counted."""
+
+    rank, op = 1, "avg_pool1d"
+
+
+class AveragePooling2D(_Pooling):
+    """The mean of each window; with padding="same" padded cells are not counted, as TF."""
+
+    rank, op = 2, "avg_pool2d"
+
+
+class _GlobalPooling(Layer):
+    rank = None
+
+    def __init__(self, data_format=None, keepdims=False, **kwargs):
+        super().__init__(**kwargs)
+        self.data_format = check_data_format(type(self).__name__, data_format)
+        self.keepdims = bool(keepdims)
+
+    def build(self, input_shape):
+        check_rank(self, type(self).__name__, input_shape, self.rank)
+
+    def get_config(self):
+        return {**super().get_config(), "data_format": self.data_format,
+                "keepdims": self.keepdims}
+
+
+class GlobalAveragePooling1D(_GlobalPooling):
+    """The mean over the steps: (B, T, C) -> (B, C). With a mask (Embedding(mask_zero=True))
+    the masked (padding) steps are left out of the mean, as Keras; the output has no mask."""
+
+    rank = 1
+
+    def __init__(self, data_format=None, keepdims=False, **kwargs):
+        super().__init__(data_format=data_format, keepdims=keepdims, **kwargs)
+        self.supports_masking = True
+
+    def call(self, inputs, mask=None):
+        if mask is None:
+            return ops.mean(inputs, axis=1, keepdims=self.keepdims)
+        m = ops.expand_dims(ops.cast(mask, inputs.dtype), -1)     # (B, T) -> (B, T, 1)
+        return ops.sum(inputs * m, axis=1, keepdims=self.keepdims) / \
+            ops.sum(m, axis=1, keepdims=self.keepdims)            # (B, C) / (B, 1)
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+
+class GlobalAveragePooling2D(_GlobalPooling):
+    """The mean over height and width: (B, H, W, C) -> (B, C)."""
+
+    rank = 2
+
+    def call(self, inputs):
+        return ops.mean(inputs, axis=(1, 2), keepdims=self.keepdims)
+
+
+class GlobalMaxPooling1D(_GlobalPooling):
+    """The largest value over the steps: (B, T, C) -> (B, C)."""
+
+    rank = 1
+
+    def call(self, inputs):
+        return ops.max(inputs, axis=1, keepdims=self.keepdims)
+
+
+class GlobalMaxPooling2D(_GlobalPooling):
+    """The largest value over height and width: (B, H, W, C) -> (B, C)."""
+
+    rank = 2
+
+    def call(self, inputs):
+        return ops.max(inputs, axis=(1, 2), keepdims=self.keepdims)
