@@ -1,3 +1,89 @@
-"""(Being written.)"""
+"""Spatial reshaping layers: UpSampling2D and ZeroPadding2D, channels last as Keras 3.
 
-__all__ = []
+(Flatten, Reshape, Permute and RepeatVector live in core.py, as in TF.js.)
+"""
+
+import operator
+
+from .. import ops
+from ..ops.conv import upsample_shape
+from .base import Layer
+from .convolutional import check_data_format, check_rank, check_shape, int_tuple
+
+__all__ = ["UpSampling2D", "ZeroPadding2D"]
+
+
+class UpSampling2D(Layer):
+    """Repeat rows and columns: (B, H, W, C) -> (B, H * sh, W * sw, C). "nearest" copies
+    each pixel; "bilinear" interpolates (TensorFlow's half-pixel centres)."""
+
+    def __init__(self, size=(2, 2), data_format=None, interpolation="nearest", **kwargs):
+        super().__init__(**kwargs)
+        self.size = int_tuple("UpSampling2D", "size", size, 2)
+        self.data_format = check_data_format("UpSampling2D", data_format)
+        if interpolation not in ("nearest", "bilinear"):
+            raise ValueError("UpSampling2D expects interpolation to be 'nearest' or 'bilinear'."
+                             f" Received: interpolation={interpolation!r}")
+        self.interpolation = interpolation
+
+    def build(self, input_shape):
+        check_rank(self, "upsample2d", input_shape, 2)
+        check_shape(self, "upsample2d", upsample_shape, (tuple(input_shape),), size=self.size,
+                    interpolation=self.interpolation)
+
+    def call(self, inputs):
+        return ops.upsample2d(inputs, size=self.size, interpolation=self.interpolation)
+
+    def get_config(self):
+        return {**super().get_config(), "size": self.size, "data_format": self.data_format,
+                "interpolation": self.interpolation}
+
+
+def _padding_pairs(padding):
+    """((top, bottom), (left, right)) from Keras's forms: p, (ph, pw), ((t, b), (l, r)).
+
+    >>> _padding_pairs(1)
+    ((1, 1), (1, 1))
+    >>> _padding_pairs((1, 2))
+    ((1, 1), (2, 2))
+    >>> _padding_pairs(((0, 1), (2, 3)))
+    ((0, 1), (2, 3))
+    """
+    if isinstance(padding, bool):
+        raise TypeError
+    if not isinstance(padding, (tuple, list)):
+        return ((operator.index(padding),) * 2,) * 2
+    if len(padding) != 2:
+        raise TypeError
+    return tuple(tuple(operator.index(v) for v in p) if isinstance(p, (tuple, list))
+                 else (operator.index(p),) * 2 for p in padding)
+
+
+class ZeroPadding2D(Layer):
+    """Add rows and columns of zeros around each image: (B, H, W, C) ->
+    (B, H + top + bottom, W + left + right, C). ``padding``: an int, (rows, cols), or
+    ((top, bottom), (left, right))."""
+
+    def __init__(self, padding=(1, 1), data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        try:
+            pairs = _padding_pairs(padding)
+        except TypeError:
+            pairs = None
+        if pairs is None or any(len(p) != 2 or min(p) < 0 for p in pairs):
+            raise ValueError("ZeroPadding2D expects padding to be a non-negative int, a pair "
+                             "(rows, cols), or ((top, bottom), (left, right)). "
+                             f"Received: padding={padding!r}")
+        self.padding = pairs
+        self.data_format = check_data_format("ZeroPadding2D", data_format)
+
+    def build(self, input_shape):
+        check_rank(self, "pad", input_shape, 2)
+
+    def call(self, inputs):
+        # (B, H, W, C) -> (B, t + H + b, l + W + r, C)
+        return ops.pad(inputs, ((0, 0),) + self.padding + ((0, 0),))
+
+    def get_config(self):
+        return {**super().get_config(), "padding": self.padding,
+                "data_format": self.data_format}
