@@ -1,3 +1,174 @@
-"""(Being written.)"""
+"""Merging layers: join a list of branches, as Keras 3 (``Add()([x, y])``).
 
-__all__ = []
+Add, Subtract, Multiply, Average, Maximum and Minimum combine the inputs elementwise:
+they must have one shape (sizes of 1 broadcast, as Keras allows) and one batch size.
+Concatenate puts them side by side along `axis`: every other axis must agree. Masks
+(from Embedding(mask_zero=True)) combine too: a step is kept only where every input keeps it.
+"""
+
+import functools
+
+from .. import creation, ops
+from ..errors import ShapeError, format_shape
+from ..ops.shape import concatenate_shape
+from ..shapes import broadcast_shapes, normalize_axis
+from ..tensor import symbolic
+from .base import Layer
+
+__all__ = ["Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate"]
+
+
+def _listed(shapes):
+    return ", ".join(format_shape(s) for s in shapes)
+
+
+class _Merge(Layer):
+    """Elementwise merges: check the list of inputs, then fold them with one op."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.supports_masking = True
+
+    def _error(self, problem, shapes, expected, fix):
+        kind = type(self).__name__
+        return ShapeError(problem, expected=expected, fix=fix, op=kind,
+                          shapes=[tuple(s) for s in shapes], layer=self.name)
+
+    def _check_list(self, input_shape, count=None):
+        kind = type(self).__name__
+        if not isinstance(input_shape, list):
+            raise ValueError(f"{kind} merges a list of tensors: {kind}()([x, y]). Received: "
+                             f"one tensor of shape {format_shape(input_shape)}")
+        if count is not None and len(input_shape) != count:
+            raise ValueError(f"{kind} expects exactly {count} inputs, [x, y] (it computes "
+                             f"x - y). Received: {len(input_shape)} inputs of shapes "
+                             f"{_listed(input_shape)}")
+        if not input_shape:
+            raise ValueError(f"{kind} expects a list of at least 1 tensor. Received: []")
+
+    def _check_shapes(self, shapes):
+        self._check_list(shapes)
+        batches = {s[0] for s in shapes if s and s[0] is not None}
+        if len(batches) > 1:
+            sizes = ", ".join(str(s[0]) for s in shapes)
+            raise self._error(f"the inputs have different batch sizes ({sizes}).", shapes,
+                              "inputs with the same number of examples",
+                              "pass the same batch of examples to every branch.")
+        try:
+            broadcast_shapes(*[tuple(s[1:]) for s in shapes])
+        except ShapeError as e:
+            raise self._error(
+                f"the inputs must have one shape, but {e.problem.split(': ', 1)[-1]}", shapes,
+                "inputs of the same shape (a size of 1 may broadcast)",
+                "make every branch end with the same shape, e.g. the same Dense(units) or "
+                "Conv2D(filters); to keep branches of different sizes side by side, use "
+                "Concatenate instead.") from None
+
+    def build(self, input_shape):
+        self._check_list(input_shape)
+
+    def call(self, inputs):
+        self._check_shapes([t.shape for t in inputs])
+        return self._merge(inputs)
+
+    def _merge(self, inputs):
+        return functools.reduce(self._pair, inputs)
+
+    def compute_mask(self, inputs, mask=None):
+        masks = [m for m in (mask or []) if m is not None]
+        if not masks:
+            return None
+        return functools.reduce(ops.logical_and, masks)
+
+
+class Add(_Merge):
+    """x1 + x2 + ...: residual connections (``Add()([x, block(x)])``)."""
+
+    _pair = staticmethod(ops.add)
+
+
+class Subtract(_Merge):
+    """x - y, for exactly two inputs [x, y]."""
+
+    def build(self, input_shape):
+        self._check_list(input_shape, count=2)
+
+    def call(self, inputs):
+        self._check_list([t.shape for t in inputs], count=2)
+        return super().call(inputs)
+
+    _pair = staticmethod(ops.sub)
+
+
+class Multiply(_Merge):
+    """x1 * x2 * ... elementwise (gates, attention weights)."""
+
+    _pair = staticmethod(ops.mul)
+
+
+class Average(_Merge):
+    """(x1 + x2 + ...) / n: e.g. an ensemble of models."""
+
+    def _merge(self, inputs):
+        return functools.reduce(ops.add, inputs) / len(inputs)
+
+
+class Maximum(_Merge):
+    """The elementwise maximum of the inputs."""
+
+    _pair = staticmethod(ops.maximum)
+
+
+class Minimum(_Merge):
+    """The elementwise minimum of the inputs."""
+
+    _pair = staticmethod(ops.minimum)
+
+
+class Concatenate(_Merge):
+    """Join the inputs along `axis` (the features, -1, by default): (B, 3) and (B, 5) ->
+    (B, 8). Every other axis must have the same size in every input."""
+
+    def __init__(self, axis=-1, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(axis, bool) or not isinstance(axis, int):
+            raise ValueError(f"Concatenate expects axis to be an integer. Received: axis={axis!r}")
+        self.axis = axis
+
+    def _check_shapes(self, shapes):
+        self._check_list(shapes)
+        try:
+            concatenate_shape(*[tuple(s) for s in shapes], axis=self.axis)
+        except ShapeError as e:
+            raise self._error(
+                e.problem, shapes, e.expected,
+                "resize one branch so the other axes agree (for images: UpSampling2D, "
+                "pooling, ZeroPadding2D or a strided Conv2D), or flatten both first to join "
+                "them as vectors.") from None
+
+    def _merge(self, inputs):
+        # (B, ..., n1), (B, ..., n2) -> (B, ..., n1 + n2) for axis=-1
+        return ops.concatenate(inputs, axis=self.axis)
+
+    def compute_mask(self, inputs, mask=None):
+        """Time masks (B, T): ANDed when joining features, joined when joining steps."""
+        if mask is None or all(m is None for m in mask):
+            return None
+        rank = len(inputs[0].shape)
+        mask_rank = next(len(m.shape) for m in mask if m is not None)
+        axis = normalize_axis(self.axis, rank)
+        if axis >= mask_rank:                       # features: one step, every input's verdict
+            return super().compute_mask(inputs, mask)
+        masks = [m if m is not None else _all_true(t.shape[:mask_rank], t)
+                 for t, m in zip(inputs, mask)]
+        return ops.concatenate(masks, axis=axis)
+
+    def get_config(self):
+        return {**super().get_config(), "axis": self.axis}
+
+
+def _all_true(shape, like):
+    """A mask keeping every step, for an input that has none."""
+    if like.is_symbolic:
+        return symbolic(shape, dtype="bool")
+    return creation.ones(shape, dtype="bool")
