@@ -1,0 +1,327 @@
+"""Convolution, pooling and spatial reshaping layers: shapes (also symbolic), float64
+gradients, Keras weight shapes, parity with loop references, configs and error text."""
+
+import numpy as np
+import pytest
+
+import tensorkit as tk
+from tensorkit import layers
+from tensorkit.testing import gradcheck
+
+
+@pytest.fixture(autouse=True)
+def _names():
+    tk.clear_session()
+
+
+def _x(shape, seed=0):
+    return np.random.default_rng(seed).normal(size=shape)
+
+
+# name -> (make the layer, input shape, expected output shape)
+CASES = {
+    "conv1d_valid": (lambda **k: layers.Conv1D(3, 3, **k), (2, 7, 2), (2, 5, 3)),
+    "conv1d_same_s2": (lambda **k: layers.Conv1D(3, 3, strides=2, padding="same", **k),
+                       (2, 7, 2), (2, 4, 3)),
+    "conv1d_causal_d2": (lambda **k: layers.Conv1D(2, 2, padding="causal", dilation_rate=2,
+                                                   activation="tanh", **k), (2, 6, 2), (2, 6, 2)),
+    "conv2d_valid": (lambda **k: layers.Conv2D(3, 3, activation="relu", **k), (2, 5, 6, 2),
+                     (2, 3, 4, 3)),
+    "conv2d_same_s2": (lambda **k: layers.Conv2D(2, (3, 2), strides=2, padding="same", **k),
+                       (2, 5, 6, 2), (2, 3, 3, 2)),
+    "conv2d_dilated": (lambda **k: layers.Conv2D(2, 2, dilation_rate=2, use_bias=False, **k),
+                       (1, 5, 5, 2), (1, 3, 3, 2)),
+    "conv2d_transpose_same": (lambda **k: layers.Conv2DTranspose(2, 3, strides=2,
+                                                                 padding="same", **k),
+                              (2, 3, 3, 2), (2, 6, 6, 2)),
+    "conv2d_transpose_valid": (lambda **k: layers.Conv2DTranspose(3, 3, strides=2, **k),
+                               (1, 3, 2, 2), (1, 7, 5, 3)),
+    "conv2d_transpose_outpad": (lambda **k: layers.Conv2DTranspose(2, 3, strides=2,
+                                                                   output_padding=1, **k),
+                                (1, 3, 3, 2), (1, 8, 8, 2)),
+    "max_pool1d": (lambda **k: layers.MaxPooling1D(**k), (2, 7, 3), (2, 3, 3)),
+    "avg_pool1d_same": (lambda **k: layers.AveragePooling1D(3, 2, padding="same", **k),
+                        (2, 7, 3), (2, 4, 3)),
+    "max_pool2d": (lambda **k: layers.MaxPooling2D(**k), (2, 4, 5, 3), (2, 2, 2, 3)),
+    "max_pool2d_same": (lambda **k: layers.MaxPooling2D(3, 2, padding="same", **k),
+                        (2, 5, 5, 2), (2, 3, 3, 2)),
+    "avg_pool2d": (lambda **k: layers.AveragePooling2D((2, 3), **k), (2, 4, 6, 2), (2, 2, 2, 2)),
+    "avg_pool2d_same": (lambda **k: layers.AveragePooling2D(2, padding="same", **k),
+                        (2, 5, 3, 2), (2, 3, 2, 2)),
+    "global_avg1d": (lambda **k: layers.GlobalAveragePooling1D(**k), (2, 5, 3), (2, 3)),
+    "global_max1d_keep": (lambda **k: layers.GlobalMaxPooling1D(keepdims=True, **k), (2, 5, 3),
+                          (2, 1, 3)),
+    "global_avg2d": (lambda **k: layers.GlobalAveragePooling2D(**k), (2, 3, 4, 3), (2, 3)),
+    "global_max2d": (lambda **k: layers.GlobalMaxPooling2D(**k), (2, 3, 4, 3), (2, 3)),
+    "upsample_nearest": (lambda **k: layers.UpSampling2D(**k), (2, 2, 3, 2), (2, 4, 6, 2)),
+    "upsample_bilinear": (lambda **k: layers.UpSampling2D((2, 3), interpolation="bilinear", **k),
+                          (1, 2, 3, 2), (1, 4, 9, 2)),
+    "zero_padding": (lambda **k: layers.ZeroPadding2D(((1, 2), (0, 3)), **k), (2, 3, 2, 2),
+                     (2, 6, 5, 2)),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_output_shape_matches_compute_output_shape_and_symbolic(case):
+    make, shape, want = CASES[case]
+    layer = make()
+    assert layer(tk.tensor(_x(shape))).shape == want
+    symbolic = (None,) + want[1:]
+    assert layer.compute_output_shape((None,) + shape[1:]) == symbolic
+    assert layer(tk.symbolic((None,) + shape[1:])).shape == symbolic
+    assert make()(tk.symbolic((None,) + shape[1:])).shape == symbolic    # built symbolically
+
+
+def layer_gradcheck(layer, x):
+    """Check d(layer(x)) for x and every trainable weight, in float64: the weights are
+    swapped for gradcheck's tensors during the call."""
+    layer(tk.tensor(x, dtype="float64"))
+    names = [w.name.split("/")[-1] for w in layer.trainable_weights]
+    values = [w.numpy() for w in layer.trainable_weights]
+
+    def f(x, *weights):
+        saved = [getattr(layer, n) for n in names]
+        for n, w in zip(names, weights):
+            setattr(layer, n, w)
+        try:
+            return layer(x)
+        finally:
+            for n, w in zip(names, saved):
+                setattr(layer, n, w)
+
+    assert gradcheck(f, x, *values, atol=1e-5)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_gradients_match_finite_differences_in_float64(case):
+    make, shape, _ = CASES[case]
+    layer = make(dtype="float64")
+    layer_gradcheck(layer, _x(shape, seed=1))
+    assert all(w.dtype == np.float64 for w in layer.weights)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_get_config_round_trips(case):
+    make, shape, _ = CASES[case]
+    layer = make()
+    config = layer.get_config()
+    clone = type(layer).from_config(config)
+    assert clone.get_config() == config
+    assert clone(tk.symbolic((None,) + shape[1:])).shape == \
+        layer.compute_output_shape((None,) + shape[1:])
+
+
+def test_keras_weight_names_shapes_and_order():
+    c1 = layers.Conv1D(4, 3)
+    c1(tk.ones((1, 5, 2)))
+    assert [w.name for w in c1.weights] == ["conv1d/kernel", "conv1d/bias"]
+    assert [w.shape for w in c1.get_weights()] == [(3, 2, 4), (4,)]
+    c2 = layers.Conv2D(8, (3, 2))
+    c2(tk.ones((1, 5, 5, 3)))
+    assert [w.shape for w in c2.get_weights()] == [(3, 2, 3, 8), (8,)]
+    t = layers.Conv2DTranspose(8, 3, use_bias=False)
+    t(tk.ones((1, 4, 4, 5)))
+    assert [w.shape for w in t.get_weights()] == [(3, 3, 8, 5)]       # (kh, kw, filters, in)
+    assert c2.count_params() == 3 * 2 * 3 * 8 + 8
+    cfg = layers.Conv2D(8, 3).get_config()
+    assert {k: cfg[k] for k in ("kernel_size", "strides", "padding", "dilation_rate",
+                                "activation", "kernel_initializer", "bias_initializer")} == {
+        "kernel_size": (3, 3), "strides": (1, 1), "padding": "valid", "dilation_rate": (1, 1),
+        "activation": "linear", "kernel_initializer": "glorot_uniform",
+        "bias_initializer": "zeros"}
+
+
+# ---- references written out with loops ----------------------------------------------------
+
+def same_pads(size, k, s, d=1):
+    """TensorFlow's "same": ceil(size / s) outputs, the odd extra pad after (bottom/right)."""
+    span = (k - 1) * d + 1
+    total = max((-(-size // s) - 1) * s + span - size, 0)
+    return total // 2, total - total // 2
+
+
+def ref_conv2d(x, k, strides=(1, 1), pads=((0, 0), (0, 0)), dilation=(1, 1)):
+    x = np.pad(x, ((0, 0),) + pads + ((0, 0),))
+    (kh, kw, _, f), (sh, sw), (dh, dw) = k.shape, strides, dilation
+    oh = (x.shape[1] - (kh - 1) * dh - 1) // sh + 1
+    ow = (x.shape[2] - (kw - 1) * dw - 1) // sw + 1
+    out = np.zeros((x.shape[0], oh, ow, f))
+    for i in range(oh):
+        for j in range(ow):
+            for a in range(kh):
+                for b in range(kw):
+                    out[:, i, j] += x[:, i * sh + a * dh, j * sw + b * dw] @ k[a, b]
+    return out
+
+
+def test_conv2d_same_padding_puts_the_extra_row_and_column_at_the_bottom_right():
+    x, k, b = _x((2, 6, 7, 3)), _x((3, 4, 3, 5), 1), _x((5,), 2)
+    layer = layers.Conv2D(5, (3, 4), strides=2, padding="same", dtype="float64")
+    layer(tk.tensor(x, dtype="float64"))
+    layer.set_weights([k, b])
+    pads = (same_pads(6, 3, 2), same_pads(7, 4, 2))
+    assert pads == ((0, 1), (1, 2))
+    want = ref_conv2d(x, k, (2, 2), pads) + b
+    np.testing.assert_allclose(layer(tk.tensor(x, dtype="float64")).numpy(), want, atol=1e-12)
+    valid = layers.Conv2D(5, (3, 4), dilation_rate=(1, 2), activation="relu", dtype="float64")
+    valid(tk.tensor(x, dtype="float64"))
+    valid.set_weights([k, b])
+    np.testing.assert_allclose(valid(tk.tensor(x, dtype="float64")).numpy(),
+                               np.maximum(ref_conv2d(x, k, dilation=(1, 2)) + b, 0), atol=1e-12)
+
+
+def test_conv1d_causal_sees_only_the_past():
+    x, k = _x((2, 6, 2)), _x((3, 2, 4), 1)
+    layer = layers.Conv1D(4, 3, padding="causal", use_bias=False, dtype="float64")
+    layer(tk.tensor(x, dtype="float64"))
+    layer.set_weights([k])
+    want = ref_conv2d(x[:, None], k[None], pads=((0, 0), (2, 0)))[:, 0]
+    y = layer(tk.tensor(x, dtype="float64")).numpy()
+    np.testing.assert_allclose(y, want, atol=1e-12)
+    later = x.copy()
+    later[:, 4:] += 1.0                                # changing the future leaves the past
+    np.testing.assert_allclose(layer(tk.tensor(later, dtype="float64")).numpy()[:, :4],
+                               y[:, :4], atol=1e-12)
+
+
+def test_conv2d_transpose_scatters_each_input_pixel_and_is_conv2d_adjoint():
+    x, k = _x((2, 3, 2, 4)), _x((3, 3, 5, 4), 1)       # kernel (kh, kw, filters, in)
+    layer = layers.Conv2DTranspose(5, 3, strides=2, use_bias=False, dtype="float64")
+    layer(tk.tensor(x, dtype="float64"))
+    layer.set_weights([k])
+    want = np.zeros((2, 7, 5, 5))
+    for i in range(3):
+        for j in range(2):
+            for a in range(3):
+                for b in range(3):
+                    want[:, 2 * i + a, 2 * j + b] += x[:, i, j] @ k[a, b].T
+    np.testing.assert_allclose(layer(tk.tensor(x, dtype="float64")).numpy(), want, atol=1e-12)
+    same = layers.Conv2DTranspose(5, 3, strides=2, padding="same", use_bias=False,
+                                  dtype="float64")
+    same(tk.tensor(x, dtype="float64"))
+    same.set_weights([k])
+    y = same(tk.tensor(x, dtype="float64")).numpy()                  # (2, 6, 4, 5)
+    z = _x(y.shape, 3)
+    conv = ref_conv2d(z, k, (2, 2), (same_pads(6, 3, 2), same_pads(4, 3, 2)))
+    assert np.isclose(np.sum(y * z), np.sum(x * conv))                # <T x, z> = <x, C z>
+
+
+def ref_pool(x, size, strides, padding, reduce):
+    """Windows over the real cells only (padding is never the max, never counted)."""
+    n, h, w, c = x.shape
+    pads = [same_pads(h, size[0], strides[0]), same_pads(w, size[1], strides[1])] \
+        if padding == "same" else [(0, 0), (0, 0)]
+    oh = (h + sum(pads[0]) - size[0]) // strides[0] + 1
+    ow = (w + sum(pads[1]) - size[1]) // strides[1] + 1
+    out = np.zeros((n, oh, ow, c))
+    for i in range(oh):
+        for j in range(ow):
+            r0, c0 = i * strides[0] - pads[0][0], j * strides[1] - pads[1][0]
+            win = x[:, max(r0, 0):r0 + size[0], max(c0, 0):c0 + size[1]]
+            out[:, i, j] = reduce(win, axis=(1, 2))
+    return out
+
+
+@pytest.mark.parametrize("padding", ["valid", "same"])
+def test_pooling_matches_window_references(padding):
+    x = _x((2, 5, 7, 3))
+    t = tk.tensor(x, dtype="float64")
+    for cls, reduce in [(layers.MaxPooling2D, np.max), (layers.AveragePooling2D, np.mean)]:
+        y = cls((2, 3), strides=(2, 2), padding=padding)(t).numpy()
+        np.testing.assert_allclose(y, ref_pool(x, (2, 3), (2, 2), padding, reduce), atol=1e-12)
+    y1 = layers.AveragePooling1D(3, 2, padding=padding)(tk.tensor(x[:, 0], dtype="float64"))
+    np.testing.assert_allclose(y1.numpy(), ref_pool(x[:, :1], (1, 3), (1, 2), padding,
+                                                     np.mean)[:, 0], atol=1e-12)
+    np.testing.assert_allclose(layers.GlobalMaxPooling2D()(t).numpy(), x.max(axis=(1, 2)))
+    np.testing.assert_allclose(layers.GlobalAveragePooling2D(keepdims=True)(t).numpy(),
+                               x.mean(axis=(1, 2), keepdims=True))
+
+
+def test_global_average_pooling1d_leaves_masked_steps_out():
+    x = _x((2, 4, 3))
+    mask = np.array([[1, 1, 0, 0], [1, 1, 1, 0]], dtype=bool)
+    t = tk.tensor(x, dtype="float64")
+    t.mask = tk.tensor(mask)
+    y = layers.GlobalAveragePooling1D()(t)
+    want = np.stack([x[0, :2].mean(0), x[1, :3].mean(0)])
+    np.testing.assert_allclose(y.numpy(), want, atol=1e-12)
+    assert y.mask is None                                   # the steps are gone
+    np.testing.assert_allclose(layers.GlobalAveragePooling1D()(tk.tensor(x)).numpy(),
+                               x.mean(1), rtol=1e-6)
+
+
+def test_upsampling_and_zero_padding_match_numpy():
+    x = _x((2, 3, 2, 4))
+    t = tk.tensor(x, dtype="float64")
+    np.testing.assert_array_equal(layers.UpSampling2D((2, 3))(t).numpy(),
+                                  x.repeat(2, axis=1).repeat(3, axis=2))
+    np.testing.assert_array_equal(layers.ZeroPadding2D((1, 2))(t).numpy(),
+                                  np.pad(x, ((0, 0), (1, 1), (2, 2), (0, 0))))
+    np.testing.assert_array_equal(layers.ZeroPadding2D(1).get_config()["padding"],
+                                  ((1, 1), (1, 1)))
+
+
+# ---- errors learners meet ------------------------------------------------------------------
+
+def test_conv2d_on_one_image_suggests_the_batch_axis_and_stays_unbuilt():
+    layer = layers.Conv2D(16, 3)
+    with pytest.raises(tk.ShapeError, match=r"(?s)In layer 'conv2d': conv2d got shapes "
+                                            r"\(28, 28, 1\), .*needs rank 4.*x\[None\] makes it "
+                                            r"\(1, 28, 28, 1\)"):
+        layer(tk.ones((28, 28, 1)))
+    assert not layer.built and layer.weights == []
+    assert layer(tk.ones((1, 28, 28, 1))).shape == (1, 26, 26, 16)
+
+
+def test_conv2d_on_grey_batch_suggests_the_channel_axis():
+    with pytest.raises(tk.ShapeError, match=r"(?s)batch without a channel axis.*x\[\.\.\., "
+                                            r"None\] makes it \(5, 28, 28, 1\)"):
+        layers.Conv2D(16, 3)(tk.ones((5, 28, 28)))
+    with pytest.raises(tk.ShapeError, match=r"x\[\.\.\., None\] makes it \(None, 28, 28, 1\)"):
+        tk.Sequential([tk.Input(shape=(28, 28)), layers.Conv2D(16, 3)])
+    with pytest.raises(tk.ShapeError, match=r"MaxPooling2D needs rank 4.*\n.*\n.*x\[None\]"):
+        layers.MaxPooling2D()(tk.ones((28, 28, 1)))
+
+
+def test_window_larger_than_input_and_channel_mismatch_are_explained():
+    with pytest.raises(tk.ShapeError, match=r"(?s)In layer 'conv2d'.*kernel spans 5 along the "
+                                            r"height.*padding='same'"):
+        layers.Conv2D(2, 5)(tk.ones((1, 3, 3, 1)))
+    layer = layers.Conv2D(2, 3)
+    layer(tk.ones((1, 5, 5, 3)))
+    with pytest.raises(tk.ShapeError, match=r"built for inputs of shape \(None, 5, 5, 3\)"):
+        layer(tk.ones((1, 5, 5, 4)))
+
+
+@pytest.mark.parametrize("make, match", [
+    (lambda: layers.Conv2D(0, 3), r"Received: filters=0"),
+    (lambda: layers.Conv2D(2, (3, 0)), r"kernel_size to be a positive .*Received: "
+                                       r"kernel_size=\(3, 0\)"),
+    (lambda: layers.Conv1D(2, 3, padding="full"), r"'valid', 'same', 'causal'.*padding='full'"),
+    (lambda: layers.Conv2D(2, 3, padding="causal"), r"Received: padding='causal'"),
+    (lambda: layers.Conv2D(2, 3, data_format="channels_first"), r"only data_format="
+                                                                r"'channels_last'"),
+    (lambda: layers.Conv2D(2, 3, strides=2, dilation_rate=2), r"strides > 1 with "
+                                                              r"dilation_rate > 1"),
+    (lambda: layers.Conv2DTranspose(2, 3, strides=2, output_padding=2),
+     r"smaller than its stride.*Received: output_padding=2"),
+    (lambda: layers.MaxPooling2D(strides=0), r"Received: strides=0"),
+    (lambda: layers.AveragePooling1D(padding="causal"), r"Received: padding='causal'"),
+    (lambda: layers.UpSampling2D(interpolation="bicubic"), r"interpolation='bicubic'"),
+    (lambda: layers.ZeroPadding2D((1, 2, 3)), r"Received: padding=\(1, 2, 3\)"),
+    (lambda: layers.GlobalMaxPooling2D(data_format="channels_first"), r"channels_last"),
+])
+def test_bad_arguments_name_the_argument(make, match):
+    with pytest.raises(ValueError, match=match):
+        make()
+
+
+def test_conv_net_trains_end_to_end_gradients_reach_every_weight():
+    model = tk.Sequential([tk.Input(shape=(8, 8, 1)), layers.Conv2D(4, 3, padding="same"),
+                           layers.MaxPooling2D(), layers.Conv2DTranspose(2, 3, strides=2,
+                                                                          padding="same"),
+                           layers.ZeroPadding2D(1), layers.GlobalAveragePooling2D()])
+    y = model(tk.tensor(_x((3, 8, 8, 1))))
+    assert y.shape == (3, 2)
+    (y * y).sum().backward()
+    assert all(w.grad is not None and w.grad.shape == w.shape for w in model.trainable_weights)
