@@ -3,10 +3,12 @@
 from ..tensor import OPS, Tensor
 from . import conv, elementwise, indexing, linalg, nn, reductions, shape
 from . import normalization  # noqa: F401
+from . import losses
 from .conv import *  # noqa: F401,F403
 from .elementwise import *  # noqa: F401,F403
 from .indexing import *  # noqa: F401,F403
 from .linalg import *  # noqa: F401,F403
+from .losses import *  # noqa: F401,F403
 from .nn import *  # noqa: F401,F403
 from .normalization import *  # noqa: F401,F403
 from .reductions import *  # noqa: F401,F403
@@ -41,5 +43,5 @@ def _attach_methods():
 
 
 _attach_methods()
-__all__ = [name for family in (conv, elementwise, indexing, linalg, nn, reductions, shape)
-           for name in family.__all__]
+__all__ = [name for family in (conv, elementwise, indexing, linalg, losses, nn, reductions,
+                               shape) for name in family.__all__]
