@@ -1,8 +1,494 @@
-"""Training: compile, fit (with validation), evaluate, predict. (Skeleton: being written.)"""
+"""Training: compile, fit (with validation), evaluate, predict, and one-batch steps.
+
+``Trainer`` is mixed into Model (it has no ``__init__``: compile sets everything up).
+A training step is: forward on a batch, the loss, ``backprop`` to the trainable weights
+only, then ``optimizer.apply`` updating the weight arrays in place. Graph recording is
+off during steps (nothing to draw) and evaluate/predict run under ``no_grad``. A NaN or
+infinite loss is caught before its update is applied, so the weights stay as they were.
+"""
+
+import math
+
+import numpy
+
+from . import backend, losses, metrics, optimizers
+from .callbacks import CallbackList, History, ProgbarLogger
+from .errors import ShapeError
+from .graph import STATE
+from .tensor import Tensor, backprop, to_array
+
+__all__ = ["Trainer", "NaNLossError"]
+
+
+class NaNLossError(RuntimeError):
+    """The loss became NaN or infinite; training stopped before applying that step.
+
+    ``history`` holds what was recorded until then; ``epoch`` and ``batch`` say where.
+    """
+
+    def __init__(self, message, epoch=None, batch=None, history=None):
+        super().__init__(message)
+        self.epoch, self.batch, self.history = epoch, batch, history
+
+
+# ---- data: arrays in, checked once ------------------------------------------------------
+def _flat(x):
+    return list(x) if isinstance(x, (list, tuple)) else [x]
+
+
+def _wants_ints(layer):
+    """Whether a layer reads integer ids (Embedding) rather than numbers to compute with."""
+    if layer is None:
+        return False
+    if "Embedding" in type(layer).__name__:
+        return True
+    try:
+        return numpy.dtype(layer._input_dtype()).kind in "iu"
+    except Exception:
+        return False
+
+
+def _as_array(values, what, keep_ints):
+    try:
+        arr = to_array(values)
+    except ShapeError as e:
+        raise ShapeError(f"{what} is a ragged list: {e.problem}", expected=e.expected,
+                         fix=e.fix + " Sequences of different lengths must be padded "
+                         "(tk.data.pad_sequences(x, maxlen=...)) before fit.") from None
+    if arr.dtype.kind == "f" and arr.dtype != numpy.float32 and arr.dtype.itemsize > 4:
+        arr = arr.astype(numpy.float32)
+    elif arr.dtype.kind in "iub" and not keep_ints:
+        arr = arr.astype(numpy.float32)
+    return arr
+
+
+def _count(arrays, what):
+    sizes = {len(a) if a.ndim else None for a in arrays}
+    if None in sizes:
+        raise ShapeError(f"{what} is a single number, not a batch of samples.",
+                         expected="an array whose first axis runs over the samples",
+                         fix="pass one row per sample, e.g. x of shape (samples, features).")
+    if len(sizes) > 1:
+        raise ValueError(f"the arrays in {what} have different numbers of samples: "
+                         f"{[len(a) for a in arrays]}. Fix: give every input one row per "
+                         "sample.")
+    return sizes.pop()
+
+
+def _take(arrays, index):
+    return [a[index] for a in arrays]
+
+
+def _tensor(arr):
+    return Tensor(arr, tuple(arr.shape), arr.dtype)
+
+
+def _interactive_verbose(verbose):
+    return 1 if verbose == "auto" else int(verbose)
 
 
 class Trainer:
     """The Keras training API, mixed into Model."""
 
-    def compile(self, optimizer="rmsprop", loss=None, metrics=None):
-        raise NotImplementedError("training is being written")
+    # ---- compile -------------------------------------------------------------------------
+    def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
+                run_eagerly=None, jit_compile=None, steps_per_execution=1):
+        """Choose the optimizer, the loss and the metrics (names or objects, as Keras)."""
+        if loss is None:
+            raise ValueError("compile needs a loss, e.g. loss='mse' for numbers or "
+                             "loss='sparse_categorical_crossentropy' for class ids.")
+        self.optimizer = optimizers.get(optimizer)
+        self.loss = loss
+        self._loss_spec, self._loss_weights = loss, loss_weights
+        self._metric_spec = metrics
+        self._compiled_losses = None          # per output, made when the outputs are known
+        self._compiled_metrics = None
+        self.stop_training = False
+        self.compiled = True
+
+    def _require_compiled(self, what):
+        if not getattr(self, "compiled", False):
+            raise RuntimeError(f"{what} needs a compiled model. Fix: call model.compile("
+                               "optimizer='adam', loss=..., metrics=[...]) first.")
+
+    def _output_names(self, n):
+        outputs = getattr(self, "outputs", None) if getattr(self, "_functional", False) else None
+        if outputs and len(outputs) == n:
+            return [t.history.layer.name for t in outputs]
+        return [f"output_{i}" for i in range(n)] if n > 1 else ["output"]
+
+    def _per_output(self, spec, n, what):
+        if isinstance(spec, dict):
+            names = self._output_names(n)
+            missing = [k for k in spec if k not in names]
+            if missing:
+                raise ValueError(f"{what} names outputs {missing}, but the model's outputs are "
+                                 f"{names}.")
+            return [spec.get(name) for name in names]
+        if isinstance(spec, (list, tuple)) and n > 1 and len(spec) == n and \
+                (what != "metrics" or all(isinstance(s, (list, tuple)) for s in spec)):
+            return list(spec)
+        return [spec] * n
+
+    def _build_compiled(self, ys, outs):
+        """Resolve losses and metrics once the shapes of labels and outputs are known."""
+        n = len(outs)
+        if len(ys) != n:
+            raise ValueError(f"The model has {n} output(s) but {len(ys)} label array(s) were "
+                             "given. Fix: pass y as a list with one array per output.")
+        specs = self._per_output(self._loss_spec, n, "loss")
+        self._compiled_losses = []
+        for spec in specs:
+            fn = losses.get(spec)
+            self._compiled_losses.append(fn if isinstance(fn, losses.Loss)
+                                         else losses.LossFunctionWrapper(fn))
+        weights = self._loss_weights
+        if isinstance(weights, dict):
+            weights = [weights.get(k, 1.0) for k in self._output_names(n)]
+        self._weights_per_output = list(weights) if weights is not None else [1.0] * n
+        names = self._output_names(n)
+        metric_lists = self._per_output(self._metric_spec or [], n, "metrics")
+        self._compiled_metrics = []
+        for i, (specs, y, out) in enumerate(zip(metric_lists, ys, outs)):
+            for spec in _flat(specs) if specs is not None else []:
+                m = metrics.resolve(spec, y.shape, out.shape)
+                if n > 1:
+                    m.name = f"{names[i]}_{m.name}"
+                self._compiled_metrics.append((i, m))
+
+    @property
+    def metrics_names(self):
+        names = ["loss"]
+        for _, m in self._compiled_metrics or []:
+            names.append(m.name)
+        return names
+
+    # ---- data ------------------------------------------------------------------------------
+    def _input_layers(self):
+        """The first layer that reads each model input (to know whether it takes ids)."""
+        if getattr(self, "_functional", False):
+            found = []
+            for t in self.inputs:
+                first = None
+                for call in self._calls:
+                    if any(i is t for i in call.inputs):
+                        first = call.layer
+                        break
+                found.append(first if first is not None else t.history.layer)
+            return found, [t.dtype.kind in "iu" for t in self.inputs]
+        layers = getattr(self, "_layers", [])
+        return [layers[0] if layers else None], [False]
+
+    def _prepare_x(self, x, what="x"):
+        if isinstance(x, dict):
+            raise TypeError(f"{what} as a dict is not supported; pass a list of arrays in the "
+                            "order of the model's inputs.")
+        n_inputs = len(self.inputs) if getattr(self, "_functional", False) else 1
+        parts = _flat(x) if n_inputs > 1 else [x]
+        if len(parts) != n_inputs:
+            raise ValueError(f"The model has {n_inputs} inputs but {what} has {len(parts)} "
+                             "arrays. Fix: pass a list with one array per input.")
+        layers, int_inputs = self._input_layers()
+        arrays = [_as_array(p, what, _wants_ints(layer) or is_int)
+                  for p, layer, is_int in zip(parts, layers + [None] * n_inputs,
+                                              int_inputs + [False] * n_inputs)]
+        self._check_input_shapes(arrays)
+        return arrays
+
+    def _check_input_shapes(self, arrays):
+        from .models import _check_model_input
+        if getattr(self, "_functional", False):
+            for t, a in zip(self.inputs, arrays):
+                _check_model_input(self, t.shape, a.shape)
+            return
+        want = getattr(self, "_build_shapes", None)
+        if isinstance(want, tuple) and arrays:
+            _check_model_input(self, want, arrays[0].shape)
+
+    def _prepare_y(self, y, what="y"):
+        n = len(self.outputs) if getattr(self, "_functional", False) else 1
+        parts = _flat(y) if n > 1 else [y]
+        sparse = [_is_sparse(self._loss_for(i, n)) for i in range(len(parts))]
+        return [_as_array(p, what, keep) for p, keep in zip(parts, sparse)]
+
+    def _loss_for(self, i, n):
+        spec = self._per_output(self._loss_spec, n, "loss")[i] if n > 1 else self._loss_spec
+        return spec
+
+    def _prepare(self, x, y, what=("x", "y")):
+        xs = self._prepare_x(x, what[0])
+        ys = self._prepare_y(y, what[1])
+        nx, ny = _count(xs, what[0]), _count(ys, what[1])
+        if nx != ny:
+            raise ValueError(f"{what[0]} has {nx} samples but {what[1]} has {ny}. Fix: give "
+                             "one label per sample (check that x and y were sliced the same "
+                             "way).")
+        return xs, ys, nx
+
+    # ---- one batch -------------------------------------------------------------------------
+    def _forward(self, xs, training):
+        inputs = [_tensor(a) for a in xs]
+        out = self(inputs if len(inputs) > 1 else inputs[0], training=training)
+        return _flat(out)
+
+    def _loss_value(self, ys, outs):
+        if self._compiled_losses is None:
+            self._build_compiled(ys, outs)
+        total = None
+        for fn, w, y, out in zip(self._compiled_losses, self._weights_per_output, ys, outs):
+            value = fn(_tensor(y), out)
+            if w != 1.0:
+                value = value * w
+            total = value if total is None else total + value
+        return total
+
+    def _update_metrics(self, ys, outs, n):
+        for i, m in self._compiled_metrics:
+            m.update_state(ys[i], outs[i].data)
+
+    def _train_batch(self, xs, ys, weights):
+        """Forward, loss, gradients, update. Returns (loss value, outputs, weights)."""
+        outs = self._forward(xs, training=True)
+        loss = self._loss_value(ys, outs)
+        value = float(loss.data)
+        if weights is None:
+            weights = self.trainable_weights
+        if not math.isfinite(value):
+            return value, outs, weights                # the bad step is not applied
+        if loss.requires_grad and weights:
+            grads = backprop(loss, wrt=weights)
+            self.optimizer.apply([grads.get(w) for w in weights], weights)
+        return value, outs, weights
+
+    def _logs(self, loss_mean):
+        logs = {"loss": loss_mean}
+        for _, m in self._compiled_metrics or []:
+            logs[m.name] = float(m.result())
+        return logs
+
+    def _reset_metrics(self):
+        for _, m in self._compiled_metrics or []:
+            m.reset_state()
+
+    # ---- fit -------------------------------------------------------------------------------
+    def fit(self, x=None, y=None, batch_size=32, epochs=1, verbose="auto", callbacks=None,
+            validation_split=0.0, validation_data=None, shuffle=True, initial_epoch=0,
+            validation_batch_size=None, validation_freq=1):
+        """Train for `epochs` passes over (x, y) in batches; returns a History."""
+        self._require_compiled("fit")
+        if y is None:
+            raise ValueError("fit needs labels y (tk.data datasets are not supported here yet).")
+        batch_size = 32 if batch_size is None else int(batch_size)
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be a positive integer. Received: "
+                             f"batch_size={batch_size}")
+        xs, ys, n = self._prepare(x, y)
+        if validation_data is None and validation_split:
+            if not 0 < validation_split < 1:
+                raise ValueError(f"validation_split must be between 0 and 1. Received: "
+                                 f"validation_split={validation_split}")
+            split_at = int(math.floor(n * (1.0 - validation_split)))  # the last part, unshuffled
+            if split_at in (0, n):
+                raise ValueError(f"validation_split={validation_split} of {n} samples leaves "
+                                 "no samples for training or none for validation.")
+            val = ([a[split_at:] for a in xs], [a[split_at:] for a in ys])
+            xs, ys, n = [a[:split_at] for a in xs], [a[:split_at] for a in ys], split_at
+        elif validation_data is not None:
+            if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
+                raise ValueError("validation_data must be a tuple (x_val, y_val).")
+            vx, vy, _ = self._prepare(validation_data[0], validation_data[1],
+                                      ("validation x", "validation y"))
+            val = (vx, vy)
+        else:
+            val = None
+
+        verbose = _interactive_verbose(verbose)
+        history = History()
+        cbs = list(callbacks or [])
+        if verbose:
+            cbs.insert(0, ProgbarLogger(verbose))
+        cbs.append(history)
+        steps = -(-n // batch_size)
+        callback_list = CallbackList(cbs, self, {"epochs": epochs, "steps": steps,
+                                                 "verbose": verbose})
+        self.history = history
+        self.stop_training = False
+        weights = None
+        xp = backend.array_module(xs[0])
+        was_recording = STATE.recording
+        STATE.recording = False
+        logs = {}
+        try:
+            callback_list.on_train_begin({})
+            for epoch in range(initial_epoch, epochs):
+                self._reset_metrics()
+                callback_list.on_epoch_begin(epoch, {})
+                order = _order(n, shuffle)
+                loss_sum, seen = 0.0, 0
+                for batch in range(steps):
+                    callback_list.on_train_batch_begin(batch, {})
+                    index = order[batch * batch_size:(batch + 1) * batch_size] \
+                        if order is not None else slice(batch * batch_size,
+                                                        (batch + 1) * batch_size)
+                    xb, yb = _take(xs, index), _take(ys, index)
+                    size = len(yb[0])
+                    value, outs, weights = self._train_batch(xb, yb, weights)
+                    loss_sum += value * size
+                    seen += size
+                    self._update_metrics(yb, outs, size)
+                    logs = self._logs(loss_sum / seen)
+                    callback_list.on_train_batch_end(batch, logs)
+                    if not math.isfinite(value):
+                        if not self.stop_training:
+                            self._nan_error(epoch, batch, steps, xb, history, callback_list,
+                                            logs, xp)
+                        break
+                    if self.stop_training:
+                        break
+                epoch_logs = dict(logs)
+                if val is not None and math.isfinite(epoch_logs.get("loss", 0.0)) and \
+                        (epoch + 1 - initial_epoch) % validation_freq == 0:
+                    val_logs = self._evaluate_arrays(val[0], val[1],
+                                                     validation_batch_size or batch_size)
+                    epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
+                callback_list.on_epoch_end(epoch, epoch_logs)
+                logs = epoch_logs
+                if self.stop_training:
+                    break
+            callback_list.on_train_end(logs)
+        finally:
+            STATE.recording = was_recording
+        return history
+
+    def _nan_error(self, epoch, batch, steps, xb, history, callback_list, logs, xp):
+        bad_input = any(a.dtype.kind == "f" and not bool(xp.isfinite(a).all()) for a in xb)
+        cause = ("This batch of x itself contains NaN or infinite values: clean the data "
+                 "(np.nan_to_num, or drop those rows). " if bad_input else "")
+        callback_list.on_train_end(logs)
+        raise NaNLossError(
+            f"The loss became {logs['loss'] if not bad_input else 'nan'} at epoch "
+            f"{epoch + 1}, batch {batch + 1} of {steps}, so training stopped. That batch's "
+            "update was not applied: the weights are those from before it, and "
+            f"model.history holds the epochs so far. {cause}Fix: lower the learning rate "
+            "(e.g. ten times smaller), scale the inputs to about [-1, 1], check x and y for "
+            "NaN (np.isnan(x).any()), or clip gradients (clipnorm=1.0). To stop quietly "
+            "instead, pass callbacks=[tk.callbacks.TerminateOnNaN()].",
+            epoch=epoch, batch=batch, history=history)
+
+    # ---- evaluate / predict ----------------------------------------------------------------
+    def _evaluate_arrays(self, xs, ys, batch_size, callback_list=None):
+        from .tensor import no_grad
+        self._reset_metrics()
+        n = len(xs[0])
+        loss_sum = 0.0
+        was_recording = STATE.recording
+        STATE.recording = False
+        try:
+            with no_grad():
+                for batch, start in enumerate(range(0, n, batch_size)):
+                    if callback_list is not None:
+                        callback_list.on_test_batch_begin(batch, {})
+                    index = slice(start, start + batch_size)
+                    xb, yb = _take(xs, index), _take(ys, index)
+                    outs = self._forward(xb, training=False)
+                    size = len(yb[0])
+                    loss_sum += float(self._loss_value(yb, outs).data) * size
+                    self._update_metrics(yb, outs, size)
+                    if callback_list is not None:
+                        logs = self._logs(loss_sum / (start + size))
+                        callback_list.on_test_batch_end(batch, logs)
+        finally:
+            STATE.recording = was_recording
+        return self._logs(loss_sum / n if n else math.nan)
+
+    def evaluate(self, x=None, y=None, batch_size=32, verbose="auto", callbacks=None,
+                 return_dict=False):
+        """The loss (and metrics) on (x, y), batch by batch, with no training."""
+        self._require_compiled("evaluate")
+        xs, ys, _ = self._prepare(x, y)
+        cbs = CallbackList(callbacks or [], self, {"verbose": verbose})
+        cbs.on_test_begin({})
+        logs = self._evaluate_arrays(xs, ys, int(batch_size or 32), cbs)
+        cbs.on_test_end(logs)
+        return self._result(logs, return_dict)
+
+    def _result(self, logs, return_dict):
+        if return_dict:
+            return logs
+        values = list(logs.values())
+        return values[0] if len(values) == 1 else values
+
+    def predict(self, x, batch_size=32, verbose="auto", callbacks=None):
+        """The model's outputs for x as NumPy arrays, computed batch by batch."""
+        from .tensor import no_grad
+        xs = self._prepare_x(x)
+        n = _count(xs, "x")
+        batch_size = int(batch_size or 32)
+        cbs = CallbackList(callbacks or [], self, {"verbose": verbose})
+        cbs.on_predict_begin({})
+        pieces = []
+        was_recording = STATE.recording
+        STATE.recording = False
+        try:
+            with no_grad():
+                for batch, start in enumerate(range(0, n, batch_size)):
+                    cbs.on_predict_batch_begin(batch, {})
+                    outs = self._forward(_take(xs, slice(start, start + batch_size)), False)
+                    pieces.append([backend.to_device(o.data, "cpu") for o in outs])
+                    cbs.on_predict_batch_end(batch, {"outputs": pieces[-1]})
+        finally:
+            STATE.recording = was_recording
+        cbs.on_predict_end({})
+        if not pieces:
+            raise ValueError("predict got no samples (x is empty).")
+        joined = [numpy.concatenate([p[i] for p in pieces]) for i in range(len(pieces[0]))]
+        return joined[0] if len(joined) == 1 else joined
+
+    # ---- one batch at a time (custom loops, widgets) ----------------------------------------
+    def train_on_batch(self, x, y, return_dict=False):
+        """One training step on this batch; returns its loss (and metrics) before the step."""
+        self._require_compiled("train_on_batch")
+        xs, ys, n = self._prepare(x, y)
+        self._reset_metrics()
+        was_recording = STATE.recording
+        STATE.recording = False
+        try:
+            value, outs, _ = self._train_batch(xs, ys, None)
+        finally:
+            STATE.recording = was_recording
+        if not math.isfinite(value):
+            raise NaNLossError(f"The loss is {value} on this batch; the update was not "
+                               "applied. Fix: lower the learning rate or check the inputs "
+                               "for NaN.")
+        self._update_metrics(ys, outs, n)
+        return self._result(self._logs(value), return_dict)
+
+    def test_on_batch(self, x, y, return_dict=False):
+        """The loss (and metrics) on one batch, with no training."""
+        self._require_compiled("test_on_batch")
+        xs, ys, n = self._prepare(x, y)
+        return self._result(self._evaluate_arrays(xs, ys, max(n, 1)), return_dict)
+
+    def predict_on_batch(self, x):
+        """The outputs for one batch, as NumPy arrays."""
+        xs = self._prepare_x(x)
+        return self.predict(xs if len(xs) > 1 else xs[0], batch_size=max(_count(xs, "x"), 1))
+
+
+def _order(n, shuffle):
+    if not shuffle:
+        return None
+    from . import random
+    return random.shuffle(n)
+
+
+def _is_sparse(loss):
+    """Whether a loss takes integer class ids (then labels stay integers)."""
+    if isinstance(loss, str):
+        return "sparse" in loss
+    if isinstance(loss, losses.SparseCategoricalCrossentropy):
+        return True
+    return loss is losses.sparse_categorical_crossentropy or (
+        isinstance(loss, losses.LossFunctionWrapper) and
+        loss.fn is losses.sparse_categorical_crossentropy)
+

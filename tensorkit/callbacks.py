@@ -1,0 +1,412 @@
+"""Callbacks: code that ``fit`` calls at the start and end of training, epochs and batches.
+
+The protocol is Keras': ``on_train_begin/end(logs)``, ``on_epoch_begin/end(epoch, logs)``,
+``on_batch_begin/end(batch, logs)`` (also as ``on_train_batch_*``), and ``on_test_*`` /
+``on_predict_*`` in evaluate and predict. ``logs`` holds running means ("loss",
+"accuracy", ...) and, at epoch end, "val_loss" etc. A callback sees the model as
+``self.model`` and ``self.params`` ({"epochs", "steps", "verbose"}); setting
+``self.model.stop_training = True`` ends training after the current batch. The notebook
+widgets watch training through this protocol.
+"""
+
+import math
+import os
+import sys
+
+import numpy
+
+__all__ = ["Callback", "CallbackList", "History", "ProgbarLogger", "EarlyStopping",
+           "ModelCheckpoint", "LearningRateScheduler", "TerminateOnNaN", "LambdaCallback",
+           "ReduceLROnPlateau"]
+
+
+class Callback:
+    """Base class: override the hooks you need; every one receives ``logs`` (a dict)."""
+
+    def __init__(self):
+        self.model = None
+        self.params = {}
+
+    def set_model(self, model):
+        self.model = model
+
+    def set_params(self, params):
+        self.params = params
+
+    def on_train_begin(self, logs=None): pass
+    def on_train_end(self, logs=None): pass
+    def on_epoch_begin(self, epoch, logs=None): pass
+    def on_epoch_end(self, epoch, logs=None): pass
+    def on_batch_begin(self, batch, logs=None): pass
+    def on_batch_end(self, batch, logs=None): pass
+    def on_train_batch_begin(self, batch, logs=None): self.on_batch_begin(batch, logs)
+    def on_train_batch_end(self, batch, logs=None): self.on_batch_end(batch, logs)
+    def on_test_begin(self, logs=None): pass
+    def on_test_end(self, logs=None): pass
+    def on_test_batch_begin(self, batch, logs=None): pass
+    def on_test_batch_end(self, batch, logs=None): pass
+    def on_predict_begin(self, logs=None): pass
+    def on_predict_end(self, logs=None): pass
+    def on_predict_batch_begin(self, batch, logs=None): pass
+    def on_predict_batch_end(self, batch, logs=None): pass
+
+
+_HOOKS = ("on_train_begin", "on_train_end", "on_epoch_begin", "on_epoch_end",
+          "on_train_batch_begin", "on_train_batch_end", "on_test_begin", "on_test_end",
+          "on_test_batch_begin", "on_test_batch_end", "on_predict_begin", "on_predict_end",
+          "on_predict_batch_begin", "on_predict_batch_end")
+
+
+def _overrides(cb, hook):
+    """Whether `cb` does something in `hook` (so fit can skip the empty calls per batch)."""
+    if hook in vars(cb):                      # LambdaCallback sets its hooks on the instance
+        return True
+    cls = type(cb)
+    if hook.startswith("on_train_batch_"):
+        plain = hook.replace("on_train_batch_", "on_batch_")
+        return getattr(cls, hook) is not getattr(Callback, hook) or \
+            getattr(cls, plain) is not getattr(Callback, plain)
+    return getattr(cls, hook, None) is not getattr(Callback, hook, None)
+
+
+class CallbackList:
+    """Calls a hook on every callback in order; hooks nobody overrides cost nothing."""
+
+    def __init__(self, callbacks, model, params):
+        self.callbacks = list(callbacks)
+        for cb in self.callbacks:
+            cb.set_model(model)
+            cb.set_params(params)
+        for hook in _HOOKS:
+            bound = [getattr(cb, hook) for cb in self.callbacks if _overrides(cb, hook)]
+            setattr(self, hook, _caller(bound) if bound else _nothing)
+
+
+def _nothing(*args, **kwargs):
+    pass
+
+
+def _caller(bound):
+    if len(bound) == 1:
+        return bound[0]
+
+    def call(*args):
+        for fn in bound:
+            fn(*args)
+    return call
+
+
+class History(Callback):
+    """Records each epoch's logs: ``history.history["val_loss"]`` is a list per epoch.
+
+    ``fit`` returns it (also kept as ``model.history``); ``plot()`` draws the curves.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.history = {}
+        self.epoch = []
+
+    def on_train_begin(self, logs=None):
+        self.epoch = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.epoch.append(epoch)
+        for key, value in (logs or {}).items():
+            self.history.setdefault(key, []).append(value)
+
+    def plot(self, keys=None, ax=None):
+        """Draw loss and val_loss (and each metric, in a second panel) against the epoch.
+
+        Returns the matplotlib Figure (made without pyplot, so a notebook shows it once).
+        """
+        from matplotlib.figure import Figure
+        keys = list(keys) if keys is not None else list(self.history)
+        if not keys:
+            raise ValueError("This History has no values to plot yet: train with fit() first.")
+        losses = [k for k in keys if k in ("loss", "val_loss")]
+        rest = [k for k in keys if k not in ("loss", "val_loss")]
+        panels = [p for p in (losses, rest) if p]
+        if ax is not None:
+            fig, axes = ax.figure, [ax] * len(panels)
+        else:
+            fig = Figure(figsize=(5 * len(panels), 3.5), layout="constrained")
+            axes = fig.subplots(1, len(panels), squeeze=False)[0]
+        for panel, axis in zip(panels, axes):
+            for key in panel:
+                values = self.history[key]
+                axis.plot(range(1, len(values) + 1), values, marker="o", markersize=3,
+                          linestyle="--" if key.startswith("val_") else "-", label=key)
+            axis.set_xlabel("epoch")
+            axis.set_ylabel("loss" if "loss" in panel else "metric")
+            axis.legend()
+            axis.grid(alpha=0.3)
+        return fig
+
+
+# ---- progress ------------------------------------------------------------------------
+def _interactive():
+    """A notebook kernel or a terminal: a live bar helps. Else (tests, logs, nbval when
+    TENSORKIT_PROGRESS=text) print one plain line per epoch, the same every run."""
+    mode = os.environ.get("TENSORKIT_PROGRESS", "auto")
+    if mode in ("text", "plain"):
+        return False
+    if mode == "bar":
+        return True
+    if "ipykernel" in sys.modules:
+        try:
+            from IPython import get_ipython
+            return get_ipython() is not None
+        except Exception:
+            return False
+    return hasattr(sys.stdout, "isatty") and sys.stdout.isatty()
+
+
+def format_logs(logs):
+    return " - ".join(f"{k}: {v:.4f}" for k, v in logs.items() if isinstance(v, float))
+
+
+class ProgbarLogger(Callback):
+    """``verbose=1``: a tqdm bar per epoch (a widget in notebooks) with the running loss and
+    metrics; where nothing is interactive, one line per epoch, with no timings, so the
+    output repeats exactly. ``verbose=2``: one line per epoch. Set the environment
+    variable TENSORKIT_PROGRESS=text to force the plain lines (e.g. for nbval)."""
+
+    def __init__(self, verbose=1):
+        super().__init__()
+        self.verbose = verbose
+        self._bar = None
+
+    def on_train_begin(self, logs=None):
+        self._live = self.verbose == 1 and _interactive()
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+        self._seen = 0
+        if self._live:
+            from tqdm.auto import tqdm
+            epochs = self.params.get("epochs", 1)
+            self._bar = tqdm(total=self.params.get("steps"), unit="batch", leave=True,
+                             desc=f"Epoch {epoch + 1}/{epochs}", dynamic_ncols=True)
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._seen = batch + 1
+        if self._bar is not None:
+            self._bar.update(1)
+            if batch % 10 == 0 or batch + 1 == self.params.get("steps"):
+                self._bar.set_postfix_str(format_logs(logs or {}), refresh=False)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self._bar is not None:
+            self._bar.set_postfix_str(format_logs(logs or {}), refresh=False)
+            self._bar.close()
+            self._bar = None
+            return
+        steps = self.params.get("steps")
+        print(f"Epoch {epoch + 1}/{self.params.get('epochs', 1)} - {self._seen}/{steps} - "
+              f"{format_logs(logs or {})}", flush=True)
+
+    def on_train_end(self, logs=None):
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
+
+# ---- the Keras callbacks ---------------------------------------------------------------
+def _mode_better(mode, monitor):
+    if mode not in ("auto", "min", "max"):
+        raise ValueError(f"mode must be 'auto', 'min' or 'max'. Received: mode={mode!r}")
+    if mode == "auto":
+        mode = "max" if monitor.endswith(("acc", "accuracy", "auc")) else "min"
+    return mode
+
+
+class EarlyStopping(Callback):
+    """Stop when `monitor` has not improved by `min_delta` for `patience` epochs.
+
+    With ``restore_best_weights=True`` the model gets back the weights of its best epoch
+    when training ends (whether it stopped early or ran all its epochs).
+    """
+
+    def __init__(self, monitor="val_loss", min_delta=0, patience=0, verbose=0, mode="auto",
+                 baseline=None, restore_best_weights=False, start_from_epoch=0):
+        super().__init__()
+        self.monitor, self.patience, self.verbose = monitor, patience, verbose
+        self.baseline, self.restore_best_weights = baseline, restore_best_weights
+        self.start_from_epoch = start_from_epoch
+        self.mode = _mode_better(mode, monitor)
+        self.min_delta = abs(min_delta) * (1 if self.mode == "max" else -1)
+
+    def _better(self, current, reference):
+        if self.mode == "max":
+            return current - self.min_delta > reference
+        return current - self.min_delta < reference
+
+    def on_train_begin(self, logs=None):
+        self.wait, self.stopped_epoch, self.best_epoch = 0, 0, 0
+        self.best = math.inf if self.mode == "min" else -math.inf
+        self.best_weights = None
+
+    def on_epoch_end(self, epoch, logs=None):
+        current = (logs or {}).get(self.monitor)
+        if current is None:
+            raise KeyError(f"EarlyStopping watches {self.monitor!r}, but the logs only have "
+                           f"{sorted(logs or {})}. Fix: pass validation_data or "
+                           "validation_split for val_* keys, or monitor one of those.")
+        if epoch < self.start_from_epoch:
+            return
+        if self.restore_best_weights and self.best_weights is None:
+            self.best_weights = self.model.get_weights()
+        self.wait += 1
+        if self._better(current, self.best):
+            self.best, self.best_epoch = current, epoch
+            if self.restore_best_weights:
+                self.best_weights = self.model.get_weights()
+            if self.baseline is None or self._better(current, self.baseline):
+                self.wait = 0
+            return
+        if self.wait >= self.patience and epoch > 0:
+            self.stopped_epoch = epoch
+            self.model.stop_training = True
+
+    def on_train_end(self, logs=None):
+        if self.stopped_epoch > 0 and self.verbose > 0:
+            print(f"Epoch {self.stopped_epoch + 1}: early stopping")
+        if self.restore_best_weights and self.best_weights is not None:
+            if self.verbose > 0:
+                print(f"Restoring model weights from the end of the best epoch: "
+                      f"{self.best_epoch + 1}.")
+            self.model.set_weights(self.best_weights)
+
+
+class ModelCheckpoint(Callback):
+    """Save the model (or only its weights) after each epoch, or only when `monitor`
+    improved (``save_best_only``). `filepath` may hold ``{epoch}`` and log keys, e.g.
+    ``"ckpt-{epoch:02d}-{val_loss:.2f}.weights.h5"``."""
+
+    def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False,
+                 save_weights_only=False, mode="auto", save_freq="epoch",
+                 initial_value_threshold=None):
+        super().__init__()
+        if save_freq != "epoch":
+            raise ValueError(f"Only save_freq='epoch' is supported. Received: "
+                             f"save_freq={save_freq!r}")
+        self.filepath, self.monitor, self.verbose = os.fspath(filepath), monitor, verbose
+        self.save_best_only, self.save_weights_only = save_best_only, save_weights_only
+        self.mode = _mode_better(mode, monitor)
+        self.best = initial_value_threshold if initial_value_threshold is not None else (
+            math.inf if self.mode == "min" else -math.inf)
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        path = self.filepath.format(epoch=epoch + 1, **logs)
+        if self.save_best_only:
+            current = logs.get(self.monitor)
+            if current is None:
+                raise KeyError(f"ModelCheckpoint watches {self.monitor!r}, but the logs only "
+                               f"have {sorted(logs)}.")
+            better = current < self.best if self.mode == "min" else current > self.best
+            if not better:
+                return
+            if self.verbose > 0:
+                print(f"Epoch {epoch + 1}: {self.monitor} improved from {self.best:.5f} to "
+                      f"{current:.5f}, saving model to {path}")
+            self.best = current
+        elif self.verbose > 0:
+            print(f"Epoch {epoch + 1}: saving model to {path}")
+        save = getattr(self.model, "save_weights" if self.save_weights_only else "save", None)
+        if save is None:
+            raise NotImplementedError("saving models is not available yet "
+                                      "(tensorkit.saving); ModelCheckpoint cannot save.")
+        save(path)
+
+
+class LearningRateScheduler(Callback):
+    """Set the optimizer's learning rate at each epoch's start to ``schedule(epoch, lr)``."""
+
+    def __init__(self, schedule, verbose=0):
+        super().__init__()
+        self.schedule, self.verbose = schedule, verbose
+
+    def on_epoch_begin(self, epoch, logs=None):
+        optimizer = self.model.optimizer
+        lr = self.schedule(epoch, optimizer.learning_rate)
+        if not isinstance(lr, (float, int, numpy.floating, numpy.integer)):
+            raise ValueError(f"The schedule must return a number, it returned {lr!r}.")
+        optimizer.learning_rate = float(lr)
+        if self.verbose > 0:
+            print(f"Epoch {epoch + 1}: LearningRateScheduler setting learning rate to {lr}.")
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is not None:
+            logs["learning_rate"] = float(self.model.optimizer.learning_rate)
+
+
+class TerminateOnNaN(Callback):
+    """Stop training quietly when the loss becomes NaN or infinite (the bad step is not
+    applied: the weights are those from before it)."""
+
+    def on_batch_end(self, batch, logs=None):
+        loss = (logs or {}).get("loss")
+        if loss is not None and not math.isfinite(loss):
+            print(f"Batch {batch}: Invalid loss, terminating training")
+            self.model.stop_training = True
+
+
+class ReduceLROnPlateau(Callback):
+    """Multiply the learning rate by `factor` when `monitor` stalls for `patience` epochs."""
+
+    def __init__(self, monitor="val_loss", factor=0.1, patience=10, verbose=0, mode="auto",
+                 min_delta=1e-4, cooldown=0, min_lr=0.0):
+        super().__init__()
+        if factor >= 1.0:
+            raise ValueError(f"ReduceLROnPlateau does not support a factor >= 1.0. "
+                             f"Received: factor={factor}")
+        self.monitor, self.factor, self.patience, self.verbose = monitor, factor, patience, verbose
+        self.mode = _mode_better(mode, monitor)
+        self.min_delta, self.cooldown, self.min_lr = min_delta, cooldown, min_lr
+
+    def on_train_begin(self, logs=None):
+        self.wait, self.cooldown_counter = 0, 0
+        self.best = math.inf if self.mode == "min" else -math.inf
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs if logs is not None else {}
+        optimizer = self.model.optimizer
+        logs["learning_rate"] = float(optimizer.learning_rate)
+        current = logs.get(self.monitor)
+        if current is None:
+            return
+        if self.cooldown_counter > 0:
+            self.cooldown_counter -= 1
+            self.wait = 0
+        better = current < self.best - self.min_delta if self.mode == "min" else \
+            current > self.best + self.min_delta
+        if better:
+            self.best, self.wait = current, 0
+        elif self.cooldown_counter <= 0:
+            self.wait += 1
+            if self.wait >= self.patience:
+                old = float(optimizer.learning_rate)
+                if old > self.min_lr:
+                    optimizer.learning_rate = max(old * self.factor, self.min_lr)
+                    if self.verbose > 0:
+                        print(f"Epoch {epoch + 1}: ReduceLROnPlateau reducing learning rate "
+                              f"to {optimizer.learning_rate}.")
+                    self.cooldown_counter, self.wait = self.cooldown, 0
+
+
+class LambdaCallback(Callback):
+    """A callback from functions: ``LambdaCallback(on_epoch_end=lambda epoch, logs: ...)``."""
+
+    def __init__(self, on_epoch_begin=None, on_epoch_end=None, on_train_begin=None,
+                 on_train_end=None, on_batch_begin=None, on_batch_end=None, **kwargs):
+        super().__init__()
+        given = dict(on_epoch_begin=on_epoch_begin, on_epoch_end=on_epoch_end,
+                     on_train_begin=on_train_begin, on_train_end=on_train_end,
+                     on_train_batch_begin=on_batch_begin, on_train_batch_end=on_batch_end,
+                     **kwargs)
+        self._given = {k: f for k, f in given.items() if f is not None}
+        for hook, fn in self._given.items():
+            setattr(self, hook, fn)
+

@@ -1,0 +1,367 @@
+"""Losses by their Keras 3 names: functions give one value per sample, classes average.
+
+``losses.mean_squared_error(y_true, y_pred)`` reduces the last axis, as
+``keras.losses.mean_squared_error`` does; ``losses.MeanSquaredError()(y_true, y_pred)``
+then averages over the batch (Keras' "sum_over_batch_size"). Everything is built from tk
+ops, so ``loss.backward()`` works; the crossentropies use the fused ops of
+ops/losses.py. As Keras' TensorFlow backend does, a crossentropy given the output of a
+softmax (or sigmoid) op works from that op's logits: the same value, without the
+``log(0)`` of a saturated probability.
+"""
+
+import numpy
+
+from . import ops
+from .errors import ShapeError, format_shape
+from .tensor import Tensor, to_array
+
+__all__ = ["Loss", "MeanSquaredError", "MeanAbsoluteError", "Huber", "BinaryCrossentropy",
+           "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "KLDivergence",
+           "mean_squared_error", "mean_absolute_error", "huber", "binary_crossentropy",
+           "categorical_crossentropy", "sparse_categorical_crossentropy", "kl_divergence",
+           "mse", "mae", "kld", "get", "serialize", "EPSILON"]
+
+EPSILON = 1e-7                       # keras.config.epsilon(): crossentropies clip with it
+
+
+# ---- turning labels into tensors that fit the predictions --------------------------------
+def _pred(y_pred):
+    return y_pred if isinstance(y_pred, Tensor) else Tensor(*_arr(y_pred, None))
+
+
+def _arr(values, dtype):
+    arr = to_array(values, dtype)
+    return arr, tuple(arr.shape), arr.dtype
+
+
+def _labels(y_true, y_pred):
+    """y_true as a tensor of y_pred's float dtype (Keras casts the labels the same way)."""
+    if isinstance(y_true, Tensor):
+        if y_true.dtype == y_pred.dtype or y_true.data is None:
+            return y_true
+        return ops.cast(y_true, y_pred.dtype)
+    return Tensor(*_arr(y_true, y_pred.dtype))
+
+
+def _same_rank(y_true, y_pred):
+    """Keras' squeeze_or_expand_to_same_rank: (N,) labels fit (N, 1) predictions."""
+    a, b = len(y_true.shape), len(y_pred.shape)
+    if a == b + 1 and y_true.shape[-1] == 1:
+        y_true = ops.squeeze(y_true, -1)
+    elif b == a + 1 and y_pred.shape[-1] == 1:
+        y_true = ops.expand_dims(y_true, -1)
+    return y_true
+
+
+def _fits(a, b):
+    return len(a) == len(b) and all(x is None or y is None or x == y for x, y in zip(a, b))
+
+
+def _mismatch(name, y_true, y_pred, fix):
+    return ShapeError(
+        f"{name} got labels (y_true) of shape {format_shape(y_true)} and predictions "
+        f"(y_pred) of shape {format_shape(y_pred)}.",
+        expected=f"labels of the predictions' shape {format_shape(y_pred)}", fix=fix,
+        op=name, shapes=(y_true, y_pred))
+
+
+def _check_same(name, y_true, y_pred, classes=False):
+    if _fits(y_true.shape, y_pred.shape):
+        return
+    t, p = y_true.shape, y_pred.shape
+    if classes and len(t) == len(p) - 1:
+        fix = (f"these labels look like class ids: use sparse_categorical_crossentropy, or "
+               f"one-hot them first with tk.one_hot(y, {p[-1]}).")
+    elif len(t) == len(p) - 1 and p[-1] not in (None, 1):
+        fix = (f"the model gives {p[-1]} outputs per sample but each label is one number. "
+               "For class ids use sparse_categorical_crossentropy; for yes/no labels end the "
+               "model with Dense(1, activation='sigmoid').")
+    else:
+        fix = ("make the model's last layer give one value per label (e.g. Dense(units) with "
+               "units = the labels' last size), or reshape the labels.")
+    raise _mismatch(name, t, p, fix)
+
+
+def _logits_of(y_pred, op_name):
+    """The input of the softmax/sigmoid that made y_pred, when it was made by one."""
+    node = y_pred.node
+    if node is None or node.op.name != op_name:
+        return None
+    if op_name == "softmax" and node.attrs.get("axis") not in (-1, len(y_pred.shape) - 1):
+        return None
+    return node.inputs[0]
+
+
+# ---- the loss functions: one value per sample (the last axis is reduced) ---------------
+def mean_squared_error(y_true, y_pred):
+    """mean((y_true - y_pred) ** 2) over the last axis."""
+    y_pred = _pred(y_pred)
+    y_true = _same_rank(_labels(y_true, y_pred), y_pred)
+    _check_same("mean_squared_error", y_true, y_pred)
+    return ops.mean(ops.square(y_pred - y_true), axis=-1)
+
+
+def mean_absolute_error(y_true, y_pred):
+    y_pred = _pred(y_pred)
+    y_true = _same_rank(_labels(y_true, y_pred), y_pred)
+    _check_same("mean_absolute_error", y_true, y_pred)
+    return ops.mean(ops.abs(y_pred - y_true), axis=-1)
+
+
+def huber(y_true, y_pred, delta=1.0):
+    """0.5 q**2 + delta * (|e| - q) with q = min(|e|, delta): squared near 0, linear far."""
+    y_pred = _pred(y_pred)
+    y_true = _same_rank(_labels(y_true, y_pred), y_pred)
+    _check_same("huber", y_true, y_pred)
+    err = ops.abs(y_pred - y_true)
+    quadratic = ops.minimum(err, delta)
+    return ops.mean(0.5 * ops.square(quadratic) + delta * (err - quadratic), axis=-1)
+
+
+def kl_divergence(y_true, y_pred):
+    """sum(y_true * log(y_true / y_pred)) over the last axis, both clipped to [1e-7, 1]."""
+    y_pred = _pred(y_pred)
+    y_true = _same_rank(_labels(y_true, y_pred), y_pred)
+    _check_same("kl_divergence", y_true, y_pred)
+    y_true = ops.clip(y_true, EPSILON, 1.0)
+    y_pred = ops.clip(y_pred, EPSILON, 1.0)
+    return ops.sum(y_true * ops.log(y_true / y_pred), axis=-1)
+
+
+def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
+    """-(y log p + (1 - y) log(1 - p)), p clipped to [1e-7, 1 - 1e-7], averaged over `axis`."""
+    y_pred = _pred(y_pred)
+    y_true = _same_rank(_labels(y_true, y_pred), y_pred)
+    _check_same("binary_crossentropy", y_true, y_pred)
+    if label_smoothing:
+        y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
+    logits = y_pred if from_logits else _logits_of(y_pred, "sigmoid")
+    if logits is not None:
+        return ops.mean(ops.sigmoid_cross_entropy(logits, y_true), axis=axis)
+    p = ops.clip(y_pred, EPSILON, 1.0 - EPSILON)
+    bce = y_true * ops.log(p) + (1.0 - y_true) * ops.log(1.0 - p)
+    return -ops.mean(bce, axis=axis)
+
+
+def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
+    """-sum(y_true * log p) over the classes; p normalised to sum 1, clipped to [1e-7, 1-1e-7]."""
+    y_pred = _pred(y_pred)
+    y_true = _labels(y_true, y_pred)
+    _check_same("categorical_crossentropy", y_true, y_pred, classes=True)
+    _check_axis("categorical_crossentropy", axis, y_pred)
+    if label_smoothing:
+        y_true = y_true * (1.0 - label_smoothing) + label_smoothing / y_pred.shape[-1]
+    logits = y_pred if from_logits else _logits_of(y_pred, "softmax")
+    if logits is not None:
+        return ops.softmax_cross_entropy(logits, y_true)
+    p = ops.clip(y_pred / ops.sum(y_pred, axis=-1, keepdims=True), EPSILON, 1.0 - EPSILON)
+    return -ops.sum(y_true * ops.log(p), axis=-1)
+
+
+def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_class=None,
+                                    axis=-1):
+    """categorical_crossentropy with class ids (batch,) instead of one-hot rows."""
+    if ignore_class is not None:
+        raise NotImplementedError("ignore_class is not supported yet; drop those samples "
+                                  "(or give them sample_weight 0) instead.")
+    y_pred = _pred(y_pred)
+    _check_axis("sparse_categorical_crossentropy", axis, y_pred)
+    ids = _class_ids(y_true, y_pred)
+    logits = y_pred if from_logits else _logits_of(y_pred, "softmax")
+    if logits is not None:
+        return ops.sparse_softmax_cross_entropy(logits, ids)
+    return ops.sparse_categorical_crossentropy_probs(y_pred, ids, epsilon=EPSILON)
+
+
+def _check_axis(name, axis, y_pred):
+    if axis not in (-1, len(y_pred.shape) - 1):
+        raise ValueError(f"{name} supports only the last axis as the class axis. Received: "
+                         f"axis={axis}. Fix: move the classes last (channels-last, as Keras).")
+
+
+def _class_ids(y_true, y_pred):
+    """Integer labels shaped as y_pred without its class axis, checked to be in range."""
+    name = "sparse_categorical_crossentropy"
+    data = y_true.data if isinstance(y_true, Tensor) else to_array(y_true)
+    shape = tuple(data.shape) if data is not None else y_true.shape
+    want = y_pred.shape[:-1]
+    if len(shape) == len(want) + 1 and shape[-1] == 1:
+        shape = shape[:-1]
+        data = data.reshape(shape) if data is not None else None
+    if not _fits(shape, want):
+        c = y_pred.shape[-1]
+        if len(shape) == len(want) + 1 and shape[-1] == c:
+            fix = ("these labels look one-hot (one row of classes per sample): use "
+                   "categorical_crossentropy, or pass class ids y.argmax(axis=-1).")
+        else:
+            fix = (f"pass one class id per sample, shape {format_shape(want)}, e.g. "
+                   "y.reshape(-1) for a column of ids.")
+        raise _mismatch(name, shape, y_pred.shape, fix)
+    if data is None:
+        return y_true if isinstance(y_true, Tensor) else Tensor(None, shape, numpy.dtype("int32"))
+    if data.dtype.kind == "f":
+        ints = data.astype(numpy.int32)
+        if not (ints == data).all():
+            raise ValueError(f"{name} needs whole-number class ids, but the labels have "
+                             f"fractions (e.g. {data[ints != data].ravel()[0]}). Fix: for "
+                             "probabilities or one-hot rows use categorical_crossentropy.")
+        data = ints
+    elif data.dtype.kind not in "iub":
+        raise ValueError(f"{name} needs integer class ids, got labels of dtype {data.dtype}.")
+    classes = y_pred.shape[-1]
+    if data.size and classes is not None:
+        lo, hi = int(data.min()), int(data.max())
+        if lo < 0 or hi >= classes:
+            bad = hi if hi >= classes else lo
+            raise ValueError(
+                f"{name} got the label {bad}, but the model predicts {classes} classes (its "
+                f"last axis has size {classes}), so labels must be in 0..{classes - 1}. Fix: "
+                f"give the last layer units={hi + 1 if hi >= classes else classes} (one per "
+                f"class), or map the labels into 0..{classes - 1} (e.g. y - 1 when they "
+                "start at 1).")
+    return Tensor(data, shape, data.dtype)
+
+
+mse = MSE = mean_squared_error
+mae = MAE = mean_absolute_error
+kld = KLD = kl_divergence
+
+
+# ---- Loss objects: a loss function plus the reduction over the batch -------------------
+_REDUCTIONS = ("sum_over_batch_size", "sum", "none", None)
+
+
+class Loss:
+    """A loss function with a reduction, called as ``loss(y_true, y_pred, sample_weight)``.
+
+    Subclasses define ``call(y_true, y_pred)`` returning one value per sample.
+    """
+
+    def __init__(self, name=None, reduction="sum_over_batch_size", dtype=None):
+        if reduction not in _REDUCTIONS:
+            raise ValueError(f"Invalid reduction {reduction!r}. Expected one of "
+                             f"{list(_REDUCTIONS)}.")
+        self.name = name or type(self).__name__
+        self.reduction = reduction
+        self.dtype = dtype
+
+    def call(self, y_true, y_pred):
+        raise NotImplementedError(f"{type(self).__name__} must define call(y_true, y_pred)")
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        values = self.call(y_true, y_pred)
+        if sample_weight is not None:
+            weight = sample_weight if isinstance(sample_weight, Tensor) else \
+                Tensor(*_arr(sample_weight, values.dtype))
+            values = values * weight
+        if self.reduction in (None, "none"):
+            return values
+        total = ops.sum(values)
+        if self.reduction == "sum":
+            return total
+        n = values.size                           # None: a symbolic batch
+        return total / n if n else ops.mean(values)
+
+    def get_config(self):
+        return {"name": self.name, "reduction": self.reduction}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+
+class LossFunctionWrapper(Loss):
+    """A Loss made from a function ``fn(y_true, y_pred, **options)``."""
+
+    def __init__(self, fn, name=None, reduction="sum_over_batch_size", **options):
+        super().__init__(name=name or fn.__name__, reduction=reduction)
+        self.fn = fn
+        self.options = options
+
+    def call(self, y_true, y_pred):
+        return self.fn(y_true, y_pred, **self.options)
+
+    def get_config(self):
+        return {**super().get_config(), **self.options}
+
+
+class MeanSquaredError(LossFunctionWrapper):
+    def __init__(self, reduction="sum_over_batch_size", name="mean_squared_error"):
+        super().__init__(mean_squared_error, name=name, reduction=reduction)
+
+
+class MeanAbsoluteError(LossFunctionWrapper):
+    def __init__(self, reduction="sum_over_batch_size", name="mean_absolute_error"):
+        super().__init__(mean_absolute_error, name=name, reduction=reduction)
+
+
+class Huber(LossFunctionWrapper):
+    def __init__(self, delta=1.0, reduction="sum_over_batch_size", name="huber_loss"):
+        super().__init__(huber, name=name, reduction=reduction, delta=float(delta))
+
+
+class KLDivergence(LossFunctionWrapper):
+    def __init__(self, reduction="sum_over_batch_size", name="kl_divergence"):
+        super().__init__(kl_divergence, name=name, reduction=reduction)
+
+
+class BinaryCrossentropy(LossFunctionWrapper):
+    def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1,
+                 reduction="sum_over_batch_size", name="binary_crossentropy"):
+        super().__init__(binary_crossentropy, name=name, reduction=reduction,
+                         from_logits=bool(from_logits), label_smoothing=float(label_smoothing),
+                         axis=axis)
+
+
+class CategoricalCrossentropy(LossFunctionWrapper):
+    def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1,
+                 reduction="sum_over_batch_size", name="categorical_crossentropy"):
+        super().__init__(categorical_crossentropy, name=name, reduction=reduction,
+                         from_logits=bool(from_logits), label_smoothing=float(label_smoothing),
+                         axis=axis)
+
+
+class SparseCategoricalCrossentropy(LossFunctionWrapper):
+    def __init__(self, from_logits=False, ignore_class=None, reduction="sum_over_batch_size",
+                 name="sparse_categorical_crossentropy"):
+        super().__init__(sparse_categorical_crossentropy, name=name, reduction=reduction,
+                         from_logits=bool(from_logits), ignore_class=ignore_class)
+
+
+_CLASSES = {c.__name__: c for c in (MeanSquaredError, MeanAbsoluteError, Huber, KLDivergence,
+                                    BinaryCrossentropy, CategoricalCrossentropy,
+                                    SparseCategoricalCrossentropy)}
+_FUNCTIONS = {"mean_squared_error": mean_squared_error, "mse": mean_squared_error,
+              "MSE": mean_squared_error, "mean_absolute_error": mean_absolute_error,
+              "mae": mean_absolute_error, "MAE": mean_absolute_error, "huber": huber,
+              "huber_loss": huber, "kl_divergence": kl_divergence, "kld": kl_divergence,
+              "KLD": kl_divergence, "binary_crossentropy": binary_crossentropy,
+              "categorical_crossentropy": categorical_crossentropy,
+              "sparse_categorical_crossentropy": sparse_categorical_crossentropy}
+
+
+def get(identifier):
+    """A loss function or object from a Keras name ("mse", "MeanSquaredError"), or itself."""
+    if identifier is None or isinstance(identifier, Loss) or (
+            callable(identifier) and not isinstance(identifier, type)):
+        return identifier
+    if isinstance(identifier, type) and issubclass(identifier, Loss):
+        return identifier()
+    if isinstance(identifier, str):
+        if identifier in _FUNCTIONS:
+            return _FUNCTIONS[identifier]
+        if identifier in _CLASSES:
+            return _CLASSES[identifier]()
+    known = sorted(set(_FUNCTIONS) | set(_CLASSES))
+    raise ValueError(f"Unknown loss {identifier!r}. Expected one of {known}, a Loss object, "
+                     "or a function loss(y_true, y_pred).")
+
+
+def serialize(loss):
+    """The Keras name of a loss (function or object), for configs."""
+    if isinstance(loss, Loss):
+        return {"class_name": type(loss).__name__, "config": loss.get_config()}
+    for name, fn in _FUNCTIONS.items():
+        if fn is loss:
+            return name
+    return getattr(loss, "__name__", "custom")

@@ -1,0 +1,539 @@
+"""Optimizers with Keras 3's names, defaults and update rules, updating weights in place.
+
+``opt.apply(grads, weights)`` (Keras 3) or ``opt.apply_gradients(zip(grads, weights))``:
+gradients are clipped (clipnorm / clipvalue / global_clipnorm), weight decay is applied,
+then each weight's ``update_step`` changes its array in place with NumPy/CuPy ufuncs. The
+state (momenta, velocities) is kept per weight, in the order weights are first seen;
+``get_state()`` / ``set_state()`` move it in and out as arrays plus the step count.
+A frozen weight (``requires_grad`` False) is never changed.
+"""
+
+import math
+import types
+
+import numpy
+
+from . import backend
+from .errors import ShapeError, format_shape
+from .tensor import Tensor
+
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "schedules", "get",
+           "serialize", "deserialize", "LearningRateSchedule", "ExponentialDecay",
+           "PiecewiseConstantDecay", "InverseTimeDecay", "CosineDecay"]
+
+
+# ---- learning-rate schedules: step -> learning rate ------------------------------------
+class LearningRateSchedule:
+    """A learning rate that depends on the optimizer's step (``optimizer.iterations``)."""
+
+    def __call__(self, step):
+        raise NotImplementedError
+
+    def get_config(self):
+        return {}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+
+class ExponentialDecay(LearningRateSchedule):
+    """``initial_learning_rate * decay_rate ** (step / decay_steps)`` (floored if staircase)."""
+
+    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
+                 name="ExponentialDecay"):
+        if decay_steps <= 0:
+            raise ValueError(f"decay_steps must be > 0. Received: decay_steps={decay_steps}")
+        self.initial_learning_rate = float(initial_learning_rate)
+        self.decay_steps, self.decay_rate = decay_steps, float(decay_rate)
+        self.staircase, self.name = staircase, name
+
+    def __call__(self, step):
+        p = step / self.decay_steps
+        if self.staircase:
+            p = math.floor(p)
+        return self.initial_learning_rate * self.decay_rate ** p
+
+    def get_config(self):
+        return {"initial_learning_rate": self.initial_learning_rate,
+                "decay_steps": self.decay_steps, "decay_rate": self.decay_rate,
+                "staircase": self.staircase, "name": self.name}
+
+
+class InverseTimeDecay(LearningRateSchedule):
+    """``initial_learning_rate / (1 + decay_rate * step / decay_steps)``."""
+
+    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
+                 name="InverseTimeDecay"):
+        self.initial_learning_rate = float(initial_learning_rate)
+        self.decay_steps, self.decay_rate = decay_steps, float(decay_rate)
+        self.staircase, self.name = staircase, name
+
+    def __call__(self, step):
+        p = step / self.decay_steps
+        if self.staircase:
+            p = math.floor(p)
+        return self.initial_learning_rate / (1.0 + self.decay_rate * p)
+
+    def get_config(self):
+        return {"initial_learning_rate": self.initial_learning_rate,
+                "decay_steps": self.decay_steps, "decay_rate": self.decay_rate,
+                "staircase": self.staircase, "name": self.name}
+
+
+class PiecewiseConstantDecay(LearningRateSchedule):
+    """``values[0]`` up to ``boundaries[0]`` (inclusive), ``values[1]`` up to the next, ..."""
+
+    def __init__(self, boundaries, values, name="PiecewiseConstant"):
+        if len(values) != len(boundaries) + 1:
+            raise ValueError(f"values must have one more element than boundaries. Received: "
+                             f"{len(boundaries)} boundaries and {len(values)} values.")
+        self.boundaries, self.values, self.name = list(boundaries), list(values), name
+
+    def __call__(self, step):
+        for boundary, value in zip(self.boundaries, self.values):
+            if step <= boundary:
+                return value
+        return self.values[-1]
+
+    def get_config(self):
+        return {"boundaries": self.boundaries, "values": self.values, "name": self.name}
+
+
+class CosineDecay(LearningRateSchedule):
+    """Cosine from the learning rate down to ``alpha`` times it over ``decay_steps``,
+    after an optional linear warm-up to ``warmup_target``."""
+
+    def __init__(self, initial_learning_rate, decay_steps, alpha=0.0, name="CosineDecay",
+                 warmup_target=None, warmup_steps=0):
+        self.initial_learning_rate = float(initial_learning_rate)
+        self.decay_steps, self.alpha, self.name = decay_steps, float(alpha), name
+        self.warmup_target, self.warmup_steps = warmup_target, warmup_steps
+
+    def __call__(self, step):
+        start = self.initial_learning_rate
+        if self.warmup_target is not None:
+            if step < self.warmup_steps:
+                return start + (self.warmup_target - start) * step / self.warmup_steps
+            start, step = self.warmup_target, step - self.warmup_steps
+        step = min(step, self.decay_steps)
+        cosine = 0.5 * (1.0 + math.cos(math.pi * step / self.decay_steps))
+        return start * ((1.0 - self.alpha) * cosine + self.alpha)
+
+    def get_config(self):
+        return {"initial_learning_rate": self.initial_learning_rate,
+                "decay_steps": self.decay_steps, "alpha": self.alpha, "name": self.name,
+                "warmup_target": self.warmup_target, "warmup_steps": self.warmup_steps}
+
+
+schedules = types.SimpleNamespace(
+    LearningRateSchedule=LearningRateSchedule, ExponentialDecay=ExponentialDecay,
+    InverseTimeDecay=InverseTimeDecay, PiecewiseConstantDecay=PiecewiseConstantDecay,
+    CosineDecay=CosineDecay)
+_SCHEDULES = {c.__name__: c for c in (ExponentialDecay, InverseTimeDecay,
+                                      PiecewiseConstantDecay, CosineDecay)}
+
+
+# ---- the base optimizer ----------------------------------------------------------------
+def _grad_array(g, var):
+    arr = g.data if isinstance(g, Tensor) else g
+    if not hasattr(arr, "shape"):
+        arr = numpy.asarray(arr)
+    if tuple(arr.shape) != var.shape:
+        raise ShapeError(f"the gradient for '{var.name}' has shape "
+                         f"{format_shape(arr.shape)} but the weight has shape "
+                         f"{format_shape(var.shape)}.",
+                         expected="one gradient per weight, each of its weight's shape",
+                         fix="pass grads and weights in the same order, e.g. "
+                             "opt.apply(tk.gradients(loss, weights), weights).",
+                         op="optimizer.apply")
+    if arr.dtype != var.dtype:
+        arr = arr.astype(var.dtype)
+    return arr
+
+
+class Optimizer:
+    """Base class: subclasses name their slots and write ``update_step(g, var, slots, lr)``."""
+
+    slot_names = ()
+
+    def __init__(self, learning_rate, weight_decay=None, clipnorm=None, clipvalue=None,
+                 global_clipnorm=None, name=None, **kwargs):
+        if kwargs:
+            raise TypeError(f"{type(self).__name__} got unexpected argument(s) "
+                            f"{', '.join(sorted(kwargs))}. Received: "
+                            + ", ".join(f"{k}={v!r}" for k, v in sorted(kwargs.items())))
+        if sum(c is not None for c in (clipnorm, clipvalue, global_clipnorm)) > 1:
+            raise ValueError("Only one of clipnorm, clipvalue and global_clipnorm can be set. "
+                             f"Received: clipnorm={clipnorm}, clipvalue={clipvalue}, "
+                             f"global_clipnorm={global_clipnorm}")
+        self.name = name or type(self).__name__.lower()
+        self.weight_decay = weight_decay
+        self.clipnorm, self.clipvalue, self.global_clipnorm = clipnorm, clipvalue, global_clipnorm
+        self.learning_rate = learning_rate
+        self.iterations = 0
+        self._vars = []                   # weights in the order first seen
+        self._slots = {}                  # id(weight) -> list of arrays (slot_names order)
+        self._pending = None              # state given before the weights were known
+        self._exclude_names = ()
+
+    # ---- learning rate -----------------------------------------------------------------
+    @property
+    def learning_rate(self):
+        """The current learning rate (a schedule is evaluated at ``iterations``)."""
+        lr = self._learning_rate
+        return float(lr(self.iterations)) if callable(lr) else lr
+
+    @learning_rate.setter
+    def learning_rate(self, value):
+        if isinstance(value, LearningRateSchedule) or callable(value):
+            self._learning_rate = value
+            return
+        if getattr(self, "_learning_rate", None) is not None and \
+                callable(self._learning_rate):
+            raise TypeError("This optimizer was created with a learning-rate schedule, so "
+                            "its learning rate cannot be set to a number. Fix: create a new "
+                            "optimizer with learning_rate=a number.")
+        value = float(value.item() if hasattr(value, "item") else value)
+        if not value >= 0:
+            raise ValueError(f"learning_rate must be a number >= 0. Received: "
+                             f"learning_rate={value}")
+        self._learning_rate = value
+
+    # ---- state -------------------------------------------------------------------------
+    def build(self, variables):
+        """Create the slots (zeros, or Adagrad's initial value) for weights not seen yet."""
+        for var in variables:
+            if id(var) not in self._slots:
+                xp = backend.array_module(var.data)
+                self._slots[id(var)] = [self._new_slot(xp, var, n) for n in self.slot_names]
+                self._vars.append(var)
+        if self._pending is not None and self._vars:
+            state, self._pending = self._pending, None
+            self.set_state(state)
+
+    def _new_slot(self, xp, var, name):
+        return xp.zeros(var.shape, dtype=var.dtype)
+
+    @property
+    def variables(self):
+        """[iterations, then each weight's slots in turn (Keras 3 order)], as arrays."""
+        out = [numpy.asarray(self.iterations, dtype=numpy.int64)]
+        for var in self._vars:
+            out.extend(self._slots[id(var)])
+        return out
+
+    def get_state(self):
+        """``{"iterations": n, "variables": [arrays]}``: copies, ready to save."""
+        return {"iterations": int(self.iterations),
+                "variables": [backend.to_device(a, "cpu").copy() for a in self.variables[1:]]}
+
+    def set_state(self, state, variables=None):
+        """Load what ``get_state()`` gave. Before the first step, pass the weights (in the
+        order they had), or the state waits for the first ``apply``."""
+        if variables is not None:
+            self.build(variables)
+        if not self._vars:
+            self._pending = state
+            return
+        arrays = list(state["variables"])
+        want = sum(len(self._slots[id(v)]) for v in self._vars)
+        if len(arrays) != want:
+            raise ValueError(f"{type(self).__name__} state has {len(arrays)} arrays but this "
+                             f"optimizer keeps {want} for its {len(self._vars)} weights. Fix: "
+                             "load the state into the same kind of optimizer and model.")
+        it = iter(arrays)
+        for var in self._vars:
+            for slot in self._slots[id(var)]:
+                value = next(it)
+                if tuple(numpy.shape(value)) != slot.shape:
+                    raise ShapeError(f"optimizer state for '{var.name}' has shape "
+                                     f"{format_shape(numpy.shape(value))}, expected "
+                                     f"{format_shape(slot.shape)}.",
+                                     fix="load the state into the same model.")
+                slot[...] = backend.array_module(slot).asarray(value, dtype=slot.dtype)
+        self.iterations = int(state["iterations"])
+
+    # ---- applying gradients ------------------------------------------------------------
+    def apply(self, grads, trainable_variables=None):
+        """Update `trainable_variables` in place from `grads` (Tensors or arrays, None skips)."""
+        grads = list(grads)
+        variables = list(self._vars if trainable_variables is None else trainable_variables)
+        if len(grads) != len(variables):
+            raise ValueError(f"apply got {len(grads)} gradients for {len(variables)} weights. "
+                             "Fix: pass one gradient per weight, in the same order.")
+        pairs = [(_grad_array(g, v), v) for g, v in zip(grads, variables)
+                 if g is not None and v.requires_grad]
+        if not pairs:
+            self.iterations += 1
+            return
+        slots = self._slots
+        if any(id(v) not in slots for _, v in pairs):
+            self.build([v for _, v in pairs])
+        grads = self._clip([g for g, _ in pairs])
+        lr = self.learning_rate
+        if self.weight_decay:
+            self._apply_weight_decay([v for _, v in pairs], lr)
+        for g, (_, var) in zip(grads, pairs):
+            self.update_step(g, var.data, slots[id(var)], lr)
+        self.iterations += 1
+
+    def apply_gradients(self, grads_and_vars):
+        """``apply_gradients(zip(grads, weights))``, as Keras 2 and TF."""
+        pairs = list(grads_and_vars)
+        self.apply([g for g, _ in pairs], [v for _, v in pairs])
+
+    def exclude_from_weight_decay(self, var_list=None, var_names=None):
+        """Weights (or name fragments, e.g. "bias") that weight decay leaves alone."""
+        self._exclude_ids = {id(v) for v in var_list or []}
+        self._exclude_names = tuple(var_names or ())
+
+    def _apply_weight_decay(self, variables, lr):
+        skip = getattr(self, "_exclude_ids", set())
+        factor = self.weight_decay * lr
+        for var in variables:
+            if id(var) in skip or any(n in (var.name or "") for n in self._exclude_names):
+                continue
+            var.data -= var.data * factor                 # v - v * wd * lr, as Keras
+
+    def _clip(self, grads):
+        if self.clipnorm is not None and self.clipnorm > 0:
+            return [_clip_by_norm(g, self.clipnorm) for g in grads]
+        if self.global_clipnorm is not None and self.global_clipnorm > 0:
+            norm = math.sqrt(sum(float((g * g).sum()) for g in grads))
+            scale = self.global_clipnorm * min(1.0 / norm if norm else math.inf,
+                                               1.0 / self.global_clipnorm)
+            return [g * scale for g in grads]
+        if self.clipvalue is not None and self.clipvalue > 0:
+            xp = backend.array_module(grads[0])
+            return [xp.clip(g, -self.clipvalue, self.clipvalue) for g in grads]
+        return grads
+
+    def update_step(self, g, var, slots, lr):
+        raise NotImplementedError
+
+    # ---- config --------------------------------------------------------------------------
+    def get_config(self):
+        lr = self._learning_rate
+        return {"name": self.name,
+                "learning_rate": serialize_schedule(lr) if callable(lr) else lr,
+                "weight_decay": self.weight_decay, "clipnorm": self.clipnorm,
+                "global_clipnorm": self.global_clipnorm, "clipvalue": self.clipvalue}
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        lr = config.get("learning_rate")
+        if isinstance(lr, dict):
+            config["learning_rate"] = deserialize_schedule(lr)
+        return cls(**config)
+
+    def __repr__(self):
+        return f"<{type(self).__name__} learning_rate={self.learning_rate:g}>"
+
+
+def _clip_by_norm(g, clipnorm):
+    """g * clipnorm / max(||g||, clipnorm): Keras' clip_by_norm for one gradient."""
+    norm = math.sqrt(float((g * g).sum()))
+    return g * clipnorm / max(norm, clipnorm)
+
+
+def serialize_schedule(schedule):
+    if isinstance(schedule, LearningRateSchedule):
+        return {"class_name": type(schedule).__name__, "config": schedule.get_config()}
+    raise TypeError(f"only tk.optimizers.schedules can be saved, got {schedule!r:.60}")
+
+
+def deserialize_schedule(config):
+    cls = _SCHEDULES.get(config.get("class_name"))
+    if cls is None:
+        raise ValueError(f"Unknown learning-rate schedule {config.get('class_name')!r}. "
+                         f"Known: {sorted(_SCHEDULES)}")
+    return cls.from_config(config["config"])
+
+
+# ---- the optimizers: Keras 3's update rules, in place ------------------------------------
+class SGD(Optimizer):
+    """``m = momentum * m - lr * g``; ``w += m`` (or ``w += momentum * m - lr * g``, nesterov)."""
+
+    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, weight_decay=None,
+                 clipnorm=None, clipvalue=None, global_clipnorm=None, name="SGD", **kwargs):
+        if not 0 <= momentum <= 1:
+            raise ValueError(f"momentum must be in [0, 1]. Received: momentum={momentum}")
+        self.momentum, self.nesterov = float(momentum), bool(nesterov)
+        self.slot_names = ("momentum",) if momentum else ()
+        super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm,
+                         name, **kwargs)
+
+    def update_step(self, g, var, slots, lr):
+        if not slots:
+            var -= g * lr
+            return
+        m = slots[0]
+        m *= self.momentum
+        m -= g * lr
+        if self.nesterov:
+            step = m * self.momentum
+            step -= g * lr
+            var += step
+        else:
+            var += m
+
+    def get_config(self):
+        return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
+
+
+class Adam(Optimizer):
+    """``m += (g - m)(1 - beta_1)``, ``v += (g² - v)(1 - beta_2)``,
+    ``w -= m · lr √(1 - beta_2^t) / (1 - beta_1^t) / (√v + epsilon)``."""
+
+    slot_names = ("momentum", "velocity")
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
+                 amsgrad=False, weight_decay=None, clipnorm=None, clipvalue=None,
+                 global_clipnorm=None, name="adam", **kwargs):
+        super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm,
+                         name, **kwargs)
+        self.beta_1, self.beta_2, self.epsilon = float(beta_1), float(beta_2), float(epsilon)
+        self.amsgrad = bool(amsgrad)
+        if self.amsgrad:
+            self.slot_names = ("momentum", "velocity", "velocity_hat")
+
+    def update_step(self, g, var, slots, lr):
+        t = self.iterations + 1
+        alpha = lr * math.sqrt(1 - self.beta_2 ** t) / (1 - self.beta_1 ** t)
+        m, v = slots[0], slots[1]
+        step = g - m
+        step *= 1 - self.beta_1
+        m += step                                     # m += (g - m) * (1 - beta_1)
+        step = g * g
+        step -= v
+        step *= 1 - self.beta_2
+        v += step                                     # v += (g² - v) * (1 - beta_2)
+        if self.amsgrad:
+            v_hat = slots[2]
+            backend.array_module(v).maximum(v_hat, v, out=v_hat)
+            v = v_hat
+        denom = backend.array_module(v).sqrt(v)
+        denom += self.epsilon
+        step = m * alpha
+        step /= denom
+        var -= step
+
+    def get_config(self):
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
+                "epsilon": self.epsilon, "amsgrad": self.amsgrad}
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay: each step first ``w -= w · weight_decay · lr``."""
+
+    def __init__(self, learning_rate=0.001, weight_decay=0.004, beta_1=0.9, beta_2=0.999,
+                 epsilon=1e-7, amsgrad=False, clipnorm=None, clipvalue=None,
+                 global_clipnorm=None, name="adamw", **kwargs):
+        if weight_decay is None:
+            raise ValueError("AdamW needs a weight_decay (a float). Received: weight_decay=None")
+        super().__init__(learning_rate, beta_1, beta_2, epsilon, amsgrad, weight_decay,
+                         clipnorm, clipvalue, global_clipnorm, name, **kwargs)
+
+
+class RMSprop(Optimizer):
+    """``v = rho v + (1 - rho) g²``; ``w -= lr g / √(v + epsilon)`` (Keras 3: epsilon inside)."""
+
+    def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7,
+                 centered=False, weight_decay=None, clipnorm=None, clipvalue=None,
+                 global_clipnorm=None, name="rmsprop", **kwargs):
+        super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm,
+                         name, **kwargs)
+        self.rho, self.momentum, self.epsilon = float(rho), float(momentum), float(epsilon)
+        self.centered = bool(centered)
+        self.slot_names = ("velocity",) + (("momentum",) if momentum > 0 else ()) + \
+            (("average_gradient",) if centered else ())
+
+    def update_step(self, g, var, slots, lr):
+        xp = backend.array_module(var)
+        v = slots[0]
+        v *= self.rho
+        v += (1 - self.rho) * (g * g)
+        if self.centered:
+            avg = slots[-1]
+            avg *= self.rho
+            avg += (1 - self.rho) * g
+            denom = v - avg * avg
+            denom += self.epsilon
+        else:
+            denom = v + self.epsilon
+        step = g * lr
+        step /= xp.sqrt(denom, out=denom)
+        if self.momentum > 0:
+            mom = slots[1]
+            mom *= self.momentum
+            mom += step
+            var -= mom
+        else:
+            var -= step
+
+    def get_config(self):
+        return {**super().get_config(), "rho": self.rho, "momentum": self.momentum,
+                "epsilon": self.epsilon, "centered": self.centered}
+
+
+class Adagrad(Optimizer):
+    """``acc += g²``; ``w -= lr g / √(acc + epsilon)``, acc starting at 0.1."""
+
+    slot_names = ("accumulator",)
+
+    def __init__(self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7,
+                 weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None,
+                 name="adagrad", **kwargs):
+        super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm,
+                         name, **kwargs)
+        self.initial_accumulator_value = float(initial_accumulator_value)
+        self.epsilon = float(epsilon)
+
+    def _new_slot(self, xp, var, name):
+        return xp.full(var.shape, self.initial_accumulator_value, dtype=var.dtype)
+
+    def update_step(self, g, var, slots, lr):
+        xp = backend.array_module(var)
+        acc = slots[0]
+        acc += g * g
+        denom = acc + self.epsilon
+        step = g * lr
+        step /= xp.sqrt(denom, out=denom)
+        var -= step
+
+    def get_config(self):
+        return {**super().get_config(),
+                "initial_accumulator_value": self.initial_accumulator_value,
+                "epsilon": self.epsilon}
+
+
+_BY_NAME = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop, "adagrad": Adagrad}
+
+
+def get(identifier):
+    """An optimizer from a Keras name ("adam"), a class, or an optimizer object (as is)."""
+    if isinstance(identifier, Optimizer):
+        return identifier
+    if isinstance(identifier, type) and issubclass(identifier, Optimizer):
+        return identifier()
+    if isinstance(identifier, str) and identifier.lower() in _BY_NAME:
+        return _BY_NAME[identifier.lower()]()
+    if isinstance(identifier, dict):
+        return deserialize(identifier)
+    raise ValueError(f"Unknown optimizer {identifier!r}. Expected one of {sorted(_BY_NAME)} "
+                     "or an optimizer object such as tk.optimizers.Adam(learning_rate=1e-3).")
+
+
+def serialize(optimizer):
+    return {"class_name": type(optimizer).__name__, "config": optimizer.get_config()}
+
+
+def deserialize(config):
+    classes = {c.__name__: c for c in _BY_NAME.values()}
+    cls = classes.get(config.get("class_name"))
+    if cls is None:
+        raise ValueError(f"Unknown optimizer class {config.get('class_name')!r}. Known: "
+                         f"{sorted(classes)}")
+    return cls.from_config(config.get("config", {}))
