@@ -1,3 +1,55 @@
-"""Notebook widgets for tensorkit; arrive with issue 4."""
+"""Notebook widgets for tensorkit: see shapes, graphs, batches and training as they happen.
 
-__all__ = []
+Every widget only reads what tensorkit records (a trace's nodes and edges, a model's
+summary); none computes a shape. Each is an anywidget (ESM files next to this file) with a
+static HTML picture and a plain-text form, so saved notebooks and terminals show them too.
+
+``import widgets`` in a notebook also makes ``display(model)`` draw a GraphView and
+``display(tensor)`` a TensorView.
+"""
+
+from ._base import in_notebook
+from ._data import BATCH_COLOR
+from .check import CheckResult, check
+from .graph_view import GraphView, GraphvizMissing, graph_svg
+from .layer_panel import LayerPanel
+from .media import Camera, CaptureError, Microphone, spectrogram
+from .shape_table import ShapeTable, table_text
+from .tensor_view import BatchView, ReshapeView, TensorView
+from .training import TrainingMonitor, overfit_epoch
+
+__all__ = ["BATCH_COLOR", "BatchView", "Camera", "CaptureError", "CheckResult", "GraphView",
+           "GraphvizMissing", "LayerPanel", "Microphone", "ReshapeView", "ShapeTable",
+           "TensorView", "TrainingMonitor", "check", "display_bundle", "graph_svg",
+           "in_notebook", "overfit_epoch", "spectrogram", "table_text", "view"]
+
+
+def view(obj):
+    """The widget that shows `obj`: a GraphView for models and traces, TensorView for tensors."""
+    import tensorkit as tk
+
+    if isinstance(obj, (tk.Model, tk.Trace)):
+        return GraphView(obj)
+    if isinstance(obj, tk.Tensor):
+        return TensorView(obj)
+    raise TypeError(f"No widget for {type(obj).__name__}.")
+
+
+def display_bundle(obj):
+    """The rich display of `obj` (live widget + static HTML + text), for _repr_mimebundle_."""
+    return view(obj)._repr_mimebundle_()
+
+
+def _register():
+    """In a notebook, display(model) and display(tensor) pick their widget."""
+    from ._base import shell
+    ip = shell()
+    if ip is None:
+        return
+    import tensorkit as tk
+    formatter = ip.display_formatter.mimebundle_formatter
+    formatter.for_type(tk.Model, lambda obj, include=None, exclude=None: display_bundle(obj))
+    formatter.for_type(tk.Tensor, lambda obj, include=None, exclude=None: display_bundle(obj))
+
+
+_register()
