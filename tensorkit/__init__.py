@@ -6,6 +6,7 @@ the shapes of everything, also before any data exists (``tk.symbolic``).
 
 from . import activations, initializers, layers, models, random
 from . import callbacks, losses, metrics, optimizers
+from . import data, saving
 from .backend import get_backend, gpu_available, set_backend
 from .creation import *  # noqa: F401,F403
 from .errors import BackendError, DeviceError, DTypeError, GradientError, ShapeError

@@ -208,6 +208,20 @@ class Model(Trainer, Layer):
     def get_config(self):
         return {**Layer.get_config(self)}
 
+    # ---- files (tensorkit/saving.py) ----------------------------------------------------
+    def save(self, path):
+        """Write architecture, weights and optimizer state to one file (e.g. model.tkmodel)."""
+        from .saving import save_model
+        save_model(self, path)
+
+    def save_weights(self, path):
+        from .saving import save_weights
+        save_weights(self, path)
+
+    def load_weights(self, path):
+        from .saving import load_weights
+        load_weights(self, path)
+
 
 def _check_model_input(model, want, got):
     want, got = tuple(want), tuple(got)
