@@ -581,7 +581,7 @@ class _Loader:
             raise ModelFileError(
                 f"{self.path}: layer {name!r} has class_name {class_name!r}, which is not a "
                 "tensorkit layer; nothing was run. Fix: if it is your own Layer subclass, pass "
-                f"load_model(path, custom_objects={{{class_name!r}: {class_name}}}).")
+                f"tk.saving.load_model(path, custom_objects={{{class_name!r}: {class_name}}}).")
         self._check_ints(config, f"layer {name!r}")
         try:
             if class_name == "Sequential":

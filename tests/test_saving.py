@@ -357,3 +357,30 @@ def test_compiled_model_resumes_fit(tmp_path):
         np.testing.assert_array_equal(a, b)
     bare = load_model(path, compile=False)
     assert not getattr(bare, "compiled", False)
+
+
+class Scale(layers.Layer):
+    """A learner's own layer: saved by class name, loaded only when named in custom_objects."""
+
+    def __init__(self, factor=2.0, **kwargs):
+        super().__init__(**kwargs)
+        self.factor = factor
+
+    def build(self, input_shape):
+        self.w = self.add_weight("w", (input_shape[-1],), "ones")
+
+    def call(self, inputs):
+        return inputs * self.w * self.factor
+
+    def get_config(self):
+        return {**super().get_config(), "factor": self.factor}
+
+
+def test_custom_layers_need_custom_objects(tmp_path):
+    model = tk.Sequential([tk.Input(shape=(3,)), Scale(3.0), layers.Dense(2)])
+    path = tmp_path / "custom.tkmodel"
+    model.save(path)
+    with pytest.raises(ModelFileError, match=r"'Scale'.*custom_objects=\{'Scale': Scale\}"):
+        load_model(path)
+    again = load_model(path, custom_objects={"Scale": Scale})
+    np.testing.assert_array_equal(model(_x(2, 3)).numpy(), again(_x(2, 3)).numpy())
