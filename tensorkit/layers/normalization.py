@@ -3,7 +3,8 @@
 BatchNormalization normalizes each channel with the batch's statistics while training
 (``training=True``) and keeps moving averages of them for inference. Frozen
 (``layer.trainable = False``) it always runs in inference mode, also inside ``fit``, as
-Keras 3 does, which is what fine-tuning a pretrained model needs. LayerNormalization
+Keras 3 does, which is what fine-tuning a pretrained model needs (Keras 3's rule is the
+one followed where TF.js's older behaviour differs). LayerNormalization
 normalizes each example over its features and has no moving statistics.
 """
 
