@@ -1,0 +1,415 @@
+"""compile / fit / evaluate / predict, callbacks, custom training loops, and errors that teach."""
+
+import numpy as np
+import pytest
+
+import tensorkit as tk
+from tensorkit import callbacks, losses, optimizers
+from tensorkit.layers import Dense, Dropout
+from tensorkit.training import NaNLossError
+
+
+def blobs(n=600, classes=10, features=64, seed=0, spread=1.0):
+    """A digits-like problem: 10 classes of 8x8 'images', each a noisy copy of a prototype."""
+    rng = np.random.default_rng(seed)
+    prototypes = rng.random((classes, features)) * 16            # pixel values 0..16
+    y = rng.integers(0, classes, n)
+    x = prototypes[y] + rng.normal(0, 2.0 * spread, (n, features))
+    return x.astype("float32") / 16, y
+
+
+def mlp(classes=10, features=64, dropout=0.0, activation="softmax"):
+    layers = [tk.Input(shape=(features,)), Dense(32, activation="relu")]
+    if dropout:
+        layers.append(Dropout(dropout))
+    layers.append(Dense(classes, activation=activation))
+    return tk.Sequential(layers)
+
+
+# ---- fit learns ---------------------------------------------------------------------------
+def test_fit_learns_digits_like_problem_to_high_validation_accuracy():
+    x, y = blobs(1000, spread=2.0)
+    model = mlp()
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    history = model.fit(x, y, epochs=8, batch_size=32, validation_split=0.2, verbose=0)
+    assert list(history.history) == ["loss", "accuracy", "val_loss", "val_accuracy"]
+    assert all(len(v) == 8 for v in history.history.values())
+    assert history.history["val_accuracy"][-1] >= 0.95
+    assert history.history["loss"][-1] < history.history["loss"][0]
+    assert model.history is history and history.epoch == list(range(8))
+    loss, acc = model.evaluate(x, y, verbose=0)
+    assert acc >= 0.95 and loss == pytest.approx(
+        losses.sparse_categorical_crossentropy(y, tk.tensor(model.predict(x))).numpy().mean(),
+        rel=1e-4)
+
+
+def test_regression_with_mse_and_mae_metric_and_loss_objects():
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(256, 3)).astype("float32")
+    y = x @ np.array([[1.0], [-2.0], [0.5]], dtype="float32") + 0.3
+    model = tk.Sequential([tk.Input(shape=(3,)), Dense(1)])
+    model.compile(optimizer=optimizers.SGD(0.1), loss=losses.MeanSquaredError(),
+                  metrics=["mae"])
+    history = model.fit(x, y, epochs=20, verbose=0)
+    assert set(history.history) == {"loss", "mae"}
+    assert history.history["loss"][-1] < 1e-3
+    kernel, bias = model.get_weights()
+    np.testing.assert_allclose(kernel[:, 0], [1.0, -2.0, 0.5], atol=0.02)
+    assert model.metrics_names == ["loss", "mae"]
+
+
+def test_binary_labels_without_trailing_axis_and_binary_accuracy():
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(200, 2)).astype("float32")
+    y = (x[:, 0] + x[:, 1] > 0).astype("int64")                  # (N,) labels, (N, 1) output
+    model = tk.Sequential([tk.Input(shape=(2,)), Dense(1, activation="sigmoid")])
+    model.compile(optimizer=optimizers.Adam(0.1), loss="binary_crossentropy",
+                  metrics=["accuracy"])
+    history = model.fit(x, y, epochs=10, verbose=0)
+    assert history.history["accuracy"][-1] > 0.95
+    assert model.predict(x[:3]).shape == (3, 1)
+
+
+def test_validation_split_takes_the_last_samples_before_shuffling():
+    x, y = blobs(200)
+    model = mlp()
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    history = model.fit(x, y, epochs=1, validation_split=0.25, verbose=0)
+    val_loss, val_acc = model.evaluate(x[150:], y[150:], verbose=0)
+    assert history.history["val_loss"][0] == pytest.approx(val_loss, rel=1e-6)
+    assert history.history["val_accuracy"][0] == pytest.approx(val_acc)
+    # validation_data is used as given
+    history = model.fit(x[:150], y[:150], validation_data=(x[150:], y[150:]), verbose=0)
+    assert history.history["val_loss"][0] == pytest.approx(
+        model.evaluate(x[150:], y[150:], verbose=0)[0], rel=1e-6)
+
+
+def _seeded_run():
+    tk.random.seed(42)
+    x, y = blobs(160)
+    model = mlp(dropout=0.3)
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    history = model.fit(x, y, epochs=2, batch_size=16, verbose=0)
+    return model.get_weights(), history.history["loss"]
+
+
+def test_seeded_fit_is_bit_for_bit_repeatable():
+    (w1, l1), (w2, l2) = _seeded_run(), _seeded_run()
+    assert l1 == l2
+    for a, b in zip(w1, w2):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_frozen_layer_is_unchanged_after_fit():
+    x, y = blobs(128)
+    model = mlp()
+    frozen = model.layers[0]
+    frozen.trainable = False
+    before = frozen.get_weights()
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model.fit(x, y, epochs=2, verbose=0)
+    for a, b in zip(before, frozen.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(model.layers[1].get_weights()[0], mlp().layers[1].get_weights()[0])
+
+
+# ---- callbacks ------------------------------------------------------------------------------
+class Scripted(callbacks.Callback):
+    """Puts a made-up score in the logs and remembers the weights at each epoch's end."""
+
+    def __init__(self, scores):
+        super().__init__()
+        self.scores, self.weights = scores, []
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs["score"] = self.scores[epoch]
+        self.weights.append(self.model.get_weights())
+
+
+def test_early_stopping_restores_best_weights():
+    x, y = blobs(64)
+    model = mlp()
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    script = Scripted([3.0, 1.0, 2.0, 4.0, 5.0, 6.0])
+    stop = callbacks.EarlyStopping(monitor="score", patience=2, restore_best_weights=True)
+    history = model.fit(x, y, epochs=6, callbacks=[script, stop], verbose=0)
+    assert len(history.history["loss"]) == 4 and stop.stopped_epoch == 3
+    assert stop.best_epoch == 1
+    for a, b in zip(model.get_weights(), script.weights[1]):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_early_stopping_on_missing_key_says_what_exists():
+    x, y = blobs(32)
+    model = mlp()
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    with pytest.raises(KeyError, match=r"watches 'val_loss'.*validation_split"):
+        model.fit(x, y, callbacks=[callbacks.EarlyStopping()], verbose=0)
+
+
+def test_learning_rate_scheduler_changes_the_learning_rate():
+    x, y = blobs(64)
+    model = mlp()
+    model.compile(optimizer=optimizers.SGD(0.5), loss="sparse_categorical_crossentropy")
+    seen = []
+    record = callbacks.LambdaCallback(
+        on_epoch_begin=lambda epoch, logs: seen.append(model.optimizer.learning_rate))
+    sched = callbacks.LearningRateScheduler(lambda epoch, lr: 0.1 / (epoch + 1))
+    history = model.fit(x, y, epochs=3, callbacks=[sched, record], verbose=0)
+    assert seen == pytest.approx([0.1, 0.05, 0.1 / 3])
+    assert history.history["learning_rate"] == pytest.approx([0.1, 0.05, 0.1 / 3])
+
+
+def test_model_checkpoint_saves_weights(tmp_path):
+    x, y = blobs(64)
+    model = mlp()
+    if not hasattr(model, "save_weights"):
+        pytest.skip("model.save_weights (tensorkit.saving) is not available yet")
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    path = tmp_path / "ckpt-{epoch:02d}.weights.h5"
+    model.fit(x, y, epochs=2, verbose=0, callbacks=[
+        callbacks.ModelCheckpoint(str(path), monitor="loss", save_weights_only=True)])
+    assert sorted(p.name for p in tmp_path.iterdir())[:2] == ["ckpt-01.weights.h5",
+                                                              "ckpt-02.weights.h5"]
+
+
+def test_model_checkpoint_best_only_skips_worse_epochs():
+    saved = []
+
+    class Fake:
+        def save(self, path):
+            saved.append(path)
+
+    ckpt = callbacks.ModelCheckpoint("m-{epoch}.keras", monitor="val_loss",
+                                     save_best_only=True)
+    ckpt.set_model(Fake())
+    for epoch, val in enumerate([0.5, 0.7, 0.4]):
+        ckpt.on_epoch_end(epoch, {"val_loss": val})
+    assert saved == ["m-1.keras", "m-3.keras"]
+
+
+def test_callback_protocol_order_and_logs():
+    x, y = blobs(40)
+    model = mlp()
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    events = []
+
+    class Spy(callbacks.Callback):
+        def on_train_begin(self, logs=None): events.append("train_begin")
+        def on_epoch_begin(self, epoch, logs=None): events.append(f"epoch_begin {epoch}")
+        def on_batch_begin(self, batch, logs=None): events.append(f"batch_begin {batch}")
+        def on_batch_end(self, batch, logs=None):
+            events.append(f"batch_end {batch} {sorted(logs)}")
+        def on_epoch_end(self, epoch, logs=None): events.append(f"epoch_end {sorted(logs)}")
+        def on_train_end(self, logs=None): events.append("train_end")
+
+    spy = Spy()
+    model.fit(x, y, batch_size=32, epochs=1, validation_split=0.2, callbacks=[spy], verbose=0)
+    assert spy.params == {"epochs": 1, "steps": 1, "verbose": 0}
+    assert events == ["train_begin", "epoch_begin 0", "batch_begin 0",
+                      "batch_end 0 ['accuracy', 'loss']",
+                      "epoch_end ['accuracy', 'loss', 'val_accuracy', 'val_loss']", "train_end"]
+
+
+# ---- NaN ----------------------------------------------------------------------------------
+def _nan_data():
+    x, y = blobs(96)
+    x[40, 3] = np.nan                               # in the second batch of 32
+    return x, y
+
+
+def test_terminate_on_nan_stops_and_keeps_weights_from_before():
+    x, y = _nan_data()
+    model = mlp()
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    seen = []
+    record = callbacks.LambdaCallback(
+        on_batch_end=lambda batch, logs: seen.append(model.get_weights()))
+    history = model.fit(x, y, epochs=3, shuffle=False, verbose=0,
+                        callbacks=[record, callbacks.TerminateOnNaN()])
+    assert len(seen) == 2 and model.stop_training
+    assert np.isnan(history.history["loss"][0])
+    for a, b in zip(model.get_weights(), seen[0]):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_nan_loss_without_terminate_on_nan_stops_with_a_clear_error():
+    x, y = _nan_data()
+    model = mlp()
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    with pytest.raises(NaNLossError, match=r"(?s)epoch 1, batch 2 of 3.*not applied.*"
+                                           r"x itself contains NaN.*lower the learning rate"
+                                           r".*TerminateOnNaN") as info:
+        model.fit(x, y, epochs=2, shuffle=False, verbose=0)
+    assert all(np.isfinite(w).all() for w in model.get_weights())
+    assert info.value.epoch == 0 and info.value.batch == 1
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_diverging_learning_rate_is_reported():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(64, 4)).astype("float32") * 100
+    y = rng.normal(size=(64, 1)).astype("float32")
+    model = tk.Sequential([tk.Input(shape=(4,)), Dense(8), Dense(1)])
+    model.compile(optimizer=optimizers.SGD(1e3), loss="mse")
+    with pytest.raises(NaNLossError, match=r"The loss became (nan|inf).*lower the learning "):
+        model.fit(x, y, epochs=50, verbose=0)
+    assert all(np.isfinite(w).all() for w in model.get_weights())
+
+
+# ---- custom loops: a tiny GAN step ------------------------------------------------------------
+def test_tiny_gan_step_with_custom_gradients():
+    rng = np.random.default_rng(0)
+    generator = tk.Sequential([tk.Input(shape=(2,)), Dense(8, activation="relu"), Dense(2)])
+    discriminator = tk.Sequential([tk.Input(shape=(2,)), Dense(8, activation="relu"),
+                                   Dense(1)])
+    g_opt, d_opt = optimizers.Adam(1e-2), optimizers.Adam(1e-2)
+    bce = losses.BinaryCrossentropy(from_logits=True)
+    real = tk.tensor(rng.normal(3.0, 0.5, (16, 2)))
+    ones, zeros = np.ones((16, 1), "float32"), np.zeros((16, 1), "float32")
+    g_before = generator.get_weights()
+
+    # discriminator step: gradients only for its weights; the fakes are detached
+    fake = generator(tk.random.normal((16, 2))).detach()
+    d_loss = bce(ones, discriminator(real)) + bce(zeros, discriminator(fake))
+    d_weights = discriminator.trainable_weights
+    d_before = discriminator.get_weights()
+    d_opt.apply(tk.gradients(d_loss, d_weights), d_weights)
+    assert all(not np.array_equal(a, b) for a, b in zip(d_before, discriminator.get_weights()))
+    for a, b in zip(g_before, generator.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+    # generator step with loss.backward(): the discriminator is frozen for it
+    discriminator.trainable = False
+    d_mid = discriminator.get_weights()
+    g_loss = bce(ones, discriminator(generator(tk.random.normal((16, 2)))))
+    g_loss.backward()
+    g_weights = generator.trainable_weights
+    g_opt.apply([w.grad for w in g_weights], g_weights)
+    for w in g_weights:
+        w.zero_grad()
+    assert all(not np.array_equal(a, b) for a, b in zip(g_before, generator.get_weights()))
+    for a, b in zip(d_mid, discriminator.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    discriminator.trainable = True
+    g_loss_after = bce(ones, discriminator(generator(tk.random.normal((16, 2))))).item()
+    assert np.isfinite(g_loss_after)
+
+
+# ---- one batch at a time, predict -------------------------------------------------------------
+def test_on_batch_methods_and_batched_predict():
+    x, y = blobs(70)
+    model = mlp()
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    loss, acc = model.train_on_batch(x[:32], y[:32])
+    assert np.isfinite(loss) and 0 <= acc <= 1
+    logs = model.test_on_batch(x[:32], y[:32], return_dict=True)
+    assert set(logs) == {"loss", "accuracy"} and logs["loss"] < loss
+    out = model.predict(x, batch_size=32)
+    assert isinstance(out, np.ndarray) and out.shape == (70, 10)
+    np.testing.assert_allclose(model.predict_on_batch(x[:5]), out[:5], rtol=1e-6)
+    np.testing.assert_allclose(out.sum(-1), 1.0, rtol=1e-5)
+
+
+def test_functional_model_with_two_inputs():
+    rng = np.random.default_rng(3)
+    a, b = tk.Input(shape=(3,)), tk.Input(shape=(2,))
+    out = Dense(1)(tk.layers.Concatenate()([Dense(4)(a), b]))
+    model = tk.Model([a, b], out)
+    model.compile(optimizer="adam", loss="mse")
+    xa, xb = rng.normal(size=(40, 3)), rng.normal(size=(40, 2))
+    history = model.fit([xa, xb], rng.normal(size=(40, 1)), epochs=2, verbose=0)
+    assert len(history.history["loss"]) == 2
+    assert model.predict([xa, xb]).shape == (40, 1)
+
+
+# ---- progress and plots -----------------------------------------------------------------------
+def test_verbose_output_is_plain_and_repeatable_when_not_interactive(capsys):
+    x, y = blobs(64)
+    model = mlp()
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    model.fit(x, y, epochs=2, verbose=0)
+    assert capsys.readouterr().out == ""
+    model.fit(x, y, epochs=2, verbose=1, validation_split=0.25)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2 and lines[0].startswith("Epoch 1/2 - 2/2 - loss: ")
+    assert "val_accuracy: " in lines[1]
+
+
+def test_history_plot_returns_a_figure():
+    import matplotlib
+    matplotlib.use("Agg")
+    x, y = blobs(64)
+    model = mlp()
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    history = model.fit(x, y, epochs=2, validation_split=0.25, verbose=0)
+    fig = history.plot()
+    assert len(fig.axes) == 2
+    assert [l.get_label() for l in fig.axes[0].get_lines()] == ["loss", "val_loss"]
+    with pytest.raises(ValueError, match="no values to plot"):
+        callbacks.History().plot()
+
+
+# ---- bad input, clear errors --------------------------------------------------------------
+@pytest.fixture
+def compiled():
+    model = mlp()
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    return model
+
+
+def test_x_y_length_mismatch(compiled):
+    x, y = blobs(100)
+    with pytest.raises(ValueError, match="x has 100 samples but y has 99"):
+        compiled.fit(x, y[:99], verbose=0)
+
+
+def test_wrong_input_shape_names_expected_and_got_and_suggests_flatten(compiled):
+    x, y = blobs(100)
+    with pytest.raises(tk.ShapeError, match=r"(?s)expects input of shape \(None, 64\) but "
+                                            r"received \(100, 8, 8\).*Flatten"):
+        compiled.fit(x.reshape(100, 8, 8), y, verbose=0)
+
+
+def test_single_sample_to_predict_says_the_batch_axis_is_missing(compiled):
+    x, _ = blobs(4)
+    with pytest.raises(tk.ShapeError, match=r"batch axis is missing: pass x\[None\]"):
+        compiled.predict(x[0])
+
+
+def test_labels_out_of_range_in_fit(compiled):
+    x, y = blobs(64)
+    y[5] = 10
+    with pytest.raises(ValueError, match=r"got the label 10, but the model predicts 10 "
+                                         r"classes"):
+        compiled.fit(x, y, verbose=0)
+
+
+def test_one_hot_labels_for_sparse_loss_in_fit(compiled):
+    x, y = blobs(64)
+    with pytest.raises(tk.ShapeError, match="look one-hot"):
+        compiled.fit(x, np.eye(10)[y], verbose=0)
+
+
+def test_ragged_sequences_say_to_pad():
+    model = tk.Sequential([tk.Input(shape=(3,)), Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    with pytest.raises(tk.ShapeError, match=r"(?s)x is a ragged list.*pad"):
+        model.fit([[1, 2, 3], [1, 2], [4, 5, 6]], [0.0, 1.0, 0.0], verbose=0)
+
+
+def test_fit_before_compile_and_compile_without_loss():
+    model = mlp()
+    with pytest.raises(RuntimeError, match=r"needs a compiled model.*model.compile"):
+        model.fit(*blobs(8), verbose=0)
+    with pytest.raises(ValueError, match="compile needs a loss"):
+        model.compile(optimizer="adam")
+    with pytest.raises(ValueError, match="validation_split must be between 0 and 1"):
+        model.compile(optimizer="adam", loss="mse")
+        model.fit(*blobs(8), validation_split=1.5, verbose=0)
