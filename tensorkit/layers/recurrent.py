@@ -1,3 +1,315 @@
-"""(Being written.)"""
+"""Recurrent layers: SimpleRNN, LSTM, GRU and the Bidirectional wrapper, as in Keras 3.
 
-__all__ = []
+Each layer runs one fused op over the whole sequence (tk.ops.lstm, gru, simple_rnn), so
+its graph is one node (B, T, in) -> (B, T, units); return_sequences=False takes the last
+step's output from it. Weights, names, shapes, defaults and get_weights() order are
+Keras 3's: kernel (in, G*units), recurrent_kernel (units, G*units), bias; G = 4 for LSTM
+(gates i, f, c, o), 3 for GRU (z, r, h), 1 for SimpleRNN.
+"""
+
+import numpy
+
+from .. import activations, initializers, ops
+from ..errors import ShapeError, format_shape
+from ..tensor import Tensor, tensor
+from .base import Layer
+from .core import _positive_int
+
+__all__ = ["SimpleRNN", "LSTM", "GRU", "Bidirectional"]
+
+_RANK_FIX = ("RNNs take (batch, time, features): add an Embedding for token ids, or "
+             "x[..., None] for one feature per step")
+
+
+def _fused_name(fn, what):
+    """The name the fused ops know an activation by (they take tanh, sigmoid, ... only)."""
+    name = activations.serialize(fn)
+    if name not in ops.recurrent.ACTIVATIONS:
+        raise ValueError(f"recurrent layers support {what} in "
+                         f"{sorted(ops.recurrent.ACTIVATIONS)}. Received: {what}={name!r}")
+    return name
+
+
+class _RNN(Layer):
+    """What SimpleRNN, LSTM and GRU share: arguments, checks, states and outputs."""
+
+    gates = 1
+    n_states = 1
+
+    def __init__(self, units, activation="tanh", use_bias=True,
+                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
+                 bias_initializer="zeros", dropout=0.0, recurrent_dropout=0.0,
+                 return_sequences=False, return_state=False, go_backwards=False, **kwargs):
+        super().__init__(**kwargs)
+        cls = type(self).__name__
+        self.units = _positive_int(cls, "units", units)
+        self.activation = activations.get(activation)
+        _fused_name(self.activation, "activation")
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.recurrent_initializer = initializers.get(recurrent_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        for name, rate in (("dropout", dropout), ("recurrent_dropout", recurrent_dropout)):
+            if not isinstance(rate, (int, float)) or not 0 <= rate < 1:
+                raise ValueError(f"{cls} expects {name} in [0, 1). Received: {name}={rate!r}")
+        if recurrent_dropout:
+            raise ValueError(f"{cls}: recurrent_dropout is not supported (it would need a new "
+                             "mask inside every step of the fused loop). Received: "
+                             f"recurrent_dropout={recurrent_dropout}. Fix: use dropout= "
+                             "(on the inputs) or a Dropout layer after the RNN.")
+        self.dropout, self.recurrent_dropout = float(dropout), float(recurrent_dropout)
+        self.return_sequences = bool(return_sequences)
+        self.return_state = bool(return_state)
+        self.go_backwards = bool(go_backwards)
+        self.zero_output_for_mask = False    # Bidirectional sets it when returning sequences
+        self.supports_masking = True
+
+    # ---- weights ------------------------------------------------------------------------
+    def _check_rank(self, shape):
+        if len(shape) != 3:
+            raise ShapeError(
+                f"{type(self).__name__} received an input of rank {len(shape)}, shape "
+                f"{format_shape(shape)}.", expected="a 3-D input (batch, time, features)",
+                fix=_RANK_FIX + "; a single sequence needs a batch axis: x[None].",
+                op=type(self).__name__, shapes=(tuple(shape),), layer=self.name)
+        if shape[-1] is None:
+            raise ShapeError(f"{type(self).__name__} needs a known number of features, but "
+                             f"the input shape is {format_shape(shape)}.",
+                             expected="(batch, time, features) with features known",
+                             fix="give the Input its feature size, e.g. "
+                                 "tk.Input(shape=(None, 8)).",
+                             op=type(self).__name__, shapes=(tuple(shape),), layer=self.name)
+
+    def build(self, input_shape):
+        self._check_rank(input_shape)
+        g = self.gates * self.units
+        self.kernel = self.add_weight("kernel", (input_shape[-1], g), self.kernel_initializer)
+        self.recurrent_kernel = self.add_weight("recurrent_kernel", (self.units, g),
+                                                self.recurrent_initializer)
+        self.bias = self.add_weight("bias", self._bias_shape(), self._bias_init()) \
+            if self.use_bias else None
+
+    def _bias_shape(self):
+        return (self.gates * self.units,)
+
+    def _bias_init(self):
+        return self.bias_initializer
+
+    # ---- call ---------------------------------------------------------------------------
+    def call(self, inputs, training=False, mask=None, initial_state=None):
+        self._check_rank(inputs.shape)
+        x = inputs
+        if training and self.dropout:
+            x = ops.dropout(x, self.dropout)
+        if initial_state is not None:
+            initial_state = [s if isinstance(s, Tensor) else tensor(s) for s in
+                             (initial_state if isinstance(initial_state, (list, tuple))
+                              else [initial_state])]
+        outputs, states = self._run(x, mask, initial_state)     # (B, T, units)
+        last = outputs[:, -1]                                   # (B, T, u) -> (B, u)
+        out = outputs if self.return_sequences else last
+        if self.return_state:
+            return (out, *states)
+        return out
+
+    def compute_mask(self, inputs, mask=None):
+        return mask if self.return_sequences else None         # as Keras, also backwards
+
+    def _op_kwargs(self):
+        return dict(go_backwards=self.go_backwards,
+                    activation=_fused_name(self.activation, "activation"),
+                    zero_output_for_mask=self.zero_output_for_mask)
+
+    # ---- config -------------------------------------------------------------------------
+    def get_config(self):
+        return {**super().get_config(), "units": self.units,
+                "activation": activations.serialize(self.activation),
+                "use_bias": self.use_bias,
+                "kernel_initializer": initializers.name_of(self.kernel_initializer),
+                "recurrent_initializer": initializers.name_of(self.recurrent_initializer),
+                "bias_initializer": initializers.name_of(self.bias_initializer),
+                "dropout": self.dropout, "recurrent_dropout": self.recurrent_dropout,
+                "return_sequences": self.return_sequences, "return_state": self.return_state,
+                "go_backwards": self.go_backwards}
+
+
+class SimpleRNN(_RNN):
+    """``h = activation(x @ kernel + h_prev @ recurrent_kernel + bias)`` at every step:
+    (batch, time, features) -> (batch, units), or (batch, time, units) with
+    return_sequences=True."""
+
+    def _run(self, x, mask, initial_state):
+        out = ops.simple_rnn(x, self.kernel, self.recurrent_kernel, self.bias,
+                             initial_state=initial_state, mask=mask, **self._op_kwargs())
+        return out, [out[:, -1]]
+
+
+class LSTM(_RNN):
+    """Long short-term memory, Keras 3's LSTM: gates i, f, c, o in the kernels' columns.
+
+    ``i, f, o = recurrent_activation(...)``, ``c = f * c + i * activation(...)``,
+    ``h = o * activation(c)``. recurrent_activation is "sigmoid" (Keras 3; Keras 2 and
+    TF.js default to "hard_sigmoid"). unit_forget_bias starts the forget gate's bias at 1.
+    return_state=True returns ``[output, h, c]``.
+    """
+
+    gates = 4
+    n_states = 2
+
+    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid",
+                 use_bias=True, kernel_initializer="glorot_uniform",
+                 recurrent_initializer="orthogonal", bias_initializer="zeros",
+                 unit_forget_bias=True, dropout=0.0, recurrent_dropout=0.0,
+                 return_sequences=False, return_state=False, go_backwards=False, **kwargs):
+        super().__init__(units, activation, use_bias, kernel_initializer,
+                         recurrent_initializer, bias_initializer, dropout, recurrent_dropout,
+                         return_sequences, return_state, go_backwards, **kwargs)
+        self.recurrent_activation = activations.get(recurrent_activation)
+        _fused_name(self.recurrent_activation, "recurrent_activation")
+        self.unit_forget_bias = bool(unit_forget_bias)
+
+    def _bias_init(self):
+        if not self.unit_forget_bias:
+            return self.bias_initializer
+        u, init = self.units, self.bias_initializer
+        return lambda shape: numpy.concatenate([numpy.asarray(init((u,))), numpy.ones(u),
+                                                numpy.asarray(init((2 * u,)))])
+
+    def _run(self, x, mask, initial_state):
+        out = ops.lstm(x, self.kernel, self.recurrent_kernel, self.bias,
+                       initial_state=initial_state, mask=mask,
+                       recurrent_activation=_fused_name(self.recurrent_activation,
+                                                        "recurrent_activation"),
+                       return_cell_state=self.return_state, **self._op_kwargs())
+        if not self.return_state:
+            return out, []
+        out, c = out
+        return out, [out[:, -1], c]                           # [h, c]
+
+    def get_config(self):
+        return {**super().get_config(),
+                "recurrent_activation": activations.serialize(self.recurrent_activation),
+                "unit_forget_bias": self.unit_forget_bias}
+
+
+class GRU(_RNN):
+    """Gated recurrent unit, Keras 3's GRU: gates z (update), r (reset), h (candidate).
+
+    ``h = z * h_prev + (1 - z) * hh``. reset_after=True (Keras 3's default) applies the
+    reset gate after the recurrent matmul and has bias (2, 3*units) [input, recurrent];
+    reset_after=False (the only form TF.js runs) has bias (3*units,).
+    """
+
+    gates = 3
+
+    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid",
+                 use_bias=True, kernel_initializer="glorot_uniform",
+                 recurrent_initializer="orthogonal", bias_initializer="zeros", dropout=0.0,
+                 recurrent_dropout=0.0, return_sequences=False, return_state=False,
+                 go_backwards=False, reset_after=True, **kwargs):
+        super().__init__(units, activation, use_bias, kernel_initializer,
+                         recurrent_initializer, bias_initializer, dropout, recurrent_dropout,
+                         return_sequences, return_state, go_backwards, **kwargs)
+        self.recurrent_activation = activations.get(recurrent_activation)
+        _fused_name(self.recurrent_activation, "recurrent_activation")
+        self.reset_after = bool(reset_after)
+
+    def _bias_shape(self):
+        return (2, 3 * self.units) if self.reset_after else (3 * self.units,)
+
+    def _run(self, x, mask, initial_state):
+        out = ops.gru(x, self.kernel, self.recurrent_kernel, self.bias,
+                      initial_state=initial_state, mask=mask, reset_after=self.reset_after,
+                      recurrent_activation=_fused_name(self.recurrent_activation,
+                                                       "recurrent_activation"),
+                      **self._op_kwargs())
+        return out, [out[:, -1]]
+
+    def get_config(self):
+        return {**super().get_config(),
+                "recurrent_activation": activations.serialize(self.recurrent_activation),
+                "reset_after": self.reset_after}
+
+
+class Bidirectional(Layer):
+    """Run a copy of an RNN forwards and one backwards, and merge their outputs.
+
+    The copies are made from ``layer.get_config()`` and named ``forward_<name>`` and
+    ``backward_<name>`` (as Keras); weights are the forward layer's, then the backward's.
+    merge_mode: "concat" (default), "sum", "ave", "mul", or None for a list of both.
+    """
+
+    _MODES = ("concat", "sum", "ave", "mul", None)
+
+    def __init__(self, layer, merge_mode="concat", **kwargs):
+        if not isinstance(layer, _RNN):
+            raise ValueError("Bidirectional wraps a recurrent layer (SimpleRNN, LSTM, GRU). "
+                             f"Received: layer={layer!r}")
+        if merge_mode not in self._MODES:
+            raise ValueError(f"Bidirectional expects merge_mode in {list(self._MODES)}. "
+                             f"Received: merge_mode={merge_mode!r}")
+        super().__init__(**kwargs)
+        base = layer.name.removeprefix("forward_").removeprefix("backward_")
+        config = layer.get_config()
+        self.forward_layer = type(layer).from_config(
+            {**config, "name": "forward_" + base})
+        self.backward_layer = type(layer).from_config(
+            {**config, "name": "backward_" + base, "go_backwards": not layer.go_backwards})
+        for rnn in (self.forward_layer, self.backward_layer):
+            rnn.zero_output_for_mask = rnn.return_sequences
+        self.merge_mode = merge_mode
+        self.return_sequences = layer.return_sequences
+        self.return_state = layer.return_state
+        self.supports_masking = True
+
+    def build(self, input_shape):
+        for rnn in (self.forward_layer, self.backward_layer):
+            if not rnn.built:
+                rnn.build(tuple(input_shape))
+                rnn.built = True
+        self.built = True
+
+    def call(self, inputs, training=False, mask=None, initial_state=None):
+        half = None
+        if initial_state is not None:
+            half = len(initial_state) // 2
+        y = self.forward_layer(inputs, training=training, mask=mask,
+                               initial_state=None if half is None else initial_state[:half])
+        y_rev = self.backward_layer(inputs, training=training, mask=mask,
+                                    initial_state=None if half is None else
+                                    initial_state[half:])
+        states = []
+        if self.return_state:
+            states = list(y[1:]) + list(y_rev[1:])
+            y, y_rev = y[0], y_rev[0]
+        if self.return_sequences:
+            y_rev = y_rev[:, ::-1]                      # back to input order
+        if self.merge_mode == "concat":
+            out = ops.concatenate([y, y_rev], axis=-1)  # (..., u) x 2 -> (..., 2u)
+        elif self.merge_mode == "sum":
+            out = y + y_rev
+        elif self.merge_mode == "ave":
+            out = (y + y_rev) * 0.5
+        elif self.merge_mode == "mul":
+            out = y * y_rev
+        else:
+            out = [y, y_rev]
+        if self.return_state:
+            return (*out, *states) if isinstance(out, list) else (out, *states)
+        return tuple(out) if isinstance(out, list) else out
+
+    def compute_mask(self, inputs, mask=None):
+        return mask if self.return_sequences and self.merge_mode is not None else None
+
+    def get_config(self):
+        layer = self.forward_layer
+        return {**super().get_config(), "merge_mode": self.merge_mode,
+                "layer": {"class_name": type(layer).__name__, "config": layer.get_config()}}
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        inner = config.pop("layer")
+        from . import recurrent
+        layer = getattr(recurrent, inner["class_name"]).from_config(inner["config"])
+        return cls(layer, **config)

@@ -3,6 +3,7 @@
 from ..tensor import OPS, Tensor
 from . import conv, elementwise, indexing, linalg, nn, reductions, shape
 from . import normalization  # noqa: F401
+from . import recurrent  # noqa: F401
 from . import losses
 from .conv import *  # noqa: F401,F403
 from .elementwise import *  # noqa: F401,F403
@@ -11,6 +12,7 @@ from .linalg import *  # noqa: F401,F403
 from .losses import *  # noqa: F401,F403
 from .nn import *  # noqa: F401,F403
 from .normalization import *  # noqa: F401,F403
+from .recurrent import *  # noqa: F401,F403
 from .reductions import *  # noqa: F401,F403
 from .shape import *  # noqa: F401,F403
 
