@@ -47,7 +47,7 @@ class InputLayer(Layer):
 
 def _input_call(layer):
     from .layers.base import LayerCall
-    return LayerCall(layer, [], [layer.output], (), {})
+    return LayerCall(layer, [], [layer.output])
 
 
 class OpLayer(Layer):
@@ -67,7 +67,7 @@ def _record_op(op, inputs, attrs, out):
     fed = [t for t in inputs if t.history is not None]
     layer = OpLayer(op, [None if t.history is not None else t for t in inputs], attrs)
     layer.built = True
-    out.history = LayerCall(layer, fed, [out], (), {})
+    out.history = LayerCall(layer, fed, [out])
 
 
 FUNCTIONAL_HOOK.append(_record_op)
@@ -150,9 +150,8 @@ class Model(Trainer, Layer):
         for s, v in zip(self.inputs, given):
             _check_model_input(self, s.shape, v.shape)
         for call in self._calls:
-            args = [values[id(t)] for t in call.inputs]
-            out = call.layer(args if len(args) > 1 else args[0], *call.args,
-                             training=training, **call.kwargs)
+            first, args, kwargs = call.arguments([values[id(t)] for t in call.inputs])
+            out = call.layer(first, *args, training=training, **kwargs)
             for s, v in zip(call.outputs, _flatten(out)):
                 values[id(s)] = v
         outs = [values[id(t)] for t in self.outputs]

@@ -76,20 +76,37 @@ def _shape_of(x):
     return [t.shape for t in x] if isinstance(x, list) else x.shape
 
 
-def _is_symbolic(x):
-    if isinstance(x, list):
-        return any(t.is_symbolic for t in x)
-    return x.is_symbolic
-
-
 class LayerCall:
-    """One call of a layer in a functional graph: which tensors went in and came out."""
+    """One call of a layer in a functional graph: which tensors went in and came out.
 
-    __slots__ = ("layer", "inputs", "outputs", "args", "kwargs")
+    `inputs` lists every tensor the call used: the first argument's, then any passed as
+    extra arguments (``mha(query, value)``); `args`/`kwargs` hold SLOT where those went.
+    """
 
-    def __init__(self, layer, inputs, outputs, args, kwargs):
-        self.layer, self.inputs, self.outputs = layer, inputs, outputs
-        self.args, self.kwargs = args, kwargs
+    __slots__ = ("layer", "inputs", "outputs", "args", "kwargs", "first_is_list", "n_first")
+
+    def __init__(self, layer, first, outputs, args=(), kwargs=None):
+        self.layer, self.outputs = layer, outputs
+        self.first_is_list = isinstance(first, list)
+        firsts = first if self.first_is_list else [first]
+        self.n_first = len(firsts)
+        extra = [a for a in args if isinstance(a, Tensor)]
+        kwargs = kwargs or {}
+        extra += [v for v in kwargs.values() if isinstance(v, Tensor)]
+        self.inputs = list(firsts) + extra
+        self.args = tuple(SLOT if isinstance(a, Tensor) else a for a in args)
+        self.kwargs = {k: SLOT if isinstance(v, Tensor) else v for k, v in kwargs.items()}
+
+    def arguments(self, values):
+        """The call's (first, args, kwargs) with `values` in place of its input tensors."""
+        first = list(values[:self.n_first]) if self.first_is_list else values[0]
+        rest = iter(values[self.n_first:])
+        args = [next(rest) if a is SLOT else a for a in self.args]
+        kwargs = {k: next(rest) if v is SLOT else v for k, v in self.kwargs.items()}
+        return first, args, kwargs
+
+
+SLOT = object()                                       # where a call's tensor argument went
 
 
 class Layer:
@@ -244,28 +261,29 @@ class Layer:
             call_kwargs["mask"] = mask
         with layer_scope(self.name):
             outputs = self.call(inputs, *args, **call_kwargs)
+        if self._built_input_shape is None:
+            self._built_input_shape = shape             # only once a call has worked
         out_mask = self.compute_mask(inputs, mask)
         for t in (outputs if isinstance(outputs, (list, tuple)) else [outputs]):
             if isinstance(t, Tensor):
                 t.mask = out_mask if not isinstance(out_mask, list) else None
         self.input_shape, self.output_shape = shape, _shape_of(
             list(outputs) if isinstance(outputs, tuple) else outputs)
-        if _is_symbolic(inputs) or _has_history(inputs):
-            record = LayerCall(self, inputs if isinstance(inputs, list) else [inputs],
+        used = (inputs if isinstance(inputs, list) else [inputs]) + [
+            a for a in list(args) + list(kwargs.values()) if isinstance(a, Tensor)]
+        if any(t.is_symbolic or t.history is not None for t in used):
+            record = LayerCall(self, inputs,
                                list(outputs) if isinstance(outputs, (list, tuple)) else [outputs],
                                args, kwargs)
             for t in record.outputs:
-                if isinstance(t, Tensor) and t.history is None:
+                if isinstance(t, Tensor):
                     t.history = record
         return outputs
 
     def _check_input(self, shape):
         """Once built, inputs must keep the non-batch sizes the layer was built for."""
         built_for = self._built_input_shape
-        if built_for is None:
-            self._built_input_shape = shape
-            return
-        if isinstance(shape, list) or isinstance(built_for, list):
+        if built_for is None or isinstance(shape, list) or isinstance(built_for, list):
             return
         if len(shape) != len(built_for) or any(
                 a is not None and b is not None and a != b
@@ -288,11 +306,6 @@ class Layer:
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
-
-
-def _has_history(x):
-    items = x if isinstance(x, list) else [x]
-    return any(isinstance(t, Tensor) and t.history is not None for t in items)
 
 
 def _input_fix(got, want):
