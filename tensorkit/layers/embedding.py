@@ -35,6 +35,9 @@ class Embedding(Layer):
         self.embeddings = self.add_weight("embeddings", (self.input_dim, self.output_dim),
                                           self.embeddings_initializer)
 
+    def _check_input(self, shape):
+        """Ids of any shape: the table does not depend on it (as Keras)."""
+
     def _input_dtype(self):
         return "int32"
 

@@ -80,6 +80,18 @@ class _RNN(Layer):
                                  "tk.Input(shape=(None, 8)).",
                              op=type(self).__name__, shapes=(tuple(shape),), layer=self.name)
 
+    def _check_input(self, shape):
+        """Any batch and any length (as Keras' RNN); features as built."""
+        self._check_rank(shape)
+        built = self.kernel.shape[0]
+        if shape[-1] != built:
+            raise ShapeError(
+                f"built for {built} features per step but received {shape[-1]} (input "
+                f"shape {format_shape(shape)}).",
+                expected=f"(batch, time, {built})", fix="feed sequences with the features "
+                "the layer was built for, or make a new layer.", op=type(self).__name__,
+                shapes=(tuple(shape),), layer=self.name)
+
     def build(self, input_shape):
         self._check_rank(input_shape)
         g = self.gates * self.units

@@ -1,0 +1,343 @@
+"""Recurrent ops and layers: parity with NumPy loops of Keras' formulas, BPTT gradchecks,
+masks, go_backwards, shapes before data, Keras weight layout, configs and errors."""
+
+import numpy as np
+import pytest
+
+import tensorkit as tk
+from tensorkit import layers as L
+from tensorkit.testing import gradcheck
+
+
+def sig(x):
+    return 1 / (1 + np.exp(-x))
+
+
+def _steps(T, go_backwards):
+    return range(T - 1, -1, -1) if go_backwards else range(T)
+
+
+def _carry(mask, t, B, new, old, zero):
+    """Keras' masked step: state carried; output the carried state (or zero)."""
+    m = np.ones((B, 1), bool) if mask is None else mask[:, t][:, None]
+    return np.where(m, new, old), np.where(m, new, 0 * old if zero else old)
+
+
+def ref_lstm(x, k, rk, b, h, c, mask=None, go_backwards=False, zero=False):
+    B, T, _ = x.shape
+    u = rk.shape[0]
+    outs = []
+    for t in _steps(T, go_backwards):
+        z = x[:, t] @ k + h @ rk + b
+        i, f = sig(z[:, :u]), sig(z[:, u:2 * u])
+        g, o = np.tanh(z[:, 2 * u:3 * u]), sig(z[:, 3 * u:])
+        c_new = f * c + i * g
+        c, _ = _carry(mask, t, B, c_new, c, False)
+        h, out = _carry(mask, t, B, o * np.tanh(c_new), h, zero)
+        outs.append(out)
+    return np.stack(outs, 1), h, c
+
+
+def ref_gru(x, k, rk, b, h, reset_after, mask=None, go_backwards=False):
+    B, T, _ = x.shape
+    u = rk.shape[0]
+    b_in, b_rec = (b[0], b[1]) if reset_after else (b, np.zeros_like(b))
+    outs = []
+    for t in _steps(T, go_backwards):
+        xz = x[:, t] @ k + b_in
+        rz = h @ rk + b_rec
+        z = sig(xz[:, :u] + rz[:, :u])
+        r = sig(xz[:, u:2 * u] + rz[:, u:2 * u])
+        if reset_after:
+            hh = np.tanh(xz[:, 2 * u:] + r * rz[:, 2 * u:])
+        else:
+            hh = np.tanh(xz[:, 2 * u:] + (r * h) @ rk[:, 2 * u:])
+        h, out = _carry(mask, t, B, z * h + (1 - z) * hh, h, False)
+        outs.append(out)
+    return np.stack(outs, 1), h
+
+
+def ref_simple(x, k, rk, b, h, mask=None, go_backwards=False):
+    B, T, _ = x.shape
+    outs = []
+    for t in _steps(T, go_backwards):
+        h, out = _carry(mask, t, B, np.tanh(x[:, t] @ k + h @ rk + b), h, False)
+        outs.append(out)
+    return np.stack(outs, 1), h
+
+
+B, T, F, U = 3, 5, 4, 2
+MASK = np.array([[1, 1, 1, 0, 0], [1, 1, 1, 1, 1], [0, 1, 1, 0, 1]], bool)
+
+
+@pytest.fixture
+def data(rng):
+    return dict(x=rng.normal(size=(B, T, F)), h0=rng.normal(size=(B, U)),
+                c0=rng.normal(size=(B, U)))
+
+
+def _w(rng, *shape):
+    return rng.normal(size=shape) * 0.7
+
+
+def t64(a):
+    return tk.tensor(a, dtype="float64")
+
+
+# ---- ops: values ---------------------------------------------------------------------------
+@pytest.mark.parametrize("go_backwards", [False, True])
+@pytest.mark.parametrize("mask", [None, MASK])
+@pytest.mark.parametrize("zero", [False, True])
+def test_lstm_op_matches_keras_formulas(rng, data, go_backwards, mask, zero):
+    k, rk, b = _w(rng, F, 4 * U), _w(rng, U, 4 * U), _w(rng, 4 * U)
+    out, c = tk.ops.lstm(t64(data["x"]), t64(k), t64(rk), t64(b),
+                         [t64(data["h0"]), t64(data["c0"])],
+                         mask=None if mask is None else tk.tensor(mask),
+                         go_backwards=go_backwards, zero_output_for_mask=zero,
+                         return_cell_state=True)
+    want, _, want_c = ref_lstm(data["x"], k, rk, b, data["h0"], data["c0"], mask, go_backwards,
+                               zero)
+    np.testing.assert_allclose(out.numpy(), want, atol=1e-12)
+    np.testing.assert_allclose(c.numpy(), want_c, atol=1e-12)
+
+
+@pytest.mark.parametrize("reset_after", [True, False])
+@pytest.mark.parametrize("go_backwards", [False, True])
+@pytest.mark.parametrize("mask", [None, MASK])
+def test_gru_op_matches_keras_formulas(rng, data, reset_after, go_backwards, mask):
+    k, rk = _w(rng, F, 3 * U), _w(rng, U, 3 * U)
+    b = _w(rng, 2, 3 * U) if reset_after else _w(rng, 3 * U)
+    out = tk.ops.gru(t64(data["x"]), t64(k), t64(rk), t64(b), [t64(data["h0"])],
+                     mask=None if mask is None else tk.tensor(mask), go_backwards=go_backwards,
+                     reset_after=reset_after)
+    want, _ = ref_gru(data["x"], k, rk, b, data["h0"], reset_after, mask, go_backwards)
+    np.testing.assert_allclose(out.numpy(), want, atol=1e-12)
+
+
+@pytest.mark.parametrize("go_backwards", [False, True])
+@pytest.mark.parametrize("mask", [None, MASK])
+def test_simple_rnn_op_matches_formula(rng, data, go_backwards, mask):
+    k, rk, b = _w(rng, F, U), _w(rng, U, U), _w(rng, U)
+    out = tk.ops.simple_rnn(t64(data["x"]), t64(k), t64(rk), t64(b), [t64(data["h0"])],
+                            mask=None if mask is None else tk.tensor(mask),
+                            go_backwards=go_backwards)
+    want, _ = ref_simple(data["x"], k, rk, b, data["h0"], mask, go_backwards)
+    np.testing.assert_allclose(out.numpy(), want, atol=1e-12)
+
+
+# ---- ops: gradients (backprop through time) ----------------------------------------------------
+@pytest.mark.parametrize("go_backwards", [False, True])
+@pytest.mark.parametrize("mask", [None, MASK])
+def test_lstm_gradcheck(rng, data, go_backwards, mask):
+    M = None if mask is None else tk.tensor(mask)
+    args = (data["x"], _w(rng, F, 4 * U), _w(rng, U, 4 * U), _w(rng, 4 * U), data["h0"],
+            data["c0"])
+
+    def seq(x, k, rk, b, h0, c0):
+        return tk.ops.lstm(x, k, rk, b, [h0, c0], mask=M, go_backwards=go_backwards,
+                           zero_output_for_mask=mask is not None)
+
+    def both(x, k, rk, b, h0, c0):                 # the sequence and the last cell state
+        out, c = tk.ops.lstm(x, k, rk, b, [h0, c0], mask=M, go_backwards=go_backwards,
+                             return_cell_state=True)
+        return out[:, -1] * 2.0 + c
+
+    gradcheck(seq, *args)
+    gradcheck(both, *args)
+
+
+@pytest.mark.parametrize("reset_after", [True, False])
+@pytest.mark.parametrize("mask", [None, MASK])
+def test_gru_gradcheck(rng, data, reset_after, mask):
+    M = None if mask is None else tk.tensor(mask)
+    b = _w(rng, 2, 3 * U) if reset_after else _w(rng, 3 * U)
+    gradcheck(lambda x, k, rk, b, h0: tk.ops.gru(x, k, rk, b, [h0], mask=M,
+                                                 reset_after=reset_after, go_backwards=True),
+              data["x"], _w(rng, F, 3 * U), _w(rng, U, 3 * U), b, data["h0"])
+
+
+@pytest.mark.parametrize("mask", [None, MASK])
+def test_simple_rnn_gradcheck(rng, data, mask):
+    M = None if mask is None else tk.tensor(mask)
+    gradcheck(lambda x, k, rk, b, h0: tk.ops.simple_rnn(x, k, rk, b, [h0], mask=M),
+              data["x"], _w(rng, F, U), _w(rng, U, U), _w(rng, U), data["h0"])
+
+
+def test_ops_without_bias_or_states_gradcheck(rng, data):
+    gradcheck(lambda x, k, rk: tk.ops.lstm(x, k, rk), data["x"], _w(rng, F, 4 * U),
+              _w(rng, U, 4 * U))
+    gradcheck(lambda x, k, rk: tk.ops.gru(x, k, rk, reset_after=False), data["x"],
+              _w(rng, F, 3 * U), _w(rng, U, 3 * U))
+
+
+def test_fused_op_is_one_node_with_symbolic_batch_and_time():
+    with tk.trace() as g:
+        out = tk.ops.lstm(tk.symbolic((None, None, 8)), tk.symbolic((8, 12)),
+                          tk.symbolic((3, 12)), tk.symbolic((12,)))
+    assert out.shape == (None, None, 3)
+    assert [n["op"] for n in g.nodes].count("lstm") == 1
+
+
+def test_op_shape_errors():
+    with pytest.raises(tk.ShapeError, match="kernel has shape"):
+        tk.ops.lstm(tk.symbolic((None, 5, 8)), tk.symbolic((7, 12)), tk.symbolic((3, 12)))
+    with pytest.raises(tk.ShapeError, match="add an Embedding for token ids"):
+        tk.ops.gru(tk.symbolic((None, 5)), tk.symbolic((5, 9)), tk.symbolic((3, 9)))
+
+
+# ---- layers ----------------------------------------------------------------------------------
+LAYERS = [(L.SimpleRNN, 1, (U,)), (L.LSTM, 4, (4 * U,)), (L.GRU, 3, (2, 3 * U))]
+
+
+@pytest.mark.parametrize("cls, gates, bias_shape", LAYERS)
+def test_weights_as_keras(cls, gates, bias_shape):
+    layer = cls(U)
+    layer(tk.symbolic((None, T, F)))
+    assert [w.name.split("/")[-1] for w in layer.weights] == \
+        ["kernel", "recurrent_kernel", "bias"]
+    assert [w.shape for w in layer.weights] == [(F, gates * U), (U, gates * U), bias_shape]
+    rk = layer.get_weights()[1]                     # orthogonal columns per default
+    if gates == 1:
+        np.testing.assert_allclose(rk.T @ rk, np.eye(U), atol=1e-5)
+
+
+def test_lstm_unit_forget_bias_and_gru_reset_before():
+    b = L.LSTM(3)
+    b(tk.symbolic((None, 2, 4)))
+    np.testing.assert_array_equal(b.get_weights()[2], [0, 0, 0, 1, 1, 1] + [0] * 6)
+    g = L.GRU(3, reset_after=False)
+    g(tk.symbolic((None, 2, 4)))
+    assert g.weights[2].shape == (9,)
+
+
+@pytest.mark.parametrize("cls", [L.SimpleRNN, L.LSTM, L.GRU])
+@pytest.mark.parametrize("seq, state", [(False, False), (True, False), (False, True),
+                                        (True, True)])
+def test_output_shapes_agree(rng, cls, seq, state):
+    layer = cls(U, return_sequences=seq, return_state=state)
+    x = rng.normal(size=(B, T, F)).astype("float32")
+    out = layer(x)
+    sym = layer(tk.symbolic((None, T, F)))
+    declared = layer.compute_output_shape((B, T, F))
+    outs, syms = (list(out), list(sym)) if state else ([out], [sym])
+    declared = declared if state else [declared]
+    n_states = 2 if cls is L.LSTM else 1
+    assert len(outs) == 1 + (n_states if state else 0)
+    assert outs[0].shape == ((B, T, U) if seq else (B, U))
+    assert [o.shape for o in outs] == [tuple(d) for d in declared]
+    assert [s.shape[1:] for s in syms] == [o.shape[1:] for o in outs]
+    if state:
+        np.testing.assert_allclose(outs[1].numpy(), (outs[0][:, -1] if seq else outs[0]).numpy())
+
+
+def test_lstm_layer_matches_reference(rng):
+    layer = L.LSTM(U, return_sequences=True, return_state=True, go_backwards=True)
+    x = rng.normal(size=(B, T, F)).astype("float32")
+    out, h, c = layer(x)
+    k, rk, b = layer.get_weights()
+    want, want_h, want_c = ref_lstm(x, k, rk, b, np.zeros((B, U)), np.zeros((B, U)),
+                                    go_backwards=True)
+    np.testing.assert_allclose(out.numpy(), want, atol=1e-5)
+    np.testing.assert_allclose(h.numpy(), want_h, atol=1e-5)
+    np.testing.assert_allclose(c.numpy(), want_c, atol=1e-5)
+
+
+def test_initial_state(rng, data):
+    layer = L.GRU(U, reset_after=False)
+    x = data["x"].astype("float32")
+    out = layer(x, initial_state=[data["h0"].astype("float32")])
+    k, rk, b = layer.get_weights()
+    np.testing.assert_allclose(out.numpy(), ref_gru(x, k, rk, b, data["h0"], False)[1],
+                               atol=1e-5)
+
+
+def test_embedding_mask_zero_into_lstm_equals_unpadded(rng):
+    emb = L.Embedding(20, 6, mask_zero=True)
+    lstm = L.LSTM(U)
+    ids = rng.integers(1, 20, size=(2, 7))
+    padded = ids.copy()
+    padded[0, 4:] = 0                               # the first sequence has 4 tokens
+    out = lstm(emb(padded)).numpy()
+    alone = lstm(emb(ids[:1, :4])).numpy()
+    full = lstm(emb(ids[1:])).numpy()
+    np.testing.assert_allclose(out[0], alone[0], atol=1e-6)
+    np.testing.assert_allclose(out[1], full[0], atol=1e-6)
+
+
+def test_masked_steps_repeat_the_previous_output(rng):
+    emb, rnn = L.Embedding(9, 3, mask_zero=True), L.SimpleRNN(U, return_sequences=True)
+    out = rnn(emb(np.array([[3, 4, 0, 0]]))).numpy()
+    np.testing.assert_allclose(out[0, 2], out[0, 1])
+    np.testing.assert_allclose(out[0, 3], out[0, 1])
+
+
+def test_bidirectional(rng):
+    tk.clear_session()
+    bi = L.Bidirectional(L.LSTM(U, return_sequences=True))
+    x = rng.normal(size=(B, T, F)).astype("float32")
+    out = bi(x)
+    assert out.shape == (B, T, 2 * U)
+    assert [w.name for w in bi.weights] == [f"{d}_lstm/{n}" for d in ("forward", "backward")
+                                            for n in ("kernel", "recurrent_kernel", "bias")]
+    fk, frk, fb, bk, brk, bb = bi.get_weights()
+    fwd = ref_lstm(x, fk, frk, fb, np.zeros((B, U)), np.zeros((B, U)))[0]
+    bwd = ref_lstm(x, bk, brk, bb, np.zeros((B, U)), np.zeros((B, U)), go_backwards=True)[0]
+    np.testing.assert_allclose(out.numpy(), np.concatenate([fwd, bwd[:, ::-1]], -1), atol=1e-5)
+    assert bi.compute_output_shape((None, T, F)) == (None, T, 2 * U)
+    last = L.Bidirectional(L.GRU(U), merge_mode="sum")
+    assert last(x).shape == (B, U)
+
+
+def test_configs_round_trip():
+    for layer in [L.SimpleRNN(3, activation="relu", return_sequences=True),
+                  L.LSTM(4, activation="relu", unit_forget_bias=False,
+                         go_backwards=True, dropout=0.1),
+                  L.GRU(5, reset_after=False, use_bias=False, return_state=True),
+                  L.Embedding(10, 3, mask_zero=True),
+                  L.Bidirectional(L.LSTM(2, return_sequences=True), merge_mode="ave")]:
+        config = layer.get_config()
+        again = type(layer).from_config(config)
+        assert again.get_config() == config
+
+
+def test_training_through_embedding_and_lstm(rng):
+    emb, lstm, dense = L.Embedding(30, 4), L.LSTM(3), L.Dense(1)
+    ids = rng.integers(0, 30, size=(5, 6))
+    loss = dense(lstm(emb(ids))).sum()
+    loss.backward()
+    for w in emb.weights + lstm.weights + dense.weights:
+        assert w.grad is not None and w.grad.shape == w.shape
+
+
+# ---- errors ----------------------------------------------------------------------------------
+def test_rnn_rank_errors():
+    with pytest.raises(tk.ShapeError, match=r"add an Embedding for token ids, or x\[\.\.\., "):
+        L.LSTM(3)(np.zeros((2, 5), "float32"))
+    with pytest.raises(tk.ShapeError, match="rank 4"):
+        L.GRU(3)(tk.symbolic((None, 2, 5, 1)))
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError, match="Received: units=0"):
+        L.LSTM(0)
+    with pytest.raises(ValueError, match="recurrent_dropout is not supported"):
+        L.GRU(3, recurrent_dropout=0.2)
+    with pytest.raises(ValueError, match="merge_mode"):
+        L.Bidirectional(L.LSTM(2), merge_mode="max")
+
+
+def test_embedding(rng):
+    emb = L.Embedding(10, 3)
+    ids = rng.integers(0, 10, size=(2, 4))
+    out = emb(ids)
+    assert out.shape == (2, 4, 3) and emb.weights[0].shape == (10, 3)
+    np.testing.assert_allclose(out.numpy(), emb.get_weights()[0][ids])
+    assert emb.compute_output_shape((None, 4)) == (None, 4, 3)
+    assert emb(tk.Input(shape=(4,))).shape == (None, 4, 3)
+    with pytest.raises(tk.ShapeError, match="input_dim must be larger than the largest id: "
+                                            "use input_dim=13"):
+        emb(np.array([[1, 12]]))
+    with pytest.raises(tk.DTypeError, match="integer token ids"):
+        emb(np.array([[1.0, 2.0]]))
+    masked = L.Embedding(10, 3, mask_zero=True)(np.array([[4, 2, 0]]))
+    np.testing.assert_array_equal(masked.mask.numpy(), [[True, True, False]])
