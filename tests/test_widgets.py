@@ -261,6 +261,7 @@ def test_monitor_curves_progress_and_overfitting():
     assert monitor.svg.count('class="val_loss-point"') == 5
     assert "overfitting" in repr(monitor)
     assert widgets.overfit_epoch([3, 2, 1], [3, 2, 1]) is None
+    assert monitor.png().startswith("iVBORw0KGgo")          # the static image for saving
 
 
 def test_monitor_overhead_per_batch_is_tiny():

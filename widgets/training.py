@@ -170,8 +170,8 @@ class TrainingMonitor(Widget, *_BASES):
         self.done = True
         self._push(time.perf_counter())
         if self._handle is not None:                 # leave the final plot as a static image
-            self._handle.update({"text/html": self.to_html(), "text/plain": self.to_text(),
-                                 "image/svg+xml": self.svg}, raw=True)
+            self._handle.update({"image/png": self.png(), "text/plain": self.to_text()},
+                                raw=True)
             self._handle = None
 
     # test/predict hooks of the protocol: nothing to show
@@ -185,6 +185,32 @@ class TrainingMonitor(Widget, *_BASES):
     def on_predict_batch_end(self, batch, logs=None): pass
 
     # ---- drawing ----------------------------------------------------------------------
+    def png(self):
+        """The curves as a PNG (base64), the picture a saved notebook keeps (an <img> is
+        shown even where the notebook is not trusted)."""
+        import base64
+        import io
+
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=(5, 2.8), dpi=80)
+        ax = fig.add_subplot()
+        if self._batches:
+            ax.plot(*zip(*self._batches), color=TRAIN_COLOR, alpha=0.35, lw=1)
+        for key, color in (("loss", TRAIN_COLOR), ("val_loss", VAL_COLOR)):
+            pts = [(h["epoch"] + 1, h[key]) for h in self.history if key in h]
+            if pts:
+                ax.plot(*zip(*pts), "o-", color=color, label=key)
+        if self.overfit >= 0:
+            ax.axvline(self.overfit + 1, color="#d62728", ls="--",
+                       label="validation loss rises after")
+        ax.set_xlabel("epoch")
+        ax.legend(loc="upper right", fontsize=8)
+        fig.tight_layout()
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", metadata={"Software": None})
+        return base64.b64encode(buf.getvalue()).decode("ascii")
+
     def _push(self, now):
         self._last = now
         if len(self._batches) > MAX_POINTS:          # thin the oldest half, keep the shape
