@@ -333,3 +333,15 @@ def test_widgets_outside_a_notebook_are_text():
     assert repr(widgets.ShapeTable(mlp())).startswith("op")
     assert set(widgets.TensorView(tk.ones((2, 3)))._repr_mimebundle_()) == {"text/html",
                                                                             "text/plain"}
+
+
+def test_monitor_in_a_real_fit():
+    model = tk.Sequential([tk.Input(shape=(4,)), L.Dense(8, activation="relu"), L.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    x = np.random.default_rng(0).random((64, 4), dtype="float32")
+    monitor = widgets.TrainingMonitor(interval=0)
+    model.fit(x, x.sum(1, keepdims=True), epochs=3, batch_size=16, validation_split=0.25,
+              callbacks=[monitor], verbose=0)
+    assert monitor.done and monitor.epochs == 3 and monitor.steps == 3
+    assert [sorted(h) for h in monitor.history] == [["epoch", "loss", "val_loss"]] * 3
+    assert monitor.points == 3 * 3 + 3

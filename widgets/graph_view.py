@@ -59,7 +59,7 @@ def _node_label(n, with_dims):
 
 def _layer_label(layer, collapsed):
     name = html.escape(layer["name"])
-    kind = f" ({html.escape(layer['type'])})" if layer["type"] else ""
+    kind = f"&#160;({html.escape(layer['type'])})" if layer["type"] else ""
     lines = [f"<b>{name}</b>{kind}"]
     if collapsed:
         ops = f"{layer['ops']} op" + ("" if layer["ops"] == 1 else "s")

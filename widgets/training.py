@@ -16,11 +16,7 @@ from ._base import HERE, Widget, in_notebook
 
 __all__ = ["TrainingMonitor", "overfit_epoch"]
 
-try:                                      # the Keras callback protocol, once tensorkit has it
-    from tensorkit.callbacks import Callback
-    _BASES = (Callback,)
-except ImportError:
-    _BASES = ()
+from tensorkit.callbacks import Callback
 
 MAX_POINTS = 300                          # batch losses kept for the curve (then thinned)
 W, H, PAD = 420, 220, 40
@@ -95,7 +91,7 @@ def curves_svg(history, batches, overfit):
     return "".join(out)
 
 
-class TrainingMonitor(Widget, *_BASES):
+class TrainingMonitor(Widget, Callback):
     """``model.fit(x, y, validation_data=..., callbacks=[TrainingMonitor()])``."""
 
     _esm = HERE / "training_monitor.js"
@@ -119,6 +115,7 @@ class TrainingMonitor(Widget, *_BASES):
         self.params = {}
         self._batches = []                       # (fractional epoch, loss)
         self._handle = None
+        self._epoch = self._batch = self._steps = 0
         self._last = 0.0
         self._start = self._epoch_start = 0.0
         self.svg = curves_svg([], [], None)
@@ -132,7 +129,8 @@ class TrainingMonitor(Widget, *_BASES):
 
     def on_train_begin(self, logs=None):
         self.epochs = int(self.params.get("epochs") or 0)
-        self.steps = int(self.params.get("steps") or 0)
+        self.steps = self._steps = int(self.params.get("steps") or 0)
+        self._epoch = self._batch = 0
         self.history, self._batches, self.done = [], [], False
         self._start = time.perf_counter()
         if self.show and in_notebook() and self._handle is None:
@@ -140,23 +138,20 @@ class TrainingMonitor(Widget, *_BASES):
             self._handle = display(self, display_id=True)
 
     def on_epoch_begin(self, epoch, logs=None):
-        self.epoch = epoch
+        self.epoch = self._epoch = epoch
+        self._batch = 0
         self._epoch_start = time.perf_counter()
 
-    def on_train_batch_begin(self, batch, logs=None):
-        pass
-
     def on_train_batch_end(self, batch, logs=None):
-        self.batch = batch + 1
-        loss = (logs or {}).get("loss")
+        self._batch = batch + 1              # plain attributes: setting a synced trait costs
+        loss = (logs or {}).get("loss")     # a message, which every batch cannot afford
         if loss is not None:
-            steps = self.steps or batch + 1
-            self._batches.append((self.epoch + (batch + 1) / steps, float(loss)))
+            self._batches.append((self._epoch + (batch + 1) / (self._steps or batch + 1),
+                                  float(loss)))
         now = time.perf_counter()
         if now - self._last >= self.interval:        # the throttle
             self._push(now)
 
-    on_batch_begin = on_train_batch_begin
     on_batch_end = on_train_batch_end
 
     def on_epoch_end(self, epoch, logs=None):
@@ -173,16 +168,6 @@ class TrainingMonitor(Widget, *_BASES):
             self._handle.update({"image/png": self.png(), "text/plain": self.to_text()},
                                 raw=True)
             self._handle = None
-
-    # test/predict hooks of the protocol: nothing to show
-    def on_test_begin(self, logs=None): pass
-    def on_test_end(self, logs=None): pass
-    def on_test_batch_begin(self, batch, logs=None): pass
-    def on_test_batch_end(self, batch, logs=None): pass
-    def on_predict_begin(self, logs=None): pass
-    def on_predict_end(self, logs=None): pass
-    def on_predict_batch_begin(self, batch, logs=None): pass
-    def on_predict_batch_end(self, batch, logs=None): pass
 
     # ---- drawing ----------------------------------------------------------------------
     def png(self):
@@ -216,13 +201,14 @@ class TrainingMonitor(Widget, *_BASES):
         if len(self._batches) > MAX_POINTS:          # thin the oldest half, keep the shape
             half = len(self._batches) // 2
             self._batches = self._batches[:half:2] + self._batches[half:]
-        done_steps = self.epoch * max(self.steps, 1) + self.batch
+        done_steps = self._epoch * max(self.steps, 1) + self._batch
         total = max(self.epochs, 1) * max(self.steps, 1)
         elapsed = now - self._start
         losses = [h.get("loss") for h in self.history]
         val = [h.get("val_loss") for h in self.history]
         found = overfit_epoch(losses, val) if any(v is not None for v in val) else None
         with self.hold_sync():
+            self.batch = self._batch
             self.eta = elapsed / done_steps * (total - done_steps) if done_steps and \
                 self.steps else 0.0
             self.overfit = -1 if found is None else found
