@@ -23,17 +23,18 @@ def _carry(mask, t, B, new, old, zero):
     return np.where(m, new, old), np.where(m, new, 0 * old if zero else old)
 
 
-def ref_lstm(x, k, rk, b, h, c, mask=None, go_backwards=False, zero=False):
+def ref_lstm(x, k, rk, b, h, c, mask=None, go_backwards=False, zero=False, act=np.tanh,
+             ract=sig):
     B, T, _ = x.shape
     u = rk.shape[0]
     outs = []
     for t in _steps(T, go_backwards):
         z = x[:, t] @ k + h @ rk + b
-        i, f = sig(z[:, :u]), sig(z[:, u:2 * u])
-        g, o = np.tanh(z[:, 2 * u:3 * u]), sig(z[:, 3 * u:])
+        i, f = ract(z[:, :u]), ract(z[:, u:2 * u])
+        g, o = act(z[:, 2 * u:3 * u]), ract(z[:, 3 * u:])
         c_new = f * c + i * g
         c, _ = _carry(mask, t, B, c_new, c, False)
-        h, out = _carry(mask, t, B, o * np.tanh(c_new), h, zero)
+        h, out = _carry(mask, t, B, o * act(c_new), h, zero)
         outs.append(out)
     return np.stack(outs, 1), h, c
 
@@ -99,6 +100,17 @@ def test_lstm_op_matches_keras_formulas(rng, data, go_backwards, mask, zero):
                                zero)
     np.testing.assert_allclose(out.numpy(), want, atol=1e-12)
     np.testing.assert_allclose(c.numpy(), want_c, atol=1e-12)
+
+
+def test_lstm_op_other_activations(rng, data):
+    k, rk, b = _w(rng, F, 4 * U), _w(rng, U, 4 * U), _w(rng, 4 * U)
+    out = tk.ops.lstm(t64(data["x"]), t64(k), t64(rk), t64(b), activation="relu",
+                      recurrent_activation="hard_sigmoid")
+    want = ref_lstm(data["x"], k, rk, b, np.zeros((B, U)), np.zeros((B, U)),
+                    act=lambda a: np.maximum(a, 0),
+                    ract=lambda a: np.clip(a / 6 + 0.5, 0, 1))[0]
+    np.testing.assert_allclose(out.numpy(), want, atol=1e-12)
+    gradcheck(lambda x, k, rk: tk.ops.lstm(x, k, rk, activation="linear"), data["x"], k, rk)
 
 
 @pytest.mark.parametrize("reset_after", [True, False])
