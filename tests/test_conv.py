@@ -403,9 +403,11 @@ def test_grey_batch_without_channel_axis_suggests_x_ellipsis_none():
         tk.conv2d(tk.ones((32, 28, 28)), K)
     with pytest.raises(tk.ShapeError, match=r"x\[\.\.\., None\] makes it \(None, 28, 28, 1\)"):
         tk.conv2d(tk.symbolic((None, 28, 28)), K)
-    with pytest.raises(tk.ShapeError, match=r"(?s)2-D pooling needs rank 4.*x\[None\].*"
-                                            r"x\[\.\.\., None\]"):
-        tk.max_pool2d(tk.ones((28, 28, 3)))
+    with pytest.raises(tk.ShapeError, match=r"(?s)2-D pooling needs rank 4.*one example.*"
+                                            r"x\[None\] makes it \(1, 28, 28, 3\)"):
+        tk.max_pool2d(tk.ones((28, 28, 3)))               # an RGB image: add the batch axis
+    with pytest.raises(tk.ShapeError, match=r"x\[\.\.\., None\] makes it \(8, 28, 28, 1\)"):
+        tk.max_pool2d(tk.ones((8, 28, 28)))               # a grey batch: add the channel axis
     with pytest.raises(tk.ShapeError, match=r"x\[None, \.\.\., None\] makes it \(1, 28, 28, 1\)"):
         tk.conv2d(tk.ones((28, 28)), K)
 

@@ -1,10 +1,8 @@
 """The op tables, by family, and the Tensor methods that call them."""
 
 from ..tensor import OPS, Tensor
-from . import conv, elementwise, indexing, linalg, nn, reductions, shape
-from . import normalization  # noqa: F401
-from . import recurrent  # noqa: F401
-from . import losses
+from . import conv, elementwise, indexing, linalg, losses, nn, normalization, recurrent
+from . import reductions, shape
 from .conv import *  # noqa: F401,F403
 from .elementwise import *  # noqa: F401,F403
 from .indexing import *  # noqa: F401,F403
@@ -45,5 +43,6 @@ def _attach_methods():
 
 
 _attach_methods()
-__all__ = [name for family in (conv, elementwise, indexing, linalg, losses, nn, reductions,
-                               shape) for name in family.__all__]
+FAMILIES = (conv, elementwise, indexing, linalg, losses, nn, normalization, recurrent,
+            reductions, shape)
+__all__ = [name for family in FAMILIES for name in family.__all__]

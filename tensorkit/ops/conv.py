@@ -98,6 +98,11 @@ def _check_rank(name, x, spatial, channels=None):
                      expected=f"an input {layout}", fix=fix)
 
 
+def _channels_guess(x):
+    """Without a kernel to ask: a last size of 1, 3 or 4 reads as grey, RGB or RGBA channels."""
+    return x[-1] if x and x[-1] in (1, 3, 4) else 1
+
+
 def _check_kernel(name, kernel, spatial, layout):
     if len(kernel) != spatial + 2:
         fix = (f"for one output channel add the axis: kernel[..., None] makes it "
@@ -212,7 +217,7 @@ def pool_shape(x, pool_size, strides, padding):
     (4, 5, 3)
     """
     spatial = len(pool_size)
-    _check_rank(f"{spatial}-D pooling", x, spatial)
+    _check_rank(f"{spatial}-D pooling", x, spatial, _channels_guess(x))
     return (x[0],) + _window_sizes(x[1:-1], pool_size, strides, padding, (1,) * spatial,
                                    "pool") + (x[-1],)
 
@@ -223,7 +228,7 @@ def upsample_shape(x, size, interpolation):
     >>> upsample_shape((None, 7, 7, 8), size=(2, 3), interpolation="nearest")
     (None, 14, 21, 8)
     """
-    _check_rank("upsample2d", x, 2)
+    _check_rank("upsample2d", x, 2, _channels_guess(x))
     return (x[0],) + tuple(None if n is None else n * s for n, s in zip(x[1:3], size)) + (x[3],)
 
 
