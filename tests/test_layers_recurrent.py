@@ -353,3 +353,23 @@ def test_embedding(rng):
         emb(np.array([[1.0, 2.0]]))
     masked = L.Embedding(10, 3, mask_zero=True)(np.array([[4, 2, 0]]))
     np.testing.assert_array_equal(masked.mask.numpy(), [[True, True, False]])
+
+
+def test_vjp_recomputes_without_saved_forward(rng, data):
+    """An op called without a `Saved` (or replayed with a stale one) recomputes the forward."""
+    from tensorkit.tensor import OPS
+    attrs = dict(go_backwards=False, activation="tanh", recurrent_activation="sigmoid",
+                 zero_output_for_mask=False, saved=None)
+    gradcheck(lambda x, k, rk: OPS["lstm"](x, k, rk, 0.0, 0.0, 0.0, True, **attrs),
+              data["x"], _w(rng, F, 4 * U), _w(rng, U, 4 * U))
+    saved = tk.ops.recurrent.Saved()
+    attrs["saved"] = saved
+    x1, x2 = (t64(data["x"]).requires_grad_() for _ in range(2))
+    x2.data = x2.data * 2.0
+    k, rk = t64(_w(rng, F, 4 * U)), t64(_w(rng, U, 4 * U))
+    y1 = OPS["lstm"](x1, k, rk, 0.0, 0.0, 0.0, True, **attrs)
+    y2 = OPS["lstm"](x2, k, rk, 0.0, 0.0, 0.0, True, **attrs)   # overwrites `saved`
+    y1.sum().backward()
+    want = tk.grad(lambda x: tk.ops.lstm(x, k, rk).sum())(t64(data["x"]))
+    np.testing.assert_allclose(x1.grad.numpy(), want.numpy(), atol=1e-12)
+    assert y2.shape == y1.shape

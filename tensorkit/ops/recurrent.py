@@ -32,10 +32,11 @@ __all__ = ["lstm", "gru", "simple_rnn"]
 class Saved:
     """What one forward keeps for its backward: gates and states of every step."""
 
-    __slots__ = ("forward", "grads")
+    __slots__ = ("forward", "inputs", "grads")
 
     def __init__(self):
         self.forward = None           # the arrays of the last forward run
+        self.inputs = ()              # the input arrays it ran on
         self.grads = {}               # op name -> (upstream g, its input gradients)
 
     def __repr__(self):
@@ -227,12 +228,14 @@ def _declare(name, shape, forward, backward, n_inputs):
 
 
 def _forward_of(run, saved, xp, arrays, attrs):
-    """The saved forward arrays, or a fresh forward run when there are none."""
-    if saved is not None and saved.forward is not None:
+    """The saved forward arrays of a run on these very `arrays`, or a fresh forward run
+    (an op replayed by a functional model shares one `Saved` between its calls)."""
+    if saved is not None and len(saved.inputs) == len(arrays) and \
+            all(a is b for a, b in zip(saved.inputs, arrays)):
         return saved.forward
     fw = run(xp, *arrays, **attrs)
     if saved is not None:
-        saved.forward = fw
+        saved.forward, saved.inputs, saved.grads = fw, arrays, {}
     return fw
 
 
@@ -318,7 +321,7 @@ def _lstm_run(xp, x, kernel, recurrent_kernel, bias, h0, c0, mask, go_backwards,
 def _lstm_forward(xp, *arrays, saved, **attrs):
     fw = _lstm_run(xp, *arrays, saved=saved, **attrs)
     if saved is not None:
-        saved.forward, saved.grads = fw, {}
+        saved.forward, saved.inputs, saved.grads = fw, arrays, {}
     return _outputs(xp, fw[1], fw[5], attrs["zero_output_for_mask"])
 
 
@@ -480,7 +483,7 @@ def _gru_run(xp, x, kernel, recurrent_kernel, bias, h0, mask, go_backwards, acti
 def _gru_forward(xp, *arrays, saved, **attrs):
     fw = _gru_run(xp, *arrays, saved=saved, **attrs)
     if saved is not None:
-        saved.forward, saved.grads = fw, {}
+        saved.forward, saved.inputs, saved.grads = fw, arrays, {}
     return _outputs(xp, fw[1], fw[4], attrs["zero_output_for_mask"])
 
 
@@ -592,7 +595,7 @@ def _simple_run(xp, x, kernel, recurrent_kernel, bias, h0, mask, go_backwards, a
 def _simple_forward(xp, *arrays, saved, **attrs):
     fw = _simple_run(xp, *arrays, saved=saved, **attrs)
     if saved is not None:
-        saved.forward, saved.grads = fw, {}
+        saved.forward, saved.inputs, saved.grads = fw, arrays, {}
     return _outputs(xp, fw[1], fw[3], attrs["zero_output_for_mask"])
 
 
