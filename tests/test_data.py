@@ -132,6 +132,12 @@ def test_text_vectorization_keras_semantics():
     assert capped(["c b", "a a a"]).numpy().tolist() == [[2, 1, 0], [3, 3, 3]]
     with pytest.raises(ValueError, match="adapt"):
         TextVectorization()(["x"])
+    restored = TextVectorization(output_sequence_length=5)
+    restored.set_vocabulary(vec.get_vocabulary())
+    assert restored.get_vocabulary() == vec.get_vocabulary()
+    assert restored(["The cat sat on the mat"]).numpy().tolist() == [[2, 5, 3, 1, 2]]
+    with pytest.raises(ValueError, match="repeats a word"):
+        restored.set_vocabulary(["a", "b", "a"])
     with pytest.raises(ValueError, match="Received: max_tokens=2"):
         TextVectorization(max_tokens=2)
 

@@ -208,6 +208,22 @@ class TextVectorization:
         words = sorted(counts, key=lambda w: (counts[w], w.encode()), reverse=True)
         if self.max_tokens is not None:
             words = words[:self.max_tokens - 2]
+        self.set_vocabulary(words)
+
+    def set_vocabulary(self, vocabulary):
+        """Use a vocabulary saved earlier (e.g. ``get_vocabulary()`` of another one), as Keras.
+
+        The words go to indices 2, 3, ...; a leading ``""``, ``"[UNK]"`` pair is accepted
+        and skipped, so ``get_vocabulary()`` output round-trips.
+        """
+        words = list(vocabulary)
+        if words[:2] == ["", "[UNK]"]:
+            words = words[2:]
+        bad = [w for w in words if not isinstance(w, str) or w in ("", "[UNK]")]
+        if bad or len(set(words)) != len(words):
+            problem = (f"{bad[0]!r} is not a word" if bad else "it repeats a word")
+            raise ValueError(f"TextVectorization.set_vocabulary: {problem}. Fix: pass a list "
+                             "of distinct words (optionally after '', '[UNK]').")
         self._vocab = ["", "[UNK]"] + words
         self._index = {w: i for i, w in enumerate(self._vocab) if i >= 2}
 
