@@ -8,6 +8,7 @@ from . import _malloc  # noqa: F401  (fewer page faults on big temporaries: see 
 from . import activations, initializers, layers, models, random
 from . import callbacks, losses, metrics, optimizers
 from . import data, saving
+from . import pretrained
 from .backend import get_backend, gpu_available, set_backend
 from .creation import *  # noqa: F401,F403
 from .errors import BackendError, DeviceError, DTypeError, GradientError, ShapeError
