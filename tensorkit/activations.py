@@ -18,13 +18,19 @@ def leaky_relu(x):
     return ops.leaky_relu(x, negative_slope=0.2)
 
 
+def hard_sigmoid(x):
+    """Keras 3's piecewise-linear sigmoid: clip(x / 6 + 0.5, 0, 1)."""
+    return ops.clip(x / 6.0 + 0.5, 0.0, 1.0)
+
+
 def softmax(x):
     return ops.softmax(x, axis=-1)
 
 
 _BY_NAME = {"relu": ops.relu, "sigmoid": ops.sigmoid, "tanh": ops.tanh, "softmax": softmax,
             "linear": linear, "elu": ops.elu, "gelu": gelu, "leaky_relu": leaky_relu,
-            "softplus": ops.softplus, "swish": ops.silu, "silu": ops.silu}
+            "softplus": ops.softplus, "silu": ops.silu, "swish": ops.silu,
+            "hard_sigmoid": hard_sigmoid}
 
 
 def get(identifier):

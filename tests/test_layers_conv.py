@@ -289,7 +289,8 @@ def test_window_larger_than_input_and_channel_mismatch_are_explained():
         layers.Conv2D(2, 5)(tk.ones((1, 3, 3, 1)))
     layer = layers.Conv2D(2, 3)
     layer(tk.ones((1, 5, 5, 3)))
-    with pytest.raises(tk.ShapeError, match=r"built for inputs of shape \(None, 5, 5, 3\)"):
+    with pytest.raises(tk.ShapeError,
+                       match=r"(?s)shape \(None, None, None, 3\).*last axis is 3"):
         layer(tk.ones((1, 5, 5, 4)))
 
 

@@ -264,9 +264,11 @@ class Layer:
         if self._built_input_shape is None:
             self._built_input_shape = shape             # only once a call has worked
         out_mask = self.compute_mask(inputs, mask)
-        for t in (outputs if isinstance(outputs, (list, tuple)) else [outputs]):
+        outs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
+        masks = out_mask if isinstance(out_mask, list) else [out_mask] + [None] * (len(outs) - 1)
+        for t, m in zip(outs, masks):                   # RNN states get no mask, as in Keras
             if isinstance(t, Tensor):
-                t.mask = out_mask if not isinstance(out_mask, list) else None
+                t.mask = m
         self.input_shape, self.output_shape = shape, _shape_of(
             list(outputs) if isinstance(outputs, tuple) else outputs)
         used = (inputs if isinstance(inputs, list) else [inputs]) + [
@@ -281,18 +283,19 @@ class Layer:
         return outputs
 
     def _check_input(self, shape):
-        """Once built, inputs must keep the non-batch sizes the layer was built for."""
+        """Once built, inputs keep their rank and last axis (Keras' input spec); the batch,
+        lengths and image sizes may change."""
         built_for = self._built_input_shape
         if built_for is None or isinstance(shape, list) or isinstance(built_for, list):
             return
-        if len(shape) != len(built_for) or any(
-                a is not None and b is not None and a != b
-                for a, b in zip(shape[1:], built_for[1:])):
+        if len(shape) != len(built_for) or (
+                shape[-1] is not None and built_for[-1] is not None and
+                shape[-1] != built_for[-1]):
+            want = (None,) * (len(built_for) - 1) + (built_for[-1],)
             raise ShapeError(
-                f"built for inputs of shape {format_shape((None,) + tuple(built_for[1:]))} "
-                f"but received {format_shape(shape)}.",
-                expected=f"inputs of shape {format_shape((None,) + tuple(built_for[1:]))} "
-                         "(any batch size)",
+                f"built for inputs of shape {format_shape(want)} but received "
+                f"{format_shape(shape)}.",
+                expected=f"inputs of rank {len(built_for)} whose last axis is {built_for[-1]}",
                 fix=_input_fix(shape, built_for), layer=self.name)
 
     # ---- config ------------------------------------------------------------------------
