@@ -283,6 +283,16 @@ def test_conv2d_on_grey_batch_suggests_the_channel_axis():
         layers.MaxPooling2D()(tk.ones((28, 28, 1)))
 
 
+def test_conv2d_after_a_flat_batch_suggests_reshape_back_to_images():
+    # (None, 64) is a batch of flattened 8x8 images, not one example: adding axes is wrong
+    with pytest.raises(tk.ShapeError, match=r"flat vectors.*layers\.Reshape\(\(8, 8, 1\)\)"):
+        tk.Sequential([tk.Input(shape=(64,)), layers.Conv2D(8, 3)])
+    with pytest.raises(tk.ShapeError, match=r"Reshape\(\(height, width, channels\)\)"):
+        tk.Sequential([tk.Input(shape=(60,)), layers.Conv2D(8, 3)])
+    with pytest.raises(tk.ShapeError, match=r"x\[None, \.\.\., None\] makes it \(1, 8, 8, 1\)"):
+        tk.conv2d(tk.zeros((8, 8)), tk.zeros((3, 3, 1, 2)))
+
+
 def test_window_larger_than_input_and_channel_mismatch_are_explained():
     with pytest.raises(tk.ShapeError, match=r"(?s)In layer 'conv2d'.*kernel spans 5 along the "
                                             r"height.*padding='same'"):

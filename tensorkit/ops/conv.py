@@ -10,6 +10,7 @@ Padding follows TensorFlow: "valid" keeps only full windows; "same" gives ceil(s
 and puts an odd extra row or column at the bottom/right; "causal" (conv1d) pads the left.
 """
 
+import math
 import operator
 
 from ..errors import ShapeError, format_shape
@@ -87,6 +88,14 @@ def _check_rank(name, x, spatial, channels=None):
         else:
             fix = (f"for one example add the batch axis: {single}; for a batch with one "
                    f"channel add the channel axis: {grey}.")
+    elif len(x) == want - 2 and len(x) > 0 and x[0] is None:
+        # (batch, features): flattened images; Reshape restores (h, w, c) per example
+        example = layout.replace("(batch, ", "(")
+        side = math.isqrt(x[-1]) if spatial == 2 and x[-1] else 0
+        if side and side * side == x[-1]:
+            example = f"({side}, {side}, 1)"
+        fix = (f"a batch of flat vectors: reshape each back into an example, e.g. "
+               f"layers.Reshape({example}) before this layer.")
     elif len(x) == want - 2 and len(x) > 0:
         fix = (f"one example with one channel: x[None, ..., None] makes it "
                f"{format_shape((1,) + tuple(x) + (1,))}.")
