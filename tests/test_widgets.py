@@ -319,6 +319,12 @@ def test_check_pass_and_misses_without_the_answer():
     assert "batch axis is missing" in widgets.check((784,), (None, 784)).hint
 
 
+def test_check_before_any_answer_says_so_without_an_error():
+    blank = widgets.check(None, (None, 10), hint="Dense keeps the batch.")
+    assert not blank and "no answer yet" in repr(blank) and blank.hint == "Dense keeps the batch."
+    assert "Replace None" in widgets.check(None, {"type": "Dense"}).hint
+
+
 def test_check_a_layer():
     layer = L.Dense(8, name="probe")
     layer(tk.symbolic((None, 4)))

@@ -129,6 +129,9 @@ def check(value, expected, *, dims=None, hint=None, answer=False):
       - your shape (None, 784, 1) has 3 axes; the answer has 2.
     Hint: An axis of size 1 is extra or missing: think of expand_dims, squeeze or keepdims.
     """
+    if value is None:                    # the learner's copy starts with `answer = None`
+        return CheckResult(False, ["no answer yet: `answer` is still None."],
+                           hint or "Replace None with your answer, then run this cell again.")
     got = _facts(value)
     want = dict(expected) if isinstance(expected, dict) else {"shape": _shape(expected)}
     if "output_shape" in want:
