@@ -133,7 +133,8 @@ class Layer:
 
     def __setattr__(self, name, value):
         """Track sublayers assigned as attributes (also lists of layers), as Keras does."""
-        if not name.startswith("_") and hasattr(self, "_layers"):
+        if not name.startswith("_") and (isinstance(value, Layer) or isinstance(
+                value, (list, tuple)) and value and isinstance(value[0], Layer)):
             for layer in (value if isinstance(value, (list, tuple)) else [value]):
                 if isinstance(layer, Layer) and layer is not self and \
                         all(layer is not known for known in self._layers):
