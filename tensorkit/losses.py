@@ -76,6 +76,11 @@ def _check_same(name, y_true, y_pred, classes=False):
         fix = (f"the model gives {p[-1]} outputs per sample but each label is one number. "
                "For class ids use sparse_categorical_crossentropy; for yes/no labels end the "
                "model with Dense(1, activation='sigmoid').")
+    elif (len(t) == len(p) and t[0] is not None and p[0] is not None and t[0] != p[0]
+          and _fits(t[1:], p[1:])):
+        fix = (f"there are labels for {t[0]} samples but predictions for {p[0]}: give one "
+               "label per sample in the batch (make the labels with the batch's own length, "
+               "e.g. np.ones((len(x), 1))).")
     else:
         fix = ("make the model's last layer give one value per label (e.g. Dense(units) with "
                "units = the labels' last size), or reshape the labels.")

@@ -153,6 +153,13 @@ def test_binary_labels_against_many_outputs_explain():
         losses.binary_crossentropy([0.0, 1.0], tk.tensor(np.zeros((2, 3))))
 
 
+def test_labels_for_another_batch_size_say_one_label_per_sample():
+    # a GAN loop's fixed labels reused with a different batch: the fix is the labels' length
+    with pytest.raises(tk.ShapeError, match=r"labels for 8 samples but predictions for 16: "
+                                            r"give one label per sample"):
+        losses.BinaryCrossentropy(from_logits=True)(np.ones((8, 1)), tk.zeros((16, 1)))
+
+
 def test_unknown_loss_lists_names():
     with pytest.raises(ValueError, match=r"Unknown loss 'msee'.*mean_squared_error"):
         losses.get("msee")
