@@ -20,10 +20,12 @@ INSTALL_STAMP := $(VENV)/.stamp-install-$(subst $(space),-,$(strip $(PKG_NAMES))
 
 # Extra arguments for pytest, e.g. `make test PYTEST_ARGS="-k shape -x"`.
 PYTEST_ARGS ?=
-# The lessons (issue 5) are validated by nbval against their stored outputs. Once
-# lessons/*.ipynb exist, set this to `--nbval tests lessons` so `make test` checks them too
-# (naming paths overrides pyproject's testpaths, so tests must be named as well).
-LESSONS_PYTEST_ARGS :=
+# The lessons and their solutions (lessons/solutions/) are run by nbval and their outputs
+# compared with the stored ones (naming paths overrides pyproject's testpaths, so tests is
+# named too). The kernel is this .venv's Python; lessons/nbval_sanitize.cfg blanks what cannot
+# repeat (Graphviz SVG bytes, addresses, timings); lessons/conftest.py applies display updates.
+LESSONS_PYTEST_ARGS := --nbval --nbval-current-env \
+	--nbval-sanitize-with lessons/nbval_sanitize.cfg tests lessons
 
 # JupyterLab refuses to run as root unless told to.
 JUPYTER_ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
