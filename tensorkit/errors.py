@@ -46,7 +46,9 @@ class ShapeError(ValueError):
         head = ""
         if self.layer:
             head = f"In layer '{self.layer}': "
-        if self.op:
+        if self.op and not self.shapes:             # e.g. tk.tensor of a ragged list
+            head += f"{self.op}: "
+        elif self.op:
             given = ", ".join(format_shape(s, d) for s, d in zip(self.shapes, self.dims))
             noun = "shape" if len(self.shapes) == 1 else "shapes"
             head += f"{self.op} got {noun} {given}: "

@@ -40,6 +40,7 @@ def test_ragged_lists_name_the_first_ragged_position(data, where):
     with pytest.raises(tk.ShapeError, match=where) as e:
         tk.tensor(data)
     assert "pad_sequences" in str(e.value)
+    assert str(e.value).startswith("tensor: ragged nested list:")    # no empty "got shapes"
 
 
 def test_bad_data_and_dtypes_are_refused_clearly():
