@@ -63,6 +63,14 @@ def test_layer_names_are_recorded():
     assert [n["layer"] for n in g.nodes if n["inputs"]] == ["dense_1", None]
 
 
+def test_a_layers_mask_ops_belong_to_that_layer():
+    with tk.trace() as g:
+        tk.layers.Embedding(20, 4, mask_zero=True, name="emb")(
+            tk.symbolic((None, 6), dtype="int32"))
+    ops = {n["op"]: n["layer"] for n in g.nodes if n["inputs"]}
+    assert ops["gather"] == ops["not_equal"] == "emb"
+
+
 def test_shape_error_inside_a_layer_names_it():
     with pytest.raises(tk.ShapeError, match=r"^In layer 'dense_2': matmul got shapes") as e:
         with layer_scope("dense_2"):

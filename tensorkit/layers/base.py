@@ -260,11 +260,11 @@ class Layer:
             call_kwargs["training"] = bool(training)
         if "mask" in self._call_params and mask is not None:
             call_kwargs["mask"] = mask
-        with layer_scope(self.name):
+        with layer_scope(self.name):                    # the mask's ops belong to the layer too
             outputs = self.call(inputs, *args, **call_kwargs)
+            out_mask = self.compute_mask(inputs, mask)
         if self._built_input_shape is None:
             self._built_input_shape = shape             # only once a call has worked
-        out_mask = self.compute_mask(inputs, mask)
         outs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
         masks = out_mask if isinstance(out_mask, list) else [out_mask] + [None] * (len(outs) - 1)
         for t, m in zip(outs, masks):                   # RNN states get no mask, as in Keras
