@@ -327,6 +327,10 @@ def test_rnn_rank_errors():
         L.LSTM(3)(np.zeros((2, 5), "float32"))
     with pytest.raises(tk.ShapeError, match="rank 4"):
         L.GRU(3)(tk.symbolic((None, 2, 5, 1)))
+    # the classic: stacking RNNs without return_sequences on the first
+    with pytest.raises(tk.ShapeError, match=r"In layer 'second'.*\(None, 16\).*(?s:.*)"
+                                            r"give that one return_sequences=True"):
+        tk.Sequential([tk.Input(shape=(10, 8)), L.LSTM(16), L.LSTM(8, name="second")])
 
 
 def test_bad_arguments():

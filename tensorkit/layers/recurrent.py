@@ -70,7 +70,9 @@ class _RNN(Layer):
             raise ShapeError(
                 f"{type(self).__name__} received an input of rank {len(shape)}, shape "
                 f"{format_shape(shape)}.", expected="a 3-D input (batch, time, features)",
-                fix=_RANK_FIX + "; a single sequence needs a batch axis: x[None].",
+                fix=_RANK_FIX + "; after another RNN, give that one return_sequences=True "
+                    "(else it passes on only its last state); a single sequence needs a "
+                    "batch axis: x[None].",
                 op=type(self).__name__, shapes=(tuple(shape),), layer=self.name)
         if shape[-1] is None:
             raise ShapeError(f"{type(self).__name__} needs a known number of features, but "
