@@ -159,3 +159,16 @@ def test_get_config_round_trips():
     again = layers.Dense.from_config(d.get_config())
     assert again.get_config() == d.get_config()
     assert d.get_config()["activation"] == "tanh"
+
+
+def test_a_layer_built_by_hand_keeps_the_weights_set_before_its_first_call():
+    # Keras' build wrapper: build(shape) marks the layer built, so the call doesn't rebuild
+    x = tk.tensor(np.random.default_rng(0).normal(size=(2, 5, 3)).astype("float32"))
+    rnn = tk.layers.SimpleRNN(4)
+    last = rnn(x)
+    seq = tk.layers.SimpleRNN(4, return_sequences=True)
+    seq.build(x.shape)
+    assert seq.built
+    seq.set_weights(rnn.get_weights())
+    np.testing.assert_allclose(seq(x).numpy()[:, -1], last.numpy(), atol=1e-6)
+    assert len(seq.weights) == 3

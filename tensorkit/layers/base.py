@@ -6,6 +6,7 @@ recorded with the layer's name. Called on symbolic tensors (``tk.symbolic((None,
 it computes output shapes with no data, which is how summaries and graphs are made.
 """
 
+import functools
 import inspect
 import re
 from collections import defaultdict
@@ -111,6 +112,20 @@ SLOT = object()                                       # where a call's tensor ar
 
 class Layer:
     """Base class of every layer (and of models, which are layers made of layers)."""
+
+    def __init_subclass__(cls, **kwargs):
+        # As Keras' build wrapper: a layer built by hand (layer.build(shape), e.g. to
+        # set_weights before the first call) counts as built, so a call doesn't build anew.
+        super().__init_subclass__(**kwargs)
+        if "build" in cls.__dict__:
+            build = cls.__dict__["build"]
+
+            @functools.wraps(build)
+            def built_build(self, input_shape, *args, **kw):
+                build(self, input_shape, *args, **kw)
+                self.built = True
+
+            cls.build = built_build
 
     def __init__(self, name=None, trainable=True, dtype="float32", input_shape=None, **kwargs):
         if kwargs:
