@@ -285,8 +285,10 @@ class Layer:
         for t, m in zip(outs, masks):                   # RNN states get no mask, as in Keras
             if isinstance(t, Tensor):
                 t.mask = m
-        self.input_shape, self.output_shape = shape, _shape_of(
-            list(outputs) if isinstance(outputs, tuple) else outputs)
+        # as Keras reports them: any batch size (None), whatever batch this call had
+        self.input_shape = _any_batch(shape)
+        self.output_shape = _any_batch(_shape_of(
+            list(outputs) if isinstance(outputs, tuple) else outputs))
         used = (inputs if isinstance(inputs, list) else [inputs]) + [
             a for a in list(args) + list(kwargs.values()) if isinstance(a, Tensor)]
         if any(t.is_symbolic or t.history is not None for t in used):
@@ -302,8 +304,9 @@ class Layer:
         """Once built, inputs keep their rank and last axis (Keras' input spec); the batch,
         lengths and image sizes may change."""
         built_for = self._built_input_shape
-        if built_for is None or isinstance(shape, list) or isinstance(built_for, list):
-            return
+        if built_for is None or isinstance(shape, list) or isinstance(built_for, list) or \
+                not (self._trainable_variables or self._non_trainable_variables):
+            return                                      # weightless layers take any shape
         if len(shape) != len(built_for) or (
                 shape[-1] is not None and built_for[-1] is not None and
                 shape[-1] != built_for[-1]):
@@ -325,6 +328,12 @@ class Layer:
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _any_batch(shape):
+    if isinstance(shape, list):
+        return [_any_batch(s) for s in shape]
+    return (None,) + tuple(shape[1:]) if shape else shape
 
 
 def _input_fix(got, want):
