@@ -12,7 +12,7 @@ from .layers.base import Layer, notify, unique_name
 from .tensor import FUNCTIONAL_HOOK, Tensor, symbolic
 from .training import Trainer
 
-__all__ = ["Input", "InputLayer", "Model", "Sequential", "load_model"]
+__all__ = ["Input", "InputLayer", "Model", "Sequential", "load_model", "load_tfjs"]
 
 
 class InputLayer(Layer):
@@ -208,8 +208,15 @@ class Model(Trainer, Layer):
         return {**Layer.get_config(self)}
 
     # ---- files (tensorkit/saving.py) ----------------------------------------------------
-    def save(self, path):
-        """Write architecture, weights and optimizer state to one file (e.g. model.tkmodel)."""
+    def save(self, path, format=None):
+        """Write architecture, weights and optimizer state to one file (e.g. model.tkmodel);
+        ``format="tfjs"``: a TensorFlow.js Layers model folder (see tk.export.to_tfjs)."""
+        if format == "tfjs":
+            from .export import to_tfjs
+            return to_tfjs(self, path)
+        if format not in (None, "tensorkit"):
+            raise ValueError(f"Model.save writes format=None (a tensorkit file) or 'tfjs'. "
+                             f"Received: format={format!r}")
         from .saving import save_model
         save_model(self, path)
 
@@ -357,3 +364,9 @@ def _summary_text(data):
 def load_model(path, safe_mode=True):
     from .saving import load_model as _load
     return _load(path, safe_mode=safe_mode)
+
+
+def load_tfjs(directory):
+    """A model from a TensorFlow.js Layers folder (model.json + shards): tk.export.load_tfjs."""
+    from .export import load_tfjs as _load
+    return _load(directory)

@@ -1,0 +1,462 @@
+"""TensorFlow.js export and import, checked against the real @tensorflow/tfjs in Node.
+
+Every layer type tk.export.TFJS_LAYERS lists (several per model, so Node starts once for
+all of them) and the shipped pretrained models are exported, loaded by web/predict_node.js
+with tf.loadLayersModel, run on the same seeded inputs, and compared with tensorkit
+(max abs diff <= 1e-4). Each also goes back through load_tfjs with identical predictions.
+Then: what TF.js cannot run is refused by name, and damaged folders are clear errors.
+"""
+
+import json
+import os
+import pathlib
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+
+import tensorkit as tk
+from tensorkit.export import TFJS_LAYERS, ExportError
+from tensorkit.saving import ModelFileError
+
+L = tk.layers
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+WEB = ROOT / "web"
+NODE = shutil.which("node")
+TFJS = WEB / "node_modules" / "@tensorflow" / "tfjs" / "package.json"
+TOLERANCE = 1e-4
+
+needs_node = pytest.mark.skipif(
+    NODE is None or not TFJS.exists(),
+    reason="Node.js or web/node_modules/@tensorflow/tfjs is missing: `make setup` runs "
+           "`npm ci` in web/ (needs node and npm)")
+
+
+# ---- models: every exportable layer type, a few per model ------------------------------------
+def dense():
+    return tk.Sequential([
+        tk.Input(shape=(12,)), L.Dense(16, activation="relu"), L.Dropout(0.3),
+        L.Dense(8, activation="elu", use_bias=False), L.Activation("tanh"),
+        L.Dense(8, activation="gelu"), L.Dense(6, activation="softplus"),
+        L.Dense(6, activation="silu"), L.Dense(5, activation="sigmoid"), L.Dense(5),
+        L.Dense(4, activation="softmax")], name="dense_stack")
+
+
+def conv2d():
+    return tk.Sequential([
+        tk.Input(shape=(10, 10, 3)),
+        L.Conv2D(4, 3, strides=2, padding="same", activation="relu"),   # -> (5, 5, 4)
+        L.BatchNormalization(),
+        L.ZeroPadding2D(((1, 0), (0, 1))),                              # -> (6, 6, 4)
+        L.Conv2DTranspose(5, 3, strides=2, padding="same"),             # -> (12, 12, 5)
+        L.MaxPooling2D(2),                                              # -> (6, 6, 5)
+        L.UpSampling2D(2),                                              # -> (12, 12, 5)
+        L.AveragePooling2D(3, strides=2, padding="same"),               # -> (6, 6, 5)
+        L.Conv2D(6, 2, dilation_rate=2),                                # -> (4, 4, 6)
+        L.GlobalMaxPooling2D()], name="conv2d_stack")
+
+
+def conv2d_more():
+    return tk.Sequential([
+        tk.Input(shape=(7, 8, 2)),
+        L.Conv2DTranspose(3, 2, activation="tanh"),                     # -> (8, 9, 3)
+        L.Conv2D(4, 3, strides=(2, 1)),                                 # -> (3, 7, 4)
+        L.MaxPooling2D((2, 2), strides=1, padding="same"),
+        L.AveragePooling2D(2),                                          # -> (1, 3, 4)
+        L.GlobalAveragePooling2D()], name="conv2d_more")
+
+
+def conv1d():
+    return tk.Sequential([
+        tk.Input(shape=(16, 3)),
+        L.Conv1D(4, 3, padding="same", dilation_rate=2, activation="relu"),
+        L.MaxPooling1D(2),                                              # -> (8, 4)
+        L.Conv1D(5, 3, strides=2, padding="same"),                      # -> (4, 5)
+        L.AveragePooling1D(2, padding="same"),                          # -> (2, 5)
+        L.LayerNormalization(),
+        L.GlobalAveragePooling1D()], name="conv1d_stack")
+
+
+def reshaping():
+    return tk.Sequential([
+        tk.Input(shape=(4, 6)), L.Permute((2, 1)), L.Flatten(), L.Dense(12),
+        L.Reshape((3, -1)), L.LayerNormalization(axis=[1, 2], epsilon=1e-5), L.Flatten(),
+        L.RepeatVector(3), L.GlobalMaxPooling1D()], name="reshaping")
+
+
+def recurrent():
+    return tk.Sequential([
+        tk.Input(shape=(7, 5)),
+        L.SimpleRNN(6, return_sequences=True),
+        L.LSTM(5, return_sequences=True),
+        L.GRU(4, reset_after=False, return_sequences=True, go_backwards=True),
+        L.Bidirectional(L.LSTM(3, return_sequences=True)),
+        L.TimeDistributed(L.Dense(4, activation="relu")),
+        L.Bidirectional(L.GRU(3, reset_after=False), merge_mode="sum"),
+        L.Dense(2)], name="recurrent")
+
+
+def recurrent_options():
+    return tk.Sequential([
+        tk.Input(shape=(6, 3)),
+        L.SimpleRNN(4, activation="relu", return_sequences=True, go_backwards=True),
+        L.LSTM(4, activation="relu", recurrent_activation="tanh", return_sequences=True),
+        L.Bidirectional(L.SimpleRNN(3, return_sequences=True), merge_mode="ave"),
+        L.Bidirectional(L.GRU(2, reset_after=False, recurrent_activation="relu"),
+                        merge_mode="mul")], name="recurrent_options")
+
+
+def embedding():
+    return tk.Sequential([
+        tk.Input(shape=(9,), dtype="int32"), L.Embedding(20, 5, mask_zero=True),
+        L.LSTM(4, return_sequences=True), L.Dense(4), L.GRU(3, reset_after=False),
+        L.Dense(1, activation="sigmoid")], name="embedding_rnn")
+
+
+def video():
+    return tk.Sequential([
+        tk.Input(shape=(3, 6, 6, 2)), L.TimeDistributed(L.Conv2D(3, 3, activation="relu")),
+        L.TimeDistributed(L.Flatten()), L.LSTM(4)], name="video")
+
+
+def functional():
+    a, b = tk.Input(shape=(6,), name="a"), tk.Input(shape=(6,), name="b")
+    shared = L.Dense(4, activation="tanh", name="shared")
+    x, y = shared(a), shared(b)                             # one layer, two calls (nodes)
+    merged = [L.Add()([x, y]), L.Multiply()([x, y]), L.Average()([x, y]),
+              L.Maximum()([x, y]), L.Minimum()([x, y, L.Dense(4)(a)])]
+    z = L.Concatenate()(merged)                             # (None, 20)
+    seq = L.Reshape((5, 4))(z)
+    _, h, c = L.LSTM(3, return_state=True)(seq)             # three outputs of one call
+    hc = L.Concatenate(axis=1)([h, c])
+    return tk.Model([a, b], [L.Dense(3, activation="softmax", name="probs")(hc),
+                             L.Dense(2, name="score")(c)], name="two_towers")
+
+
+CASES = {f.__name__: f for f in (dense, conv2d, conv2d_more, conv1d, reshaping, recurrent,
+                                 recurrent_options, embedding, video, functional)}
+PRETRAINED = ("digits_mlp", "digits_cnn")
+
+
+def _inputs(model, seed):
+    rng = np.random.default_rng(seed)
+    shapes = [t.shape for t in model.inputs] if getattr(model, "_functional", False) else \
+        [model._build_shapes]
+    xs = []
+    for shape in shapes:
+        shape = (3,) + tuple(shape[1:])
+        if model.layers and isinstance(model.layers[0], L.Embedding):
+            ids = rng.integers(1, 20, size=shape).astype("int32")
+            ids[0, 6:] = ids[1, 3:] = 0                     # padding, masked
+            xs.append(ids)
+        else:
+            xs.append(rng.standard_normal(shape).astype("float32"))
+    return xs
+
+
+def _randomize(model, seed):
+    """Random weights everywhere (biases, BN statistics), so each one is checked."""
+    rng = np.random.default_rng(seed)
+    for w in model.weights:
+        values = rng.standard_normal(w.shape) * 0.5
+        if w.name.endswith("moving_variance"):
+            values = np.abs(values) + 0.5
+        w.assign(values.astype("float32"))
+
+
+def _predict(model, xs):
+    out = model(xs[0] if len(xs) == 1 else xs)
+    outs = out if isinstance(out, (list, tuple)) else [out]
+    return [np.asarray(o.numpy()) for o in outs]
+
+
+def run_tfjs(specs, work):
+    """Predict with TF.js in Node: specs [(folder, [inputs])] -> [result dicts]."""
+    request = {"models": [{"dir": str(folder), "inputs": [
+        {"shape": list(x.shape), "dtype": "int32" if x.dtype.kind == "i" else "float32",
+         "data": x.ravel().tolist()} for x in xs]} for folder, xs in specs]}
+    (work / "request.json").write_text(json.dumps(request))
+    proc = subprocess.run([NODE, str(WEB / "predict_node.js"), str(work / "request.json"),
+                           str(work / "result.json")], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads((work / "result.json").read_text())["results"]
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    """Every case and pretrained model exported, predicted by tensorkit and by TF.js."""
+    work = tmp_path_factory.mktemp("tfjs")
+    tk.random.seed(0)
+    models = {name: build() for name, build in CASES.items()}
+    for i, model in enumerate(models.values()):
+        _randomize(model, i)
+    for name in PRETRAINED:
+        models[name] = tk.pretrained.load(name)
+    found = {}
+    for i, (name, model) in enumerate(models.items()):
+        xs = _inputs(model, 100 + i)
+        tk.export.to_tfjs(model, work / name)
+        found[name] = {"model": model, "dir": work / name, "inputs": xs,
+                       "expected": _predict(model, xs)}
+    if NODE is not None and TFJS.exists():
+        results = run_tfjs([(v["dir"], v["inputs"]) for v in found.values()], work)
+        for v, result in zip(found.values(), results):
+            v["tfjs"] = result
+    return found
+
+
+def test_cases_cover_every_exportable_layer():
+    tk.random.seed(0)
+    seen = set()
+    for build in CASES.values():
+        for layer in build().layers:
+            seen.add(type(layer).__name__)
+            inner = getattr(layer, "layer", None) or getattr(layer, "forward_layer", None)
+            if inner is not None:
+                seen.add(type(inner).__name__)
+    assert set(TFJS_LAYERS) - seen == set()
+
+
+@needs_node
+@pytest.mark.parametrize("name", list(CASES) + list(PRETRAINED))
+def test_tfjs_predicts_what_tensorkit_does(exported, name):
+    case = exported[name]
+    result = case["tfjs"]
+    assert "error" not in result, result.get("error")
+    assert len(result["outputs"]) == len(case["expected"])
+    for got, want in zip(result["outputs"], case["expected"]):
+        assert tuple(got["shape"]) == want.shape
+        diff = np.abs(np.asarray(got["data"]).reshape(want.shape) - want).max()
+        assert diff <= TOLERANCE, f"{name}: max abs diff {diff:.2e}"
+    layer_names = [r["name"] for r in result["layers"] if r["class_name"] != "InputLayer"]
+    assert sorted(layer_names) == sorted(l.name for l in case["model"].layers    # TF.js's
+                                         if not isinstance(l, L.InputLayer))      # own order
+
+
+@pytest.mark.parametrize("name", list(CASES) + list(PRETRAINED))
+def test_round_trip_gives_identical_predictions(exported, name):
+    case = exported[name]
+    back = tk.models.load_tfjs(case["dir"])
+    for got, want in zip(_predict(back, case["inputs"]), case["expected"]):
+        np.testing.assert_array_equal(got, want)
+    assert [l.name for l in back.layers] == [l.name for l in case["model"].layers]
+
+
+def test_model_json_layout(exported):
+    doc = json.loads((exported["digits_cnn"]["dir"] / "model.json").read_text())
+    assert doc["format"] == "layers-model"
+    topology = doc["modelTopology"]
+    assert topology["class_name"] == "Sequential"
+    first = topology["config"]["layers"][0]["config"]
+    assert first["batch_input_shape"] == [None, 8, 8, 1]
+    assert first["kernel_initializer"]["class_name"] == "VarianceScaling"
+    manifest = doc["weightsManifest"]
+    assert manifest[0]["paths"] == ["group1-shard1of1.bin"]
+    assert manifest[0]["weights"][0] == {"name": "conv_1/kernel", "shape": [3, 3, 1, 16],
+                                         "dtype": "float32"}
+    lstm = json.loads((exported["recurrent"]["dir"] / "model.json").read_text())
+    configs = [e["config"] for e in lstm["modelTopology"]["config"]["layers"]]
+    assert configs[1]["recurrent_activation"] == "sigmoid"         # written out: TF.js's
+    assert configs[2]["reset_after"] is False                       # default differs
+    names = [w["name"] for w in lstm["weightsManifest"][0]["weights"]]
+    bidi = exported["recurrent"]["model"].layers[3]
+    inner = bidi.forward_layer.name
+    assert f"{bidi.name}/{inner}/kernel" in names                   # TF.js's scoping
+    assert configs[3]["layer"]["config"]["name"] == inner.removeprefix("forward_")
+    td = exported["recurrent"]["model"].layers[4]
+    assert f"{td.name}/kernel" in names
+
+
+def test_save_format_tfjs_and_metadata(tmp_path):
+    model = tk.pretrained.load("digits_mlp")
+    model.save(tmp_path / "m", format="tfjs")
+    assert (tmp_path / "m" / "model.json").exists()
+    tk.export.to_tfjs(model, tmp_path / "m", metadata={"labels": list("0123456789")})
+    doc = json.loads((tmp_path / "m" / "model.json").read_text())
+    assert doc["userDefinedMetadata"] == {"labels": list("0123456789")}
+    with pytest.raises(ValueError, match="format=None.*or 'tfjs'"):
+        model.save(tmp_path / "x", format="onnx")
+
+
+def test_big_weights_are_cut_into_4mib_shards(tmp_path):
+    model = tk.Sequential([tk.Input(shape=(1100,)), L.Dense(1000)])      # 4.2 MiB
+    tk.export.to_tfjs(model, tmp_path / "big")
+    doc = json.loads((tmp_path / "big" / "model.json").read_text())
+    assert doc["weightsManifest"][0]["paths"] == ["group1-shard1of2.bin",
+                                                  "group1-shard2of2.bin"]
+    x = np.random.default_rng(0).standard_normal((2, 1100)).astype("float32")
+    np.testing.assert_array_equal(tk.models.load_tfjs(tmp_path / "big")(x).numpy(),
+                                  model(x).numpy())
+
+
+# ---- what TF.js cannot run is refused, by name, before anything is written -------------------
+class Doubler(tk.layers.Layer):
+    def call(self, inputs):
+        return inputs * 2
+
+
+def _refused():
+    a = tk.Input(shape=(4,))
+    twice = L.Lambda(lambda x: x * 2, name="twice")
+    yield "Lambda", tk.Sequential([tk.Input(shape=(4,)), twice]), r"'twice' \(Lambda\).*Python code"
+    yield "custom", tk.Sequential([tk.Input(shape=(4,)), Doubler(name="doubler")]), \
+        r"'doubler' \(Doubler\).*not one of the tensorkit layers TF.js runs"
+    yield "gru", tk.Sequential([tk.Input(shape=(5, 3)), L.GRU(2, name="gru")]), \
+        r"'gru' \(GRU\).*reset_after=False only.*GRU\(units, reset_after=False\)"
+    yield "hard_sigmoid", tk.Sequential([tk.Input(shape=(4,)),
+                                         L.Dense(2, activation="hard_sigmoid", name="d")]), \
+        r"'d' \(Dense\).*hard_sigmoid.*Keras 2"
+    yield "lstm_hard_sigmoid", tk.Sequential([tk.Input(shape=(5, 3)), L.LSTM(
+        2, recurrent_activation="hard_sigmoid", name="lstm")]), r"'lstm'.*recurrent_activation"
+    yield "bilinear", tk.Sequential([tk.Input(shape=(4, 4, 1)), L.UpSampling2D(
+        interpolation="bilinear", name="up")]), r"'up' \(UpSampling2D\).*nearest"
+    yield "subtract", tk.Model(a, L.Subtract(name="minus")([L.Dense(4)(a), a])), \
+        r"'minus' \(Subtract\).*no Subtract"
+    yield "raw_op", tk.Model(a, L.Dense(4)(a) + a), r"raw tensorkit op.*layers.Add"
+    yield "attention", tk.Model(a, L.Attention(name="att")([L.Reshape((2, 2))(a)] * 2)), \
+        r"'att' \(Attention\)"
+    yield "causal", tk.Sequential([tk.Input(shape=(6, 2)), L.Conv1D(
+        2, 3, padding="causal", name="wavenet")]), r"'wavenet' \(Conv1D\).*causal"
+    out, h, _ = L.LSTM(2, return_state=True, name="lstm")(L.Reshape((2, 2))(a))
+    yield "out_and_h", tk.Model(a, [out, h]), r"'lstm'.*state h only"
+    x = L.Dense(4)(a)
+    yield "twice", tk.Model(a, L.Add(name="double")([x, x])), r"'double'.*one tensor twice"
+    yield "masked_pooling", tk.pretrained.load("sentiment_text"), \
+        r"'average' \(GlobalAveragePooling1D\).*mask"
+
+
+@pytest.mark.parametrize("case", range(13))
+def test_export_refuses_what_tfjs_cannot_run(tmp_path, case):
+    what, model, message = list(_refused())[case]
+    with pytest.raises(ExportError, match=message):
+        tk.export.to_tfjs(model, tmp_path / what)
+    assert not (tmp_path / what).exists()                  # nothing written
+    assert [p.name for p in tmp_path.iterdir()] == []
+
+
+def test_failed_export_leaves_an_older_export_as_it_was(tmp_path):
+    tk.export.to_tfjs(tk.pretrained.load("digits_mlp"), tmp_path / "m")
+    before = {p.name: p.read_bytes() for p in (tmp_path / "m").iterdir()}
+    with pytest.raises(ExportError):
+        tk.export.to_tfjs(tk.Sequential([tk.Input(shape=(5, 3)), L.GRU(2)]), tmp_path / "m")
+    assert {p.name: p.read_bytes() for p in (tmp_path / "m").iterdir()} == before
+
+
+def test_export_needs_a_model_with_an_input(tmp_path):
+    with pytest.raises(ExportError, match="no input shape yet.*tk.Input"):
+        tk.export.to_tfjs(tk.Sequential([L.Dense(2)]), tmp_path / "m")
+    with pytest.raises(TypeError, match="exports models"):
+        tk.export.to_tfjs(L.Dense(2), tmp_path / "m")
+
+
+# ---- damaged or hostile folders: clear errors, nothing run -----------------------------------
+@pytest.fixture
+def folder(tmp_path):
+    tk.export.to_tfjs(tk.pretrained.load("digits_mlp"), tmp_path / "m")
+    return tmp_path / "m"
+
+
+def _edit(folder, change):
+    doc = json.loads((folder / "model.json").read_text())
+    change(doc)
+    (folder / "model.json").write_text(json.dumps(doc))
+
+
+def test_truncated_manifest(folder):
+    text = (folder / "model.json").read_text()
+    (folder / "model.json").write_text(text[:len(text) // 2])
+    with pytest.raises(ModelFileError, match="damaged.*not valid JSON"):
+        tk.models.load_tfjs(folder)
+
+
+def test_manifest_without_weights(folder):
+    _edit(folder, lambda doc: doc.pop("weightsManifest"))
+    with pytest.raises(ModelFileError, match="weightsManifest is missing"):
+        tk.models.load_tfjs(folder)
+
+
+def test_missing_shard(folder):
+    (folder / "group1-shard1of1.bin").unlink()
+    with pytest.raises(ModelFileError, match="shard 'group1-shard1of1.bin' is missing"):
+        tk.models.load_tfjs(folder)
+
+
+@pytest.mark.parametrize("change", [-4, +4])
+def test_wrong_shard_size(folder, change):
+    shard = folder / "group1-shard1of1.bin"
+    data = shard.read_bytes()
+    shard.write_bytes(data[:change] if change < 0 else data + b"\0" * change)
+    with pytest.raises(ModelFileError, match="damaged.*shards.*bytes"):
+        tk.models.load_tfjs(folder)
+
+
+def test_unknown_layer_class(folder):
+    def rename(doc):
+        doc["modelTopology"]["config"]["layers"][1]["class_name"] = "FancyDense"
+    _edit(folder, rename)
+    with pytest.raises(ModelFileError, match="'hidden_2' is a FancyDense, which tensorkit "
+                                             "cannot load.*nothing was run"):
+        tk.models.load_tfjs(folder)
+
+
+def test_shard_path_outside_the_folder(folder):
+    def escape(doc):
+        doc["weightsManifest"][0]["paths"] = ["../../etc/passwd"]
+    _edit(folder, escape)
+    with pytest.raises(ModelFileError, match="refusing.*not a file name in the model's folder"):
+        tk.models.load_tfjs(folder)
+
+
+def test_weight_that_fits_no_layer(folder):
+    def rename(doc):
+        doc["weightsManifest"][0]["weights"][0]["name"] = "nobody/kernel"
+    _edit(folder, rename)
+    with pytest.raises(ModelFileError, match="'nobody/kernel' belongs to no layer"):
+        tk.models.load_tfjs(folder)
+
+
+def test_tfjs_hard_sigmoid_is_refused_on_import(tmp_path):
+    tk.export.to_tfjs(tk.Sequential([tk.Input(shape=(5, 3)), L.LSTM(2, name="lstm")]),
+                      tmp_path / "m")
+
+    def keras2_default(doc):
+        doc["modelTopology"]["config"]["layers"][0]["config"]["recurrent_activation"] = \
+            "hard_sigmoid"
+    _edit(tmp_path / "m", keras2_default)
+    with pytest.raises(ModelFileError, match="'lstm'.*hard_sigmoid.*Keras 2.*recurrentActivation"):
+        tk.models.load_tfjs(tmp_path / "m")
+
+
+def test_graph_model_and_missing_folder(tmp_path, folder):
+    _edit(folder, lambda doc: doc.update(format="graph-model"))
+    with pytest.raises(ModelFileError, match="graph-model.*layers-model"):
+        tk.models.load_tfjs(folder)
+    with pytest.raises(FileNotFoundError, match="no TF.js model"):
+        tk.models.load_tfjs(tmp_path / "nowhere")
+
+
+# ---- a model TensorFlow.js wrote itself ------------------------------------------------------
+@needs_node
+def test_load_a_model_that_tfjs_saved(tmp_path):
+    """web/tfjs_fixture.js builds and saves models with TF.js's own save (its downloads
+    layout: ./model.weights.bin) and records its predictions; tensorkit must agree."""
+    proc = subprocess.run([NODE, str(WEB / "tfjs_fixture.js"), str(tmp_path)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    expected = json.loads((tmp_path / "expected.json").read_text())
+    assert expected, "the fixture saved no models"
+    for name, case in expected.items():
+        model = tk.models.load_tfjs(tmp_path / name)
+        xs = [np.asarray(x, dtype="float32").reshape(shape)
+              for x, shape in zip(case["inputs"], case["input_shapes"])]
+        got = model(xs[0] if len(xs) == 1 else xs).numpy()
+        want = np.asarray(case["output"]).reshape(case["output_shape"])
+        assert got.shape == want.shape
+        assert np.abs(got - want).max() <= TOLERANCE, name
+
+
+def test_export_module_is_registered():
+    assert tk.export.to_tfjs is not None and tk.models.load_tfjs is not None
+    assert os.path.basename(tk.export.__file__) == "export.py"
