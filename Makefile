@@ -17,6 +17,8 @@ empty :=
 space := $(empty) $(empty)
 PKG_NAMES     := $(patsubst %/__init__.py,%,$(wildcard tensorkit/__init__.py widgets/__init__.py))
 INSTALL_STAMP := $(VENV)/.stamp-install-$(subst $(space),-,$(strip $(PKG_NAMES)))
+WEB_STAMP     := web/node_modules/.stamp-npm-ci
+WEB_PORT      ?= 8000
 
 # Extra arguments for pytest, e.g. `make test PYTEST_ARGS="-k shape -x"`.
 PYTEST_ARGS ?=
@@ -30,16 +32,17 @@ LESSONS_PYTEST_ARGS := --nbval --nbval-current-env \
 # JupyterLab refuses to run as root unless told to.
 JUPYTER_ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: help setup system-deps lab test bench clean
+.PHONY: help setup system-deps lab test bench clean web
 
 help:
 	@echo "make lab    set up, then open the lessons in JupyterLab"
 	@echo "make test   set up, then run ruff and every test"
 	@echo "make setup  .venv + editable install of .[dev] + Graphviz and Chromium"
 	@echo "make bench  set up, install torch for comparison, run bench/*.py"
+	@echo "make web    set up, export a pretrained digits model, serve web/ on 127.0.0.1"
 	@echo "make clean  remove .venv and caches"
 
-setup: $(INSTALL_STAMP) system-deps
+setup: $(INSTALL_STAMP) system-deps $(WEB_STAMP)
 
 # The virtual environment, with an up-to-date pip.
 $(VENV_STAMP):
@@ -54,6 +57,17 @@ $(INSTALL_STAMP): pyproject.toml $(VENV_STAMP)
 	$(PIP) install -e '.[dev]'
 	@touch $@
 
+# TensorFlow.js for web/ (the page, and the Node checks of tk.export), pinned by
+# web/package-lock.json; redone when the lock changes. Without npm the tfjs tests skip.
+$(WEB_STAMP): web/package.json web/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		echo "Installing web/ dependencies (TensorFlow.js) with npm ci"; \
+		(cd web && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error) && touch $@; \
+	else \
+		echo "npm is missing, so web/ and its TensorFlow.js tests are skipped: install" \
+		     "Node.js 18+ (e.g. \`sudo apt-get install nodejs npm\`)." >&2; \
+	fi
+
 # Graphviz's `dot` and Debian's Chromium (apt-get when root); see the script.
 system-deps:
 	@bash scripts/ensure-system-deps.sh
@@ -65,6 +79,13 @@ lab: setup
 test: setup
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest $(LESSONS_PYTEST_ARGS) $(PYTEST_ARGS)
+
+# The webcam page with a shipped model (web/export_model.py; your own: tk.export.to_tfjs(
+# model, "web/model")). WEB_PORT=8001 make web for another port.
+web: setup
+	$(PY) web/export_model.py digits_cnn
+	@echo "Open http://127.0.0.1:$(WEB_PORT)/ in your browser (Ctrl-C stops the server)."
+	$(PY) -m http.server $(WEB_PORT) --bind 127.0.0.1 --directory web
 
 # PyTorch is installed only here, for comparison figures; it is not a dependency.
 # On the project's machines `torch==2.13.0` is a CPU build that pip takes from local disk;
