@@ -460,3 +460,24 @@ def test_load_a_model_that_tfjs_saved(tmp_path):
 def test_export_module_is_registered():
     assert tk.export.to_tfjs is not None and tk.models.load_tfjs is not None
     assert os.path.basename(tk.export.__file__) == "export.py"
+
+
+def test_load_the_keras_converter_layout(tmp_path):
+    """tensorflowjs_converter wraps the topology in model_config and names RNN weights
+    'layer/cell/weight' (TF 2.2+): both load, by TF.js's own rule."""
+    model = tk.Sequential([tk.Input(shape=(4, 3)), L.LSTM(2, name="lstm"),
+                           L.Dense(1, name="dense")])
+    tk.export.to_tfjs(model, tmp_path / "m")
+
+    def keras_converter(doc):
+        doc["modelTopology"] = {"keras_version": "2.15.0", "backend": "tensorflow",
+                                "model_config": {k: doc["modelTopology"][k]
+                                                 for k in ("class_name", "config")}}
+        for spec in doc["weightsManifest"][0]["weights"]:
+            if spec["name"].startswith("lstm/"):
+                spec["name"] = spec["name"].replace("lstm/", "lstm/lstm_cell/")
+        doc["convertedBy"] = "TensorFlow.js Converter v4.22.0"
+    _edit(tmp_path / "m", keras_converter)
+    x = np.random.default_rng(0).standard_normal((2, 4, 3)).astype("float32")
+    np.testing.assert_array_equal(tk.models.load_tfjs(tmp_path / "m" / "model.json")(x).numpy(),
+                                  model(x).numpy())
