@@ -29,7 +29,7 @@ class Node:
     """One call of one op: what went in, what came out, and where (which layer)."""
 
     __slots__ = ("id", "op", "inputs", "attrs", "shape", "dtype", "dims", "layer", "out",
-                 "needs_grad")
+                 "needs_grad", "saved")
 
     def __init__(self, op, inputs, attrs, shape, dtype, dims, out, needs_grad):
         self.id = next(_ids)
@@ -41,6 +41,7 @@ class Node:
         self.dims = dims
         self.out = out                # forward result array, kept for the VJPs; None if symbolic
         self.needs_grad = needs_grad
+        self.saved = None             # what an op that `saves` kept for its VJPs
         self.layer = STATE.layers[-1] if STATE.layers else None
 
     def __repr__(self):

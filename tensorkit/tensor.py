@@ -23,10 +23,10 @@ class Op:
     """One operation: shape rule, forward and VJPs, side by side."""
 
     __slots__ = ("name", "shape", "forward", "vjps", "dims", "dtype", "variadic", "labels",
-                 "doc")
+                 "saves", "doc")
 
     def __init__(self, name, shape, forward, vjps, dims=None, dtype=None, variadic=False,
-                 labels=False, doc=None):
+                 labels=False, saves=False, doc=None):
         self.name = name
         self.shape = shape            # (*input_shapes, **attrs) -> output shape
         self.forward = forward        # (xp, *arrays, **attrs) -> array
@@ -35,6 +35,7 @@ class Op:
         self.dtype = dtype            # (*dtypes, **attrs) -> dtype, for symbolic outputs
         self.variadic = variadic      # any number of inputs, one VJP called with index=i
         self.labels = labels          # the dims rule gives labels even to unlabelled inputs
+        self.saves = saves            # forward returns (out, saved); VJPs get saved=...
         self.doc = doc
 
     def __call__(self, *inputs, **attrs):
@@ -45,12 +46,12 @@ class Op:
 
 
 def defop(name, shape, forward, *vjps, dims=None, dtype=None, variadic=False, labels=False,
-          doc=None):
+          saves=False, doc=None):
     """Declare an op once and register it under `name`."""
     if name in OPS:
         raise ValueError(f"op {name!r} is declared twice")
     op = Op(name, shape, forward, vjps, dims=dims, dtype=dtype, variadic=variadic,
-            labels=labels, doc=doc)
+            labels=labels, saves=saves, doc=doc)
     OPS[name] = op
     return op
 
@@ -454,6 +455,9 @@ def apply(op, args, attrs):
         backend.check_same_device(op.name, datas)
         xp = backend.array_module(datas[0])
     out = op.forward(xp, *datas, **attrs)
+    saved = None
+    if op.saves:
+        out, saved = out                              # what only the backward pass needs
     if type(out) is not numpy.ndarray:                  # a NumPy scalar, or a CuPy array
         out = backend.array_module(out).asarray(out)
     if out.shape != shape:
@@ -465,6 +469,8 @@ def apply(op, args, attrs):
     if needs_grad or STATE.recording:
         node = Node(op, inputs, attrs, shape, out.dtype, dims, out if needs_grad else None,
                     needs_grad)
+        if needs_grad:
+            node.saved = saved
         if STATE.recording:
             for tr in STATE.traces:
                 tr.records.append(node)
@@ -554,6 +560,8 @@ def backprop(root, gradient=None, wrt=None):
                 continue
             if variadic:
                 gi = vjp(xp, g, node.out, *datas, index=i, **node.attrs)
+            elif node.op.saves:
+                gi = vjp(xp, g, node.out, *datas, saved=node.saved, **node.attrs)
             else:
                 gi = vjp(xp, g, node.out, *datas, **node.attrs)
             if gi.shape != inp.shape:

@@ -112,3 +112,28 @@ def test_grad_is_same_with_recording_off():
         assert y.node is not None                   # autograd still keeps what it needs
         y.backward()
     np.testing.assert_allclose(x.grad.numpy(), 3 * (1 - np.tanh(3 * x.numpy()) ** 2), rtol=1e-6)
+
+
+def test_an_op_can_save_work_for_its_backward_pass():
+    from tensorkit.shapes import same_shape
+    from tensorkit.tensor import defop
+
+    calls = []
+
+    def forward(xp, x):
+        twice = 2 * x                                    # something only the VJP needs
+        return x * x, twice
+
+    def vjp(xp, g, out, x, saved):
+        calls.append(saved)
+        return g * saved
+
+    op = defop("test_saved_square", same_shape, forward, vjp, saves=True)
+    x = tk.tensor([1.0, 3.0], requires_grad=True)
+    y = op(x)
+    np.testing.assert_allclose(y.numpy(), [1, 9])
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [2, 6])
+    np.testing.assert_allclose(calls[0], [2, 6])
+    with tk.no_grad():
+        assert op(x).node is None or op(x).node.saved is None   # nothing kept without grads
