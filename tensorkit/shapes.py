@@ -16,9 +16,17 @@ def broadcast_shapes(*shapes):
     (None, 10)
     >>> broadcast_shapes((None, 1), (3, 4))
     (3, 4)
+    >>> broadcast_shapes((128,), (None, 128))
+    (None, 128)
     """
     if shapes and shapes.count(shapes[0]) == len(shapes):   # all equal: the hot path
         return tuple(shapes[0])
+    if len(shapes) == 2:                # one the other's tail, as a bias (128,) on (32, 128):
+        a, b = shapes                   # the pairs that meet are equal, so the longer wins
+        if len(a) < len(b):
+            a, b = b, a
+        if tuple(a[len(a) - len(b):]) == tuple(b):
+            return tuple(a)
     ndim = max(len(s) for s in shapes)
     padded = [(1,) * (ndim - len(s)) + tuple(s) for s in shapes]
     out = []
