@@ -19,7 +19,9 @@ COURSE = ["00_widgets_demo.ipynb", "01_tensors.ipynb", "02_operations_and_graphs
           "03_shapes_batches_broadcasting.ipynb", "04_first_model.ipynb",
           "05_training_and_validation.ipynb", "06_images.ipynb", "07_text.ipynb",
           "08_rnns_and_lstms.ipynb", "09_attention.ipynb",
-          "10_pretrained_and_transfer.ipynb", "11_variational_autoencoders.ipynb",
+          "10_pretrained_and_transfer.ipynb",
+          "15_model_in_a_web_page.ipynb",          # follows 10 in the path (numbered as added)
+          "11_variational_autoencoders.ipynb",
           "12_gans.ipynb", "13_camera_and_microphone.ipynb", "14_gpu.ipynb"]
 PASS, FAIL = "✓ Correct!", "✗ Not yet"
 MAX_BYTES = 300_000

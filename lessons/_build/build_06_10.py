@@ -1,7 +1,8 @@
-"""Build lessons 06-10 and their solutions from one source, then execute and store them.
+"""Build lessons 06-10 and 15 (which follows lesson 10 in the path) and their solutions from
+one source, then execute and store them.
 
-    .venv/bin/python lessons/_build/build_06_10.py          # all five
-    .venv/bin/python lessons/_build/build_06_10.py 07 09    # some
+    .venv/bin/python lessons/_build/build_06_10.py          # all six
+    .venv/bin/python lessons/_build/build_06_10.py 07 15    # some
 
 Each lesson_NN.py fills a ``Lesson`` with ``md(text)``, ``code(src)`` and
 ``exercise(num, title, text, learner, solution, check)``: an exercise becomes a heading, an
@@ -70,5 +71,5 @@ class Lesson:
 
 if __name__ == "__main__":
     sys.path.insert(0, str(HERE))
-    for number in sys.argv[1:] or ["06", "07", "08", "09", "10"]:
+    for number in sys.argv[1:] or ["06", "07", "08", "09", "10", "15"]:
         importlib.import_module(f"lesson_{number}").build().write()
