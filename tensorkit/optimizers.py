@@ -2,10 +2,15 @@
 
 ``opt.apply(grads, weights)`` (Keras 3) or ``opt.apply_gradients(zip(grads, weights))``:
 gradients are clipped (clipnorm / clipvalue / global_clipnorm), weight decay is applied,
-then each weight's ``update_step`` changes its array in place with NumPy/CuPy ufuncs. The
+then ``update_step`` changes the weights' arrays in place with NumPy/CuPy ufuncs. The
 state (momenta, velocities) is kept per weight, in the order weights are first seen;
 ``get_state()`` / ``set_state()`` move it in and out as arrays plus the step count.
 A frozen weight (``requires_grad`` False) is never changed.
+
+Speed: the weights first trained together are packed into one flat array (each weight's
+``data`` becomes a view into it), their slots too, so a step is one ``update_step`` on
+the flat arrays: a dozen ufunc calls in all instead of a dozen per weight. Every number
+goes through the same operations, so the results are the same to the last bit.
 """
 
 import math
@@ -152,6 +157,46 @@ def _grad_array(g, var):
     return arr
 
 
+def _split(flat, shapes):
+    """Views of consecutive pieces of a flat array, one of each shape."""
+    views, start = [], 0
+    for shape in shapes:
+        n = math.prod(shape)
+        views.append(flat[start:start + n].reshape(shape))
+        start += n
+    return views
+
+
+class _Packed:
+    """Weights updated together: their values in one flat array (each weight's ``data`` a
+    view into it), their slots likewise, and room for their gradients."""
+
+    def __init__(self, variables, slots):
+        self.variables = variables
+        self.slots = slots                            # flat, in slot_names order
+        xp = backend.array_module(variables[0].data)
+        self.params = xp.empty(sum(v.data.size for v in variables), variables[0].dtype)
+        self.grads = xp.empty_like(self.params)
+        self.views = []
+        self.pack()
+
+    def pack(self):
+        """Copy each weight's values into the flat array and make its data a view of it."""
+        self.views = _split(self.params, [v.shape for v in self.variables])
+        for var, view in zip(self.variables, self.views):
+            view[...] = var.data
+            var.data = view
+
+    def flat_params(self):
+        if any(v.data is not view for v, view in zip(self.variables, self.views)):
+            self.pack()                     # a weight was given new data (w.data = ...)
+        return self.params
+
+    def flat_grads(self, grads):
+        xp = backend.array_module(self.grads)
+        return xp.concatenate([g.reshape(-1) for g in grads], out=self.grads)
+
+
 class Optimizer:
     """Base class: subclasses name their slots and write ``update_step(g, var, slots, lr)``."""
 
@@ -174,6 +219,7 @@ class Optimizer:
         self.iterations = 0
         self._vars = []                   # weights in the order first seen
         self._slots = {}                  # id(weight) -> list of arrays (slot_names order)
+        self._packed = {}                 # ids of weights updated together -> _Packed
         self._pending = None              # state given before the weights were known
         self._exclude_names = ()
 
@@ -202,18 +248,32 @@ class Optimizer:
 
     # ---- state -------------------------------------------------------------------------
     def build(self, variables):
-        """Create the slots (zeros, or Adagrad's initial value) for weights not seen yet."""
-        for var in variables:
+        """Create the slots (zeros, or Adagrad's initial value) for weights not seen yet;
+        weights new together (as a model's, on its first step) are packed."""
+        new = list({id(v): v for v in variables if id(v) not in self._slots}.values())
+        if len(new) > 1 and len({(v.dtype, type(v.data)) for v in new}) == 1:
+            self._pack(new)
+        for var in new:
             if id(var) not in self._slots:
                 xp = backend.array_module(var.data)
-                self._slots[id(var)] = [self._new_slot(xp, var, n) for n in self.slot_names]
-                self._vars.append(var)
+                self._slots[id(var)] = [self._new_slot(xp, var.shape, var.dtype, n)
+                                        for n in self.slot_names]
+            self._vars.append(var)
         if self._pending is not None and self._vars:
             state, self._pending = self._pending, None
             self.set_state(state)
 
-    def _new_slot(self, xp, var, name):
-        return xp.zeros(var.shape, dtype=var.dtype)
+    def _pack(self, variables):
+        xp = backend.array_module(variables[0].data)
+        size, shapes = sum(v.data.size for v in variables), [v.shape for v in variables]
+        slots = [self._new_slot(xp, (size,), variables[0].dtype, n) for n in self.slot_names]
+        views = [_split(flat, shapes) for flat in slots]              # per slot, per weight
+        for i, var in enumerate(variables):
+            self._slots[id(var)] = [per_weight[i] for per_weight in views]
+        self._packed[tuple(id(v) for v in variables)] = _Packed(variables, slots)
+
+    def _new_slot(self, xp, shape, dtype, name):
+        return xp.zeros(shape, dtype=dtype)
 
     @property
     def variables(self):
@@ -274,8 +334,12 @@ class Optimizer:
         lr = self.learning_rate
         if self.weight_decay:
             self._apply_weight_decay([v for _, v in pairs], lr)
-        for g, (_, var) in zip(grads, pairs):
-            self.update_step(g, var.data, slots[id(var)], lr)
+        packed = self._packed.get(tuple(id(v) for _, v in pairs))
+        if packed is not None:                        # all at once, on the flat arrays
+            self.update_step(packed.flat_grads(grads), packed.flat_params(), packed.slots, lr)
+        else:
+            for g, (_, var) in zip(grads, pairs):
+                self.update_step(g, var.data, slots[id(var)], lr)
         self.iterations += 1
 
     def apply_gradients(self, grads_and_vars):
@@ -491,8 +555,8 @@ class Adagrad(Optimizer):
         self.initial_accumulator_value = float(initial_accumulator_value)
         self.epsilon = float(epsilon)
 
-    def _new_slot(self, xp, var, name):
-        return xp.full(var.shape, self.initial_accumulator_value, dtype=var.dtype)
+    def _new_slot(self, xp, shape, dtype, name):
+        return xp.full(shape, self.initial_accumulator_value, dtype=dtype)
 
     def update_step(self, g, var, slots, lr):
         xp = backend.array_module(var)

@@ -62,7 +62,9 @@ class Variable(Tensor):
                              expected=f"shape {format_shape(self.shape)}",
                              fix="pass values of the weight's own shape.")
         xp = backend.array_module(self.data)
-        self.data = xp.array(arr, dtype=self.dtype)          # a copy, on this weight's device
+        # into the same array, not a new one: an optimizer may hold this weight's data as
+        # a view into its flat array of all the weights it trains
+        self.data[...] = xp.asarray(arr, dtype=self.dtype)
 
 
 def _as_tensor(x):
