@@ -267,6 +267,41 @@ def test_max_pool_gives_the_gradient_to_the_first_maximum_only():
     np.testing.assert_array_equal(x.grad.numpy()[0, :, :, 0], [[1, 0], [0, 0]])
 
 
+def _ref_max_pool_grad(x, g, pool, strides, padding):
+    """Each window's gradient to its first maximum (row by row), by a loop."""
+    pads = [conv_output_length(n, k, s, padding)[1] for n, k, s in zip(x.shape[1:3], pool,
+                                                                        strides)]
+    xpad = np.pad(x, ((0, 0), pads[0], pads[1], (0, 0)), constant_values=-np.inf)
+    dx = np.zeros_like(xpad)
+    for b, i, j, c in itertools.product(*map(range, g.shape)):
+        rows, cols = i * strides[0], j * strides[1]
+        win = xpad[b, rows:rows + pool[0], cols:cols + pool[1], c]
+        r, q = np.unravel_index(np.argmax(win), win.shape)     # argmax: the first maximum
+        dx[b, rows + r, cols + q, c] += g[b, i, j, c]
+    return dx[:, pads[0][0]:pads[0][0] + x.shape[1], pads[1][0]:pads[1][0] + x.shape[2]]
+
+
+@pytest.mark.parametrize("hw, pool, strides, padding", [
+    ((6, 6), (2, 2), (2, 2), "valid"), ((7, 5), (2, 2), (2, 2), "valid"),
+    ((5, 6), (3, 3), (1, 1), "valid"), ((5, 5), (3, 2), (2, 1), "same"),
+    ((4, 7), (2, 3), (3, 3), "valid"), ((3, 3), (1, 1), (1, 1), "valid")])
+def test_max_pool_gradient_with_ties_matches_a_loop_reference(hw, pool, strides, padding):
+    rng = np.random.default_rng(1)
+    x = rng.integers(0, 3, (2,) + hw + (3,)).astype("float64")   # many ties, as after ReLU
+    t = tk.tensor(x, dtype="float64", requires_grad=True)
+    y = tk.max_pool2d(t, pool, strides, padding)
+    g = rng.standard_normal(y.shape)
+    (y * tk.tensor(g, dtype="float64")).sum().backward()
+    np.testing.assert_allclose(t.grad.numpy(), _ref_max_pool_grad(x, g, pool, strides, padding),
+                               atol=1e-12)
+    t1 = tk.tensor(x[:, 0], dtype="float64", requires_grad=True)     # 1-D: (N, W, C)
+    y1 = tk.max_pool1d(t1, pool[1], strides[1], padding)
+    g1 = rng.standard_normal(y1.shape)
+    (y1 * tk.tensor(g1, dtype="float64")).sum().backward()
+    want = _ref_max_pool_grad(x[:, :1], g1[:, None], (1, pool[1]), (1, strides[1]), padding)
+    np.testing.assert_allclose(t1.grad.numpy(), want[:, 0], atol=1e-12)
+
+
 def test_max_pool_same_never_picks_the_padding():
     x = -np.ones((1, 3, 3, 1))
     assert tk.max_pool2d(_t(x), 2, padding="same").numpy().max() == -1
