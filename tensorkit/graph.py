@@ -61,13 +61,20 @@ def recording(enabled=True):
         STATE.recording = before
 
 
-@contextmanager
-def layer_scope(name):
-    """Ops called inside are recorded as belonging to layer `name`."""
-    STATE.layers.append(name)
-    try:
-        yield
-    finally:
+class layer_scope:
+    """``with layer_scope(name):`` ops called inside are recorded as belonging to layer
+    `name`. (A class, not a @contextmanager generator: every layer call enters one, and
+    this is 3x cheaper.)"""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name):
+        self.name = name
+
+    def __enter__(self):
+        STATE.layers.append(self.name)
+
+    def __exit__(self, *exc):
         STATE.layers.pop()
 
 

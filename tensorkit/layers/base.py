@@ -271,7 +271,8 @@ class Layer:
             with layer_scope(self.name):
                 self.build(shape)
             self.built = True
-        self._check_input(shape)
+        if shape != self._built_input_shape:            # the shape it was built for passes
+            self._check_input(shape)
         call_kwargs = dict(kwargs)
         if "training" in self._call_params:
             call_kwargs["training"] = bool(training)
@@ -282,18 +283,21 @@ class Layer:
             out_mask = self.compute_mask(inputs, mask)
         if self._built_input_shape is None:
             self._built_input_shape = shape             # only once a call has worked
-        outs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
-        masks = out_mask if isinstance(out_mask, list) else [out_mask] + [None] * (len(outs) - 1)
-        for t, m in zip(outs, masks):                   # RNN states get no mask, as in Keras
-            if isinstance(t, Tensor):
-                t.mask = m
-        # as Keras reports them: any batch size (None), whatever batch this call had
-        self.input_shape = _any_batch(shape)
-        self.output_shape = _any_batch(_shape_of(
+        if isinstance(outputs, Tensor) and not isinstance(out_mask, list):
+            outputs.mask = out_mask
+        else:
+            outs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
+            masks = out_mask if isinstance(out_mask, list) else \
+                [out_mask] + [None] * (len(outs) - 1)
+            for t, m in zip(outs, masks):               # RNN states get no mask, as in Keras
+                if isinstance(t, Tensor):
+                    t.mask = m
+        # As Keras reports them: any batch size (None), whatever batch this call had. Set
+        # past __setattr__ (a shape is no sublayer to track): this runs on every call.
+        self.__dict__["input_shape"] = _any_batch(shape)
+        self.__dict__["output_shape"] = _any_batch(_shape_of(
             list(outputs) if isinstance(outputs, tuple) else outputs))
-        used = (inputs if isinstance(inputs, list) else [inputs]) + [
-            a for a in list(args) + list(kwargs.values()) if isinstance(a, Tensor)]
-        if any(t.is_symbolic or t.history is not None for t in used):
+        if _in_graph(inputs, args, kwargs):
             record = LayerCall(self, inputs,
                                list(outputs) if isinstance(outputs, (list, tuple)) else [outputs],
                                args, kwargs)
@@ -330,6 +334,18 @@ class Layer:
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _in_graph(inputs, args, kwargs):
+    """Whether a call builds a functional graph: a tensor it used is symbolic or came
+    from another layer call of such a graph (it has a history)."""
+    used = inputs if isinstance(inputs, list) else [inputs]
+    if args or kwargs:
+        used = used + [a for a in (*args, *kwargs.values()) if isinstance(a, Tensor)]
+    for t in used:
+        if t.data is None or t.history is not None:
+            return True
+    return False
 
 
 def _any_batch(shape):
