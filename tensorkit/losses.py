@@ -261,11 +261,9 @@ class Loss:
             values = values * weight
         if self.reduction in (None, "none"):
             return values
-        total = ops.sum(values)
         if self.reduction == "sum":
-            return total
-        n = values.size                           # None: a symbolic batch
-        return total / n if n else ops.mean(values)
+            return ops.sum(values)
+        return ops.mean(values)                   # sum / batch size, as one op
 
     def get_config(self):
         return {"name": self.name, "reduction": self.reduction}

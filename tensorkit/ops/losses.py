@@ -6,7 +6,6 @@ Each op here takes logits (or probabilities) and the labels and gives the per-sa
 (the class axis disappears), so tensorkit.losses only averages.
 """
 
-import numpy
 
 from ..errors import ShapeError
 from ..tensor import defop
@@ -72,7 +71,8 @@ def _log_softmax(xp, x):
 
 def _pick(xp, x, labels):
     """x[..., labels]: the entry of each row at its label (..., C) -> (...)."""
-    return xp.take_along_axis(x, labels[..., None].astype(numpy.intp), axis=-1)[..., 0]
+    rows = x.reshape(-1, x.shape[-1])             # (N, C), N = the labels' size
+    return rows[xp.arange(rows.shape[0]), labels.reshape(-1)].reshape(labels.shape)
 
 
 def _sparse_forward(xp, logits, labels):
