@@ -3,37 +3,23 @@
 One notebook uses every widget; the test runs it and checks, in the page, the graph's shape
 labels, a node click's details, a LayerPanel toggle reaching the model, the monitor's curve
 growing during a fit, and camera/microphone captures (Chromium's fake devices) arriving in
-Python as tensors. Screenshots go to test-artifacts/ (git-ignored).
+Python as tensors. Screenshots go to test-artifacts/ (git-ignored). The JupyterLab server
+and browser helpers are shared with test_widgets_browser_extra.py (lab_harness.py).
 """
 
-import os
-import pathlib
 import re
-import secrets
-import shutil
-import signal
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 
+import lab_harness as lh
 import pytest
+from lab_harness import edge_labels as _edge_labels
+from lab_harness import output as _output
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-ROOT = pathlib.Path(__file__).resolve().parents[1]
-ARTIFACTS = ROOT / "test-artifacts" / "widgets"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run",
-        "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
-
-if not os.path.exists(CHROMIUM):
-    pytest.skip(f"{CHROMIUM} is missing (Debian's chromium package; make setup installs it)",
-                allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api",
-                               reason="playwright (python) is not installed: pip install -e .[dev]")
+if lh.missing():
+    pytest.skip(lh.missing(), allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api")
 
 CELLS = [
     """import time
@@ -72,112 +58,17 @@ monitor.on_train_end()""",
 ]
 
 
-def _notebook(path):
-    import nbformat
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(src) for src in CELLS]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
-    nbformat.write(nb, str(path))
+def test_every_widget_in_jupyterlab(jupyter_lab):
+    lh.write_notebook(jupyter_lab[2] / "widgets.ipynb", CELLS)
+    with lh.browser_page(lh.BASE_ARGS + lh.FAKE_MEDIA, "failure.png",
+                         permissions=["camera", "microphone"]) as page:
+        lh.open_notebook(page, jupyter_lab, "widgets.ipynb")
+        _run(page, lh.artifacts())
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory):
-    """JupyterLab on a free 127.0.0.1 port with a token, stopped by its PID afterwards."""
-    home = tmp_path_factory.mktemp("lab")
-    _notebook(home / "widgets.ipynb")
-    port, token = _free_port(), secrets.token_hex(16)
-    jupyter = pathlib.Path(sys.executable).with_name("jupyter")
-    cmd = [str(jupyter), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-           f"--ServerApp.root_dir={home}", f"--IdentityProvider.token={token}",
-           "--LabApp.news_url=None",
-           "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-           f"--LabApp.workspaces_dir={home / 'workspaces'}",
-           f"--LabApp.user_settings_dir={home / 'settings'}"]
-    news = home / "settings" / "@jupyterlab" / "apputils-extension"
-    news.mkdir(parents=True)
-    (news / "notification.jupyterlab-settings").write_text(
-        '{"fetchNews": "false", "checkForUpdates": false}')
-    if os.geteuid() == 0:
-        cmd.append("--allow-root")
-    env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
-           "PYTHONPATH": str(ROOT)}
-    log = open(home / "lab.log", "w")
-    proc = subprocess.Popen(cmd, cwd=home, env=env, stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
-    try:
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2)
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("JupyterLab did not start:\n" +
-                                       (home / "lab.log").read_text()[-3000:]) from None
-                time.sleep(0.3)
-        yield url, token
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)          # the server and its kernels, by PID
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        log.close()
-        shutil.copy(home / "lab.log", _artifacts() / "lab.log")
-
-
-def _artifacts():
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    return ARTIFACTS
-
-
-def _output(page, cell):
-    """The output area of code cell number `cell` (0-based)."""
-    return page.locator(".jp-Notebook .jp-CodeCell").nth(cell).locator(".jp-OutputArea")
-
-
-def test_every_widget_in_jupyterlab(lab):
-    url, token = lab
-    shots = _artifacts()
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        try:
-            context = browser.new_context(viewport={"width": 1400, "height": 1000},
-                                          permissions=["camera", "microphone"])
-            page = context.new_page()
-            page.set_default_timeout(30_000)
-            _run(page, url, token, shots)
-        except Exception:
-            page.screenshot(path=str(shots / "failure.png"), full_page=True)
-            raise
-        finally:
-            browser.close()
-
-
-def _run(page, url, token, shots):
+def _run(page, shots):
     expect = sync_api.expect
-    page.goto(f"{url}/lab/tree/widgets.ipynb?token={token}")
-    # Run All before the kernel is connected is silently ignored: wait for idle first.
-    page.wait_for_selector(".jp-Notebook .jp-CodeCell", timeout=60_000)
-    status = page.locator(".jp-StatusBar-Widget", has_text=re.compile(r"\| Idle"))
-    deadline = time.monotonic() + 60
-    while not status.count():
-        accept = page.locator(".jp-Dialog button.jp-mod-accept")   # "Select Kernel": yes
-        if accept.count():
-            accept.first.click()
-        assert time.monotonic() < deadline, "the kernel never became idle"
-        time.sleep(0.3)
-    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
-    page.locator('li[data-command="runmenu:run-all"]').click()
+    lh.run_all(page)
 
     # TrainingMonitor: the curve gains points while the fit runs, the final plot stays
     monitor = _output(page, 10)
@@ -243,12 +134,6 @@ def _run(page, url, token, shots):
                     (6, "reshape_view"), (7, "check")]:
         _output(page, k).screenshot(path=str(shots / f"{name}.png"))
     page.screenshot(path=str(shots / "notebook.png"), full_page=True)
-
-
-def _edge_labels(graph):
-    """Each edge label's text as one string (Graphviz splits coloured parts into <text>s)."""
-    return graph.locator("svg g.edge").evaluate_all(
-        "gs => gs.map(g => [...g.querySelectorAll('text')].map(t => t.textContent).join(''))")
 
 
 def _points(monitor):
