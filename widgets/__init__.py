@@ -4,8 +4,18 @@ Every widget only reads what tensorkit records (a trace's nodes and edges, a mod
 summary); none computes a shape. Each is an anywidget (ESM files next to this file) with a
 static HTML picture and a plain-text form, so saved notebooks and terminals show them too.
 
-``import widgets`` in a notebook also makes ``display(model)`` draw a GraphView and
-``display(tensor)`` a TensorView.
+``import widgets`` in a notebook also makes ``display(model)`` (and a bare ``model`` ending a
+cell) draw a GraphView and ``display(tensor)`` a TensorView; a trace draws a GraphView too.
+
+Saved notebooks: JupyterLab draws a widget output only from a kernel or from widget state
+saved in the notebook (Settings > Widget Manager > Save Widget State, off by default;
+``nbconvert --execute`` saves it). A trusted notebook without it shows "Error displaying
+widget: model not found": JupyterLab's widget renderer never falls back to the bundle's other
+formats. An untrusted one (opened from disk, not yet run) shows the sanitized text/html,
+which keeps the shape labels as text but drops the SVG picture. ``jupyter nbconvert --to
+html`` uses the text/html fallback for every output without saved state (add
+``--ClearMetadataPreprocessor.enabled=True`` for an offline page: with state it embeds widget
+views whose JavaScript loads from unpkg.com); a TrainingMonitor always leaves a PNG.
 """
 
 from ._base import in_notebook
