@@ -412,19 +412,21 @@ def _fits(actual, rule):
 
 def apply(op, args, attrs):
     """Call `op` on `args` (Tensors or numbers): check shapes, run, record, return a Tensor."""
-    if not op.variadic and len(args) != len(op.vjps):
+    vjps = _vjps(op, len(args))
+    if len(args) != len(vjps):
         raise TypeError(f"{op.name} takes {len(op.vjps)} tensor input(s) but got {len(args)}; "
                         "pass its options by name (e.g. axis=1).")
-    like = None
+    inputs = args
     for a in args:
-        if isinstance(a, Tensor):
-            like = a
+        if not isinstance(a, Tensor):                 # numbers: 0-d tensors, as NumPy's
+            like = next((b for b in args if isinstance(b, Tensor)), None)
+            inputs = tuple([b if isinstance(b, Tensor) else constant_like(b, like)
+                            for b in args])
             break
-    inputs = tuple([a if isinstance(a, Tensor) else constant_like(a, like) for a in args])
     shapes = tuple([t.shape for t in inputs])
     symbolic_in = labelled = needs_grad = False      # one pass over the inputs (hot path)
     grad_enabled = STATE.grad_enabled
-    for t, vjp in zip(inputs, _vjps(op, len(inputs))):
+    for t, vjp in zip(inputs, vjps):
         if t.data is None:
             symbolic_in = True
         if t.dims is not None:
@@ -466,15 +468,16 @@ def apply(op, args, attrs):
                                f"shape rule says {shape}. Please report this.")
         shape = out.shape                             # a size only the data could tell
     node = None
+    dtype = out.dtype
     if needs_grad or STATE.recording:
-        node = Node(op, inputs, attrs, shape, out.dtype, dims, out if needs_grad else None,
+        node = Node(op, inputs, attrs, shape, dtype, dims, out if needs_grad else None,
                     needs_grad)
         if needs_grad:
             node.saved = saved
         if STATE.recording:
             for tr in STATE.traces:
                 tr.records.append(node)
-    return Tensor(out, shape, out.dtype, dims, node, needs_grad)
+    return Tensor(out, shape, dtype, dims, node, needs_grad)
 
 
 def _vjps(op, n):
