@@ -13,6 +13,8 @@ def unbroadcast(g, shape):
     if g.shape == shape:
         return g
     lead = g.ndim - len(shape)
+    if g.shape[lead:] == shape:                       # only added leading axes: as a bias's
+        return g.sum(axis=tuple(range(lead)))
     axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape)
                                       if n == 1 and g.shape[lead + i] != 1)
     if axes:

@@ -76,11 +76,16 @@ def _pick(xp, x, labels):
 
 
 def _sparse_forward(xp, logits, labels):
-    return -_pick(xp, _log_softmax(xp, logits), labels)
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    e = xp.exp(shifted)
+    total = e.sum(axis=-1, keepdims=True)
+    # -log softmax at the label = log(sum e) - shifted[label]; the VJP's softmax is e / total
+    return xp.log(total[..., 0]) - _pick(xp, shifted, labels), (e, total)
 
 
-def _sparse_vjp(xp, g, out, logits, labels):
-    grad = _softmax(xp, logits)                   # softmax - one_hot(labels), scaled by g
+def _sparse_vjp(xp, g, out, logits, labels, saved):
+    e, total = saved
+    grad = e / total                              # softmax - one_hot(labels), scaled by g
     flat = grad.reshape(-1, grad.shape[-1])
     flat[xp.arange(flat.shape[0]), labels.reshape(-1)] -= 1
     grad *= g[..., None]
@@ -121,7 +126,7 @@ def _probs_vjp(xp, g, out, probs, labels, epsilon):
 
 sparse_softmax_cross_entropy = defop(
     "sparse_softmax_cross_entropy", _sparse_rule, _sparse_forward, _sparse_vjp, None,
-    dims=lambda shapes, dims: tuple(dims[0][:-1]),
+    dims=lambda shapes, dims: tuple(dims[0][:-1]), saves=True,
     dtype=lambda logits, labels: logits,
     doc="-log softmax(logits)[label] per sample: (..., C) logits, (...) int labels -> (...).")
 softmax_cross_entropy = defop(
