@@ -1,5 +1,6 @@
 """Unit tests of the widgets' synced state, read from tensorkit's models and traces."""
 
+import base64
 import re
 import time
 
@@ -120,15 +121,38 @@ def test_trace_repr_uses_the_widgets():
     with tk.trace() as g:
         tk.symbolic((None, 3)) + 1.0
     bundle = g._repr_mimebundle_()
-    assert "text/html" in bundle and "<svg" in bundle["text/html"]
+    assert "text/html" in bundle and "(None, 3)" in labels(static_svg(bundle["text/html"]))
     assert bundle["text/plain"].startswith("Graph: ")
     assert "application/vnd.jupyter.widget-view+json" not in bundle     # not in a notebook
+
+
+def static_svg(html):
+    """The SVG inside a static GraphView's <img src="data:image/svg+xml;base64,...">."""
+    found = re.fullmatch(r'<div class="tk-graph-static"><img alt="[^"]+" '
+                         r'src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"></div>', html)
+    assert found, html[:300]
+    return base64.b64decode(found.group(1)).decode("utf-8")
 
 
 def test_static_fallback_is_deterministic():
     a, b = widgets.GraphView(mlp("same")), widgets.GraphView(mlp("same"))
     assert a._repr_mimebundle_() == b._repr_mimebundle_()
     assert "graphviz version" not in a.svg
+
+
+def test_static_fallback_is_an_svg_image_with_alt_text():
+    # an <img> of the SVG, not inline <svg>: JupyterLab's sanitizer (an untrusted notebook)
+    # keeps data: images but drops inline SVG, leaving loose label text
+    html = widgets.GraphView(mlp())._repr_mimebundle_()["text/html"]
+    assert "<svg" not in html
+    svg = static_svg(html)
+    assert svg.startswith("<svg") and 'xmlns="http://www.w3.org/2000/svg"' in svg
+    assert {"(None, 28, 28, 1)", "(None, 784)", "(None, 32)", "(None, 10)"} <= set(labels(svg))
+    alt = re.search(r'alt="([^"]*)"', html).group(1)
+    assert alt.startswith("Graph &#x27;mlp&#x27;: flat (Flatten): (None, 28, 28, 1) -&gt; ")
+    assert "head (Dense): (None, 32) -&gt; (None, 10)" in alt
+    empty = widgets.GraphView(tk.Sequential(name="empty")).to_html()
+    assert "<img" not in empty and "does not know its input shape" in empty
 
 
 def test_graphviz_missing_gives_install_message(monkeypatch):

@@ -10,8 +10,9 @@
   GraphView / TensorView;
 - a GraphView follows its model when later cells ``add`` / ``pop`` layers or rebuild it;
 - what a saved notebook shows without a kernel: nbconvert's HTML (the static fallbacks when
-  no widget state was saved) and JupyterLab ("model not found" without widget state, the
-  live view from saved state).
+  no widget state was saved, the graphs as SVG images) and JupyterLab (the static fallback,
+  the graph still an image, while the notebook is untrusted; "model not found" without
+  widget state, the live view from saved state).
 
 The learner's cells are typed into new cells one at a time, as a learner would.
 """
@@ -164,6 +165,12 @@ def _nbconvert(src, dest_dir, *options):
     return proc, dest_dir / src.with_suffix(".html").name
 
 
+def _drawn(img):
+    """Whether the browser decoded and drew this <img> (a broken one is 0 wide)."""
+    img.scroll_into_view_if_needed()
+    return img.evaluate("i => i.complete && i.naturalWidth > 100 && i.naturalHeight > 100")
+
+
 def _wait(*procs):
     for proc in procs:
         assert proc.wait(60) == 0, proc.args
@@ -172,8 +179,8 @@ def _wait(*procs):
 def test_saved_notebook_without_a_kernel(jupyter_lab, browser, tmp_path):
     """The executed demo notebook (stored with its outputs and widget state) as a saved
     notebook: nbconvert's HTML with the state keeps widget views (whose JavaScript comes from
-    unpkg.com: blank offline); with the state cleared it shows the widgets' static HTML and
-    the TrainingMonitor's final PNG. JupyterLab: see below."""
+    unpkg.com: blank offline); with the state cleared it shows the widgets' static HTML (the
+    graphs as SVG images) and the TrainingMonitor's final PNG. JupyterLab: see below."""
     nb = json.loads(DEMO.read_text())
     assert "application/vnd.jupyter.widget-state+json" in nb["metadata"].get("widgets", {})
     home = jupyter_lab[2]
@@ -196,6 +203,8 @@ def test_saved_notebook_without_a_kernel(jupyter_lab, browser, tmp_path):
     html = cleared_html.read_text()
     assert "application/vnd.jupyter.widget-view+json" not in html
     assert html.count('class="tk-graph-static"') == 2               # the model's and the trace's
+    assert len(re.findall(r'<div class="tk-graph-static"><img alt="Graph[ :]', html)) == 2
+    assert "hidden (Dense): (None, 784) -&gt; (None, 32)" in html       # the graph's alt text
     assert "Camera 64x48: no photo yet" in html
     # the monitor's final plot (the BatchView's 28x28 thumbnails are the small ones)
     assert re.search(r'<img [^>]*src="data:image/png;base64,[^"]{10000,}"', html), \
@@ -205,20 +214,28 @@ def test_saved_notebook_without_a_kernel(jupyter_lab, browser, tmp_path):
     with lh.new_page(browser, "failure_saved.png") as page:
         page.route(re.compile(r"^https?://(?!127\.0\.0\.1)"), lambda route: route.abort())
         page.goto(f"file://{cleared_html}")
-        graph = page.locator(".tk-graph-static").first
-        expect(graph.locator("svg")).to_be_visible()
-        assert {"(None, 28, 28, 1)", "(None, 784)", "(None, 32)", "(None, 10)"} <= \
-            set(lh.edge_labels(graph))
+        picture = page.locator('.tk-graph-static img[src^="data:image/svg+xml;base64,"]')
+        expect(picture).to_have_count(2)
+        expect(picture.first).to_be_visible()
+        assert _drawn(picture.first) and _drawn(picture.nth(1))
+        expect(picture.first).to_have_attribute("alt", re.compile(r"flat \(Flatten\): "
+                                                                 r"\(None, 28, 28, 1\) -> "))
         cell = page.locator(".jp-Cell", has_text="callbacks=[monitor]")
         expect(cell.locator('img[src^="data:image/png"]')).to_be_visible()
         page.screenshot(path=str(lh.artifacts() / "saved_html.png"), full_page=True)
 
         # JupyterLab. A notebook opened from disk is untrusted: JupyterLab prefers the safe
         # (sanitized) text/html over the widget view, even with saved widget state. Its
-        # sanitizer drops the <svg>, so only the graph's labels remain, as text.
+        # sanitizer would drop an inline <svg> (leaving the labels as loose text) but keeps
+        # the data: image, so the graph shows as a picture.
         lh.open_notebook(page, jupyter_lab, "demo_untrusted.ipynb", idle=False)
         static = lh.output(page, 1).locator(".tk-graph-static")
-        expect(static).to_contain_text(re.compile(r"\(\s*None\s*, 784\)"))
+        picture = static.locator('img[src^="data:image/svg+xml;base64,"]')
+        expect(picture).to_be_visible()
+        assert _drawn(picture)
+        expect(picture).to_have_attribute("alt", re.compile(r"\(None, 784\)"))
+        expect(static).to_have_text("")                                   # no loose labels
+        expect(static.locator("svg")).to_have_count(0)
         expect(lh.output(page, 3)).to_contain_text("flatten")              # the ShapeTable
         expect(page.locator(".jp-Notebook")).not_to_contain_text("Error displaying widget")
         page.screenshot(path=str(lh.artifacts() / "saved_in_lab_untrusted.png"))

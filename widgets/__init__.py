@@ -12,7 +12,8 @@ saved in the notebook (Settings > Widget Manager > Save Widget State, off by def
 ``nbconvert --execute`` saves it). A trusted notebook without it shows "Error displaying
 widget: model not found": JupyterLab's widget renderer never falls back to the bundle's other
 formats. An untrusted one (opened from disk, not yet run) shows the sanitized text/html,
-which keeps the shape labels as text but drops the SVG picture. ``jupyter nbconvert --to
+which drops inline SVG but keeps images: a GraphView's fallback is its SVG as an <img> (a
+data: URI, the shapes in its alt text), so the graph still shows. ``jupyter nbconvert --to
 html`` uses the text/html fallback for every output without saved state (add
 ``--ClearMetadataPreprocessor.enabled=True`` for an offline page: with state it embeds widget
 views whose JavaScript loads from unpkg.com); a TrainingMonitor always leaves a PNG.

@@ -5,8 +5,13 @@ a box that expands to its ops (a click) and collapses back (a click on its frame
 layers are dashed and grey. Hovering or clicking a node shows its op, shapes, attributes
 and parameter count. The SVG goes into an anywidget: JupyterLab shows a plain SVG output
 as an <img>, which cannot be hovered.
+
+The static fallback (text/html: nbconvert, and JupyterLab while a notebook is untrusted, as
+one opened from git is until it is run) is the same SVG as an <img> with a data: URI and an
+alt text of the shapes: JupyterLab's sanitizer keeps such images, but drops inline <svg>.
 """
 
+import base64
 import html
 import re
 import shutil
@@ -276,7 +281,33 @@ class GraphView(Widget):
 
     def to_html(self):
         note = f"<p>{html.escape(self.message)}</p>" if self.message else ""
-        return f'<div class="tk-graph-static">{note}{self.svg}</div>'
+        img = ""
+        if self.svg and self.data is not None:
+            uri = base64.b64encode(self.svg.encode("utf-8")).decode("ascii")
+            img = (f'<img alt="{html.escape(_alt_text(self.data, self.dims))}" '
+                   f'src="data:image/svg+xml;base64,{uri}">')
+        return f'<div class="tk-graph-static">{note}{img}</div>'
+
+
+ALT_ITEMS = 20          # the alt text names at most this many layers (or ops)
+
+
+def _alt_text(data, with_dims=True):
+    """What the static picture shows, in words: each layer's (or, without layers, each
+    op's) input and output shapes."""
+    if data.layers:
+        items = [f"{l['name']}" + (f" ({l['type']})" if l["type"] else "") +
+                 f": {shape_text(l['input_shape'])} -> {shape_text(l['output_shape'])}"
+                 for l in data.layers]
+    else:
+        items = [f"{n['op']}: " + ", ".join(shape_text(s, d, with_dims) for s, d in
+                                            zip(n["input_shapes"], n["input_dims"])) +
+                 f" -> {shape_text(n['shape'], n['dims'], with_dims)}"
+                 for n in data.nodes if n["inputs"]]
+    if len(items) > ALT_ITEMS:
+        items = items[:ALT_ITEMS] + [f"and {len(items) - ALT_ITEMS} more"]
+    head = f"Graph {data.title!r}" if data.title else "Graph"
+    return f"{head}: " + "; ".join(items)
 
 
 def _all_layers(model):
