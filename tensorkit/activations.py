@@ -23,6 +23,12 @@ def hard_sigmoid(x):
     return ops.clip(x / 6.0 + 0.5, 0.0, 1.0)
 
 
+def keras2_hard_sigmoid(x):
+    """Keras 2's and TensorFlow.js's hard_sigmoid: clip(0.2 * x + 0.5, 0, 1) (the default
+    recurrent activation of TF.js's LSTM and GRU), for models that come from there."""
+    return ops.clip(x * 0.2 + 0.5, 0.0, 1.0)
+
+
 def softmax(x):
     return ops.softmax(x, axis=-1)
 
@@ -30,7 +36,7 @@ def softmax(x):
 _BY_NAME = {"relu": ops.relu, "sigmoid": ops.sigmoid, "tanh": ops.tanh, "softmax": softmax,
             "linear": linear, "elu": ops.elu, "gelu": gelu, "leaky_relu": leaky_relu,
             "softplus": ops.softplus, "silu": ops.silu, "swish": ops.silu,
-            "hard_sigmoid": hard_sigmoid}
+            "hard_sigmoid": hard_sigmoid, "keras2_hard_sigmoid": keras2_hard_sigmoid}
 
 
 def get(identifier):

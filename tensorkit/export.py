@@ -99,12 +99,11 @@ _NOT_IN_TFJS = {
 # activation names tensorkit -> TF.js, where both compute the same function
 _ACTIVATIONS = {"relu": "relu", "sigmoid": "sigmoid", "tanh": "tanh", "softmax": "softmax",
                 "linear": "linear", "elu": "elu", "softplus": "softplus", "gelu": "gelu",
-                "silu": "swish", "swish": "swish"}
+                "silu": "swish", "swish": "swish", "keras2_hard_sigmoid": "hard_sigmoid"}
 _ACTIVATION_DIFFERS = {
     "hard_sigmoid": "tensorkit's hard_sigmoid is Keras 3's clip(x / 6 + 0.5, 0, 1) but "
-                    "TF.js's is Keras 2's clip(0.2 * x + 0.5, 0, 1). Fix: use 'sigmoid'",
-    "hardSigmoid": "TF.js's hard_sigmoid is Keras 2's clip(0.2 * x + 0.5, 0, 1), but "
-                   "tensorkit's is Keras 3's clip(x / 6 + 0.5, 0, 1)",
+                    "TF.js's is Keras 2's clip(0.2 * x + 0.5, 0, 1). Fix: use 'sigmoid', or "
+                    "'keras2_hard_sigmoid' (TF.js's formula)",
     "leaky_relu": "TF.js has no activation named leaky_relu. Fix: use 'relu' or 'elu'",
 }
 
@@ -438,11 +437,8 @@ def _activation_in(path, name, key, value):
         raise ModelFileError(f"{path}: layer {name!r} has {key}={value!r:.60}, which tensorkit "
                              "does not read; nothing was run.")
     snake = re.sub(r"(?<!^)(?=[A-Z])", "_", value).lower()
-    if snake in ("hard_sigmoid",):
-        raise ModelFileError(f"{path}: layer {name!r} uses {key}='hard_sigmoid': "
-                             f"{_ACTIVATION_DIFFERS['hardSigmoid']}, so tensorkit would compute "
-                             "something else. Fix: train it in TF.js with "
-                             f"{key.replace('_a', 'A')}: 'sigmoid'.")
+    if snake == "hard_sigmoid":
+        return "keras2_hard_sigmoid"                   # TF.js's own (Keras 2's) formula
     if snake not in _ACTIVATIONS:
         raise ModelFileError(f"{path}: layer {name!r} uses {key}={value!r}, which tensorkit does "
                              f"not have (it has {', '.join(sorted(_ACTIVATIONS))}).")

@@ -103,8 +103,11 @@ def recurrent_options():
         L.SimpleRNN(4, activation="relu", return_sequences=True, go_backwards=True),
         L.LSTM(4, activation="relu", recurrent_activation="tanh", return_sequences=True),
         L.Bidirectional(L.SimpleRNN(3, return_sequences=True), merge_mode="ave"),
-        L.Bidirectional(L.GRU(2, reset_after=False, recurrent_activation="relu"),
-                        merge_mode="mul")], name="recurrent_options")
+        L.Bidirectional(L.GRU(2, reset_after=False, recurrent_activation="relu",
+                              return_sequences=True), merge_mode="mul"),
+        L.LSTM(3, recurrent_activation="keras2_hard_sigmoid", return_sequences=True),
+        L.GRU(2, reset_after=False, recurrent_activation="keras2_hard_sigmoid"),
+        L.Dense(2, activation="keras2_hard_sigmoid")], name="recurrent_options")
 
 
 def embedding():
@@ -417,16 +420,22 @@ def test_weight_that_fits_no_layer(folder):
         tk.models.load_tfjs(folder)
 
 
-def test_tfjs_hard_sigmoid_is_refused_on_import(tmp_path):
-    tk.export.to_tfjs(tk.Sequential([tk.Input(shape=(5, 3)), L.LSTM(2, name="lstm")]),
-                      tmp_path / "m")
+def test_tfjs_hard_sigmoid_comes_in_as_keras2_hard_sigmoid(tmp_path):
+    """TF.js's LSTM defaults to its (Keras 2's) hard_sigmoid: it loads as that formula."""
+    model = tk.Sequential([tk.Input(shape=(5, 3)), L.LSTM(2, name="lstm")])
+    tk.export.to_tfjs(model, tmp_path / "m")
 
     def keras2_default(doc):
         doc["modelTopology"]["config"]["layers"][0]["config"]["recurrent_activation"] = \
             "hard_sigmoid"
     _edit(tmp_path / "m", keras2_default)
-    with pytest.raises(ModelFileError, match="'lstm'.*hard_sigmoid.*Keras 2.*recurrentActivation"):
-        tk.models.load_tfjs(tmp_path / "m")
+    loaded = tk.models.load_tfjs(tmp_path / "m")
+    assert loaded.layers[0].get_config()["recurrent_activation"] == "keras2_hard_sigmoid"
+    same = tk.Sequential([tk.Input(shape=(5, 3)),
+                          L.LSTM(2, recurrent_activation="keras2_hard_sigmoid")])
+    same.set_weights(model.get_weights())
+    x = np.random.default_rng(0).normal(size=(2, 5, 3)).astype(np.float32)
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), same.predict(x, verbose=0))
 
 
 def test_graph_model_and_missing_folder(tmp_path, folder):

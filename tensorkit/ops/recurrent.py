@@ -58,6 +58,12 @@ def _hard_sigmoid(xp, a, out):                     # Keras 3: relu6(x + 3) / 6
     xp.clip(out, 0.0, 1.0, out=out)
 
 
+def _keras2_hard_sigmoid(xp, a, out):              # Keras 2 / TF.js: clip(0.2 x + 0.5)
+    xp.multiply(a, 0.2, out=out)
+    out += 0.5
+    xp.clip(out, 0.0, 1.0, out=out)
+
+
 def _relu(xp, a, out):
     xp.multiply(a, a > 0, out=out)
 
@@ -71,6 +77,7 @@ ACTIVATIONS = {
     "tanh": (lambda xp, a, out: xp.tanh(a, out=out), lambda xp, y: 1.0 - y * y),
     "sigmoid": (_sigmoid, lambda xp, y: y * (1.0 - y)),
     "hard_sigmoid": (_hard_sigmoid, lambda xp, y: ((y > 0) & (y < 1)) * (1.0 / 6.0)),
+    "keras2_hard_sigmoid": (_keras2_hard_sigmoid, lambda xp, y: ((y > 0) & (y < 1)) * 0.2),
     "relu": (_relu, lambda xp, y: (y > 0).astype(y.dtype)),
     "linear": (_linear, lambda xp, y: xp.ones_like(y)),
 }
