@@ -144,7 +144,7 @@ def _grad_array(g, var):
     arr = g.data if isinstance(g, Tensor) else g
     if not hasattr(arr, "shape"):
         arr = numpy.asarray(arr)
-    if tuple(arr.shape) != var.shape:
+    if arr.shape != var.shape:
         raise ShapeError(f"the gradient for '{var.name}' has shape "
                          f"{format_shape(arr.shape)} but the weight has shape "
                          f"{format_shape(var.shape)}.",
@@ -328,13 +328,15 @@ class Optimizer:
             self.iterations += 1
             return
         slots = self._slots
-        if any(id(v) not in slots for _, v in pairs):
+        key = tuple([id(v) for _, v in pairs])
+        packed = self._packed.get(key)                # None: not all packed together
+        if packed is None and any(id(v) not in slots for _, v in pairs):
             self.build([v for _, v in pairs])
+            packed = self._packed.get(key)
         grads = self._clip([g for g, _ in pairs])
         lr = self.learning_rate
         if self.weight_decay:
             self._apply_weight_decay([v for _, v in pairs], lr)
-        packed = self._packed.get(tuple(id(v) for _, v in pairs))
         if packed is not None:                        # all at once, on the flat arrays
             self.update_step(packed.flat_grads(grads), packed.flat_params(), packed.slots, lr)
         else:
