@@ -286,6 +286,9 @@ class Sequential(Model):
         if not self._layers:
             raise ValueError(f"Model '{self.name}' has no layers to pop.")
         layer = self._layers.pop()
+        self.output_shape = None
+        if self._layers and self._build_shapes is not None:
+            self(self._symbolic_inputs())               # output_shape of the new top
         notify(self, "pop")
         return layer
 

@@ -73,8 +73,10 @@ def test_sequential_add_pop_index_and_summary(capsys):
     assert 'Model: "sequential"' in text
     assert "dense (Dense)" in text and "(None, 64)" in text and "(None, 32)" in text
     assert "2,080" in text and "Total params: 2,410" in text
+    assert model.output_shape == (None, 10)
     head = model.pop()
     assert head.units == 10 and len(model) == 1
+    assert model.output_shape == (None, 32)             # the new top's, not the popped head's
     assert model(tk.ones((3, 64))).shape == (3, 32)
 
 
