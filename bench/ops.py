@@ -12,8 +12,6 @@ one run are what transfer between machines; absolute times do not.
 """
 
 import os
-import random
-import statistics
 import sys
 import time
 
@@ -24,6 +22,8 @@ try:
 except ImportError:                                   # not installed: run from the repo root
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     import tensorkit as tk
+
+from measure import busy_elsewhere, cpu_seconds, median_times  # noqa: E402
 
 try:
     import torch
@@ -39,45 +39,6 @@ BODY_OPS = 5                                          # mul, add, tanh, exp, sub
 TARGET_US_PER_OP = 8.0                                # forward+backward, recording on
 TARGET_RECORDING = 0.20                               # recording may add at most 20%
 TARGET_CONV_SPEED = 1.0                               # x torch's speed
-
-
-def _cpu_seconds():
-    """(CPU seconds used by the whole machine, by this process), where /proc/stat exists."""
-    try:
-        with open("/proc/stat") as f:
-            fields = [int(v) for v in f.readline().split()[1:]]
-    except OSError:
-        return None
-    busy = sum(fields) - fields[3] - fields[4]        # all but idle and iowait
-    return busy / os.sysconf("SC_CLK_TCK"), time.process_time()
-
-
-def busy_elsewhere(before, after, seconds):
-    """Cores other processes kept busy between two _cpu_seconds() readings."""
-    if before is None or after is None or seconds <= 0:
-        return None
-    return ((after[0] - before[0]) - (after[1] - before[1])) / seconds
-
-
-def median_times(variants, repeats, warmup=2):
-    """{name: median seconds} of each `fn()`, the variants interleaved in every round.
-
-    Each round runs them in a new (seeded) order: a variant that always ran right after
-    the same one would pay for that one's garbage and cache misses every time. (An A/A run
-    of identical variants in a fixed order differed by 8%.)
-    """
-    for _ in range(warmup):
-        for fn in variants.values():
-            fn()
-    times = {name: [] for name in variants}
-    order, shuffle = list(variants.items()), random.Random(0).shuffle
-    for _ in range(repeats):
-        shuffle(order)
-        for name, fn in order:
-            t0 = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - t0)
-    return {name: statistics.median(ts) for name, ts in times.items()}
 
 
 # ---- (a) a chain of small elementwise ops ---------------------------------------------------
@@ -230,9 +191,9 @@ def main():
              bench_chain),
             ("(b) conv2d 3x3 valid, forward+backward (input and kernel grads), median ms",
              bench_conv)]:
-        before, t0 = _cpu_seconds(), time.perf_counter()
+        before, t0 = cpu_seconds(), time.perf_counter()
         rows, checks = bench()
-        others = busy_elsewhere(before, _cpu_seconds(), time.perf_counter() - t0)
+        others = busy_elsewhere(before, cpu_seconds(), time.perf_counter() - t0)
         print_table(title, rows, checks)
         if others is not None and others > 0.25:
             print(f"  note: other processes kept {others:.1f} cores busy meanwhile; these "

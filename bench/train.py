@@ -18,7 +18,6 @@ machines; absolute times do not.
 """
 
 import os
-import statistics
 import sys
 import time
 
@@ -30,6 +29,8 @@ except ImportError:                                   # not installed: run from 
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     import tensorkit as tk
 
+from measure import busy_elsewhere, cpu_seconds, median_times  # noqa: E402
+
 try:
     import torch
 except ImportError:
@@ -38,29 +39,6 @@ else:
     torch.set_num_threads(2)
 
 REPEATS = 7
-
-
-def _cpu_seconds():
-    """(CPU seconds used by the whole machine, by this process), where /proc/stat exists."""
-    try:
-        with open("/proc/stat") as f:
-            fields = [int(v) for v in f.readline().split()[1:]]
-    except OSError:
-        return None
-    return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK"), time.process_time()
-
-
-def interleaved_medians(variants, repeats=REPEATS, warmup=1):
-    for _ in range(warmup):
-        for fn in variants.values():
-            fn()
-    times = {name: [] for name in variants}
-    for r in range(repeats):
-        for name, fn in (list(variants.items())[::-1] if r % 2 else variants.items()):
-            t0 = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - t0)
-    return {name: statistics.median(ts) for name, ts in times.items()}
 
 
 # ---- the workloads: (tensorkit model, torch model, x, y, loss names) ----------------------
@@ -173,13 +151,9 @@ def measure(build):
                 opt.step()
 
         variants["torch"] = run_torch
-    before = _cpu_seconds()
-    t0 = time.perf_counter()
-    medians = interleaved_medians(variants)
-    busy = None
-    after = _cpu_seconds()
-    if before and after:
-        busy = ((after[0] - before[0]) - (after[1] - before[1])) / (time.perf_counter() - t0)
+    before, t0 = cpu_seconds(), time.perf_counter()
+    medians = median_times(variants, REPEATS, warmup=1)
+    busy = busy_elsewhere(before, cpu_seconds(), time.perf_counter() - t0)
     return {k: v / steps for k, v in medians.items()}, batch, busy
 
 

@@ -1,0 +1,46 @@
+"""How the benchmarks time things (see shared PERFORMANCE.md): interleaved medians, and a
+note of how busy other processes kept the machine meanwhile."""
+
+import os
+import random
+import statistics
+import time
+
+
+def cpu_seconds():
+    """(CPU seconds used by the whole machine, by this process), where /proc/stat exists."""
+    try:
+        with open("/proc/stat") as f:
+            fields = [int(v) for v in f.readline().split()[1:]]
+    except OSError:
+        return None
+    busy = sum(fields) - fields[3] - fields[4]        # all but idle and iowait
+    return busy / os.sysconf("SC_CLK_TCK"), time.process_time()
+
+
+def busy_elsewhere(before, after, seconds):
+    """Cores other processes kept busy between two cpu_seconds() readings."""
+    if before is None or after is None or seconds <= 0:
+        return None
+    return ((after[0] - before[0]) - (after[1] - before[1])) / seconds
+
+
+def median_times(variants, repeats, warmup=2):
+    """{name: median seconds} of each `fn()`, the variants interleaved in every round.
+
+    Each round runs them in a new (seeded) order: a variant that always ran right after
+    the same one would pay for that one's garbage and cache misses every time. (An A/A run
+    of identical variants in a fixed order differed by 8%.)
+    """
+    for _ in range(warmup):
+        for fn in variants.values():
+            fn()
+    times = {name: [] for name in variants}
+    order, shuffle = list(variants.items()), random.Random(0).shuffle
+    for _ in range(repeats):
+        shuffle(order)
+        for name, fn in order:
+            t0 = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - t0)
+    return {name: statistics.median(ts) for name, ts in times.items()}
