@@ -353,3 +353,11 @@ def test_apply_errors_name_the_problem():
         optimizers.SGD().apply([np.ones(2)], [w])
     with pytest.raises(TypeError, match=r"unexpected argument\(s\) lr"):
         optimizers.Adam(lr=0.1)
+
+
+def test_step_decay_schedules_refuse_zero_decay_steps():
+    for schedule in (tk.optimizers.schedules.ExponentialDecay,
+                     tk.optimizers.schedules.InverseTimeDecay):
+        with pytest.raises(ValueError, match="Received: decay_steps=0"):
+            schedule(0.1, 0, 0.5)
+        assert schedule(0.1, 10, 0.5).get_config()["name"] == schedule.__name__

@@ -32,6 +32,13 @@ def _check_axis(layer, axis):
     return list(axis) if isinstance(axis, (list, tuple)) else axis
 
 
+def _scale_and_offset(layer, shape):
+    """gamma and beta (None when scale / center is off), created in Keras' order."""
+    gamma = layer.add_weight("gamma", shape, layer.gamma_initializer) if layer.scale else None
+    beta = layer.add_weight("beta", shape, layer.beta_initializer) if layer.center else None
+    return gamma, beta
+
+
 def _param_shape(layer, input_shape, axis):
     """The sizes of the input on `axis`: the shape of gamma and beta."""
     try:
@@ -84,10 +91,7 @@ class BatchNormalization(Layer):
 
     def build(self, input_shape):
         shape = _param_shape(self, input_shape, self.axis)
-        self.gamma = self.add_weight("gamma", shape, self.gamma_initializer) \
-            if self.scale else None
-        self.beta = self.add_weight("beta", shape, self.beta_initializer) \
-            if self.center else None
+        self.gamma, self.beta = _scale_and_offset(self, shape)
         self.moving_mean = self.add_weight("moving_mean", shape, self.moving_mean_initializer,
                                            trainable=False)
         self.moving_variance = self.add_weight("moving_variance", shape,
@@ -142,10 +146,7 @@ class LayerNormalization(Layer):
 
     def build(self, input_shape):
         shape = _param_shape(self, input_shape, self.axis)
-        self.gamma = self.add_weight("gamma", shape, self.gamma_initializer) \
-            if self.scale else None
-        self.beta = self.add_weight("beta", shape, self.beta_initializer) \
-            if self.center else None
+        self.gamma, self.beta = _scale_and_offset(self, shape)
 
     def call(self, inputs):
         return ops.layer_norm(inputs, self.gamma, self.beta, axis=self.axis,
