@@ -184,6 +184,9 @@ def _check_axis(name, axis, y_pred):
                          f"axis={axis}. Fix: move the classes last (channels-last, as Keras).")
 
 
+_UNSIGNED = {n: numpy.dtype(f"u{n}") for n in (1, 2, 4, 8)}     # same-size views of ids
+
+
 def _class_ids(y_true, y_pred):
     """Integer labels shaped as y_pred without its class axis, checked to be in range."""
     name = "sparse_categorical_crossentropy"
@@ -215,8 +218,9 @@ def _class_ids(y_true, y_pred):
         raise ValueError(f"{name} needs integer class ids, got labels of dtype {data.dtype}.")
     classes = y_pred.shape[-1]
     if data.size and classes is not None:
-        lo, hi = int(data.min()), int(data.max())
-        if lo < 0 or hi >= classes:
+        ids = data.view(_UNSIGNED[data.itemsize]) if data.dtype.kind == "i" else data
+        if int(ids.max()) >= classes:                 # one pass: negative ids wrap to huge
+            lo, hi = int(data.min()), int(data.max())
             bad = hi if hi >= classes else lo
             raise ValueError(
                 f"{name} got the label {bad}, but the model predicts {classes} classes (its "

@@ -8,6 +8,7 @@ topological order without recursion, so 100k-op graphs are fine.
 """
 
 from contextlib import contextmanager
+from operator import attrgetter
 
 import numpy
 
@@ -412,7 +413,7 @@ def _fits(actual, rule):
 
 def apply(op, args, attrs):
     """Call `op` on `args` (Tensors or numbers): check shapes, run, record, return a Tensor."""
-    vjps = _vjps(op, len(args))
+    vjps = op.vjps * len(args) if op.variadic else op.vjps
     if len(args) != len(vjps):
         raise TypeError(f"{op.name} takes {len(op.vjps)} tensor input(s) but got {len(args)}; "
                         "pass its options by name (e.g. axis=1).")
@@ -480,10 +481,6 @@ def apply(op, args, attrs):
     return Tensor(out, shape, dtype, dims, node, needs_grad)
 
 
-def _vjps(op, n):
-    return op.vjps * n if op.variadic else op.vjps
-
-
 def _out_dims(op, inputs, shapes, shape, attrs):
     """Labels of the output: the op's dims rule, else keep them when the shape is kept."""
     dims = [t.dims if t.dims is not None else (None,) * len(t.shape) for t in inputs]
@@ -498,25 +495,27 @@ def _out_dims(op, inputs, shapes, shape, attrs):
 
 # ---- autograd ------------------------------------------------------------------------
 
-def _topological(root):
-    """Tensors that need a gradient, each after everything that uses it (no recursion)."""
-    order, seen, stack = [], set(), [(root, False)]
+def _walk(root):
+    """The tensors `root` depends on that need a gradient: (made by ops, newest first;
+    leaves). Every input of a node is older than the node, so running nodes newest
+    first is a topological order, found with one walk (no recursion) and one sort."""
+    inner, leaves, seen, stack = [], [], {id(root)}, [root]
     while stack:
-        t, expanded = stack.pop()
-        if expanded:
-            order.append(t)
-            continue
-        if id(t) in seen:
-            continue
-        seen.add(id(t))
-        stack.append((t, True))
+        t = stack.pop()
         node = t.node
-        if node is not None and node.needs_grad:
-            for inp in node.inputs:
-                if inp.requires_grad and id(inp) not in seen:
-                    stack.append((inp, False))
-    order.reverse()
-    return order
+        if node is None or not node.needs_grad:
+            leaves.append(t)
+            continue
+        inner.append(t)
+        for inp in node.inputs:
+            if inp.requires_grad and id(inp) not in seen:
+                seen.add(id(inp))
+                stack.append(inp)
+    inner.sort(key=_node_id, reverse=True)
+    return inner, leaves
+
+
+_node_id = attrgetter("node.id")
 
 
 def backprop(root, gradient=None, wrt=None):
@@ -543,38 +542,43 @@ def backprop(root, gradient=None, wrt=None):
                              fix="pass a gradient with the tensor's shape.", op="backward",
                              shapes=(root.shape, g.shape))
     targets = None if wrt is None else {id(t) for t in wrt}
+    inner, leaves = _walk(root)
     grads = {id(root): g}
     found = {}
-    for t in _topological(root):
+    on_gpu = backend._cupy is not None
+    for t in inner:                                   # each gradient is complete here
         g = grads.pop(id(t), None)
         if g is None:
             continue
-        node = t.node
-        is_leaf = node is None or not node.needs_grad
-        if (targets is None and is_leaf) or (targets is not None and id(t) in targets):
+        if targets is not None and id(t) in targets:
             found[t] = g
-        if is_leaf:
-            continue
-        xp = backend.array_module(g)
-        datas = [i.data for i in node.inputs]
-        variadic = node.op.variadic
-        for i, (inp, vjp) in enumerate(zip(node.inputs, _vjps(node.op, len(datas)))):
+        node = t.node
+        op = node.op
+        inputs = node.inputs
+        datas = [i.data for i in inputs]
+        xp = backend.array_module(g) if on_gpu else numpy
+        for i, vjp in enumerate(op.vjps * len(datas) if op.variadic else op.vjps):
+            inp = inputs[i]
             if vjp is None or not inp.requires_grad:
                 continue
-            if variadic:
+            if op.variadic:
                 gi = vjp(xp, g, node.out, *datas, index=i, **node.attrs)
-            elif node.op.saves:
+            elif op.saves:
                 gi = vjp(xp, g, node.out, *datas, saved=node.saved, **node.attrs)
             else:
                 gi = vjp(xp, g, node.out, *datas, **node.attrs)
             if gi.shape != inp.shape:
-                raise RuntimeError(f"internal error: the gradient of {node.op.name} for input "
+                raise RuntimeError(f"internal error: the gradient of {op.name} for input "
                                    f"{i} has shape {gi.shape}, but that input has shape "
                                    f"{inp.shape}. Please report this.")
             if gi.dtype != inp.dtype:
                 gi = gi.astype(inp.dtype)
             key = id(inp)
             grads[key] = grads[key] + gi if key in grads else gi
+    for t in leaves:
+        g = grads.get(id(t))
+        if g is not None and (targets is None or id(t) in targets):
+            found[t] = g
     return found
 
 

@@ -137,3 +137,20 @@ def test_an_op_can_save_work_for_its_backward_pass():
     np.testing.assert_allclose(calls[0], [2, 6])
     with tk.no_grad():
         assert op(x).node is None or op(x).node.saved is None   # nothing kept without grads
+
+
+def test_gradients_reach_through_many_paths_and_to_intermediates():
+    x = tk.tensor([1.0, 2.0], requires_grad=True)
+    w = tk.tensor([3.0, -1.0], requires_grad=True)
+    a = x * w                                       # used three times, at different depths
+    b = tk.tanh(a)
+    y = (a * b + a + tk.exp(b) * a).sum()
+    ga, gx, gw = tk.gradients(y, [a, x, w])
+    av, bv = (x.numpy() * w.numpy()), np.tanh(x.numpy() * w.numpy())
+    db = av + np.exp(bv) * av                       # dy/db
+    want_a = bv + 1 + np.exp(bv) + db * (1 - bv ** 2)
+    np.testing.assert_allclose(ga.numpy(), want_a, rtol=1e-6)
+    np.testing.assert_allclose(gx.numpy(), want_a * w.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(gw.numpy(), want_a * x.numpy(), rtol=1e-6)
+    unused = tk.tensor([1.0], requires_grad=True)
+    assert tk.gradients(y, [unused])[0] is None

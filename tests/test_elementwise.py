@@ -184,3 +184,21 @@ def test_nan_producing_op_is_not_an_error():
     with np.errstate(invalid="ignore", divide="ignore"):
         out = tk.log(tk.tensor([-1.0, 0.0, 1.0]))
     assert np.isnan(out.numpy()[0]) and np.isneginf(out.numpy()[1])
+
+
+@pytest.mark.parametrize("shape", [(64, 26, 26, 16), (3, 5, 7, 4), (2, 300, 5)])
+def test_adding_a_short_bias_to_a_big_array_gives_the_same_bits(shape):
+    rng = np.random.default_rng(6)
+    x = rng.standard_normal(shape).astype(np.float32)
+    b = rng.standard_normal(shape[-1]).astype(np.float32)
+    assert np.array_equal((tk.tensor(x) + tk.tensor(b)).numpy(), x + b)
+    xf = np.asfortranarray(x)                               # other layouts take NumPy's path
+    assert np.array_equal((tk.tensor(xf) + tk.tensor(b)).numpy(), xf + b)
+
+
+def test_relu_gives_a_new_array_of_the_input_dtype():
+    x = np.array([[-1.0, 0.0, 2.5], [np.nan, -0.0, 3.0]], dtype=np.float32)
+    out = tk.relu(tk.tensor(x)).numpy()
+    assert out.dtype == np.float32 and out is not x
+    np.testing.assert_array_equal(out, np.maximum(x, 0))
+    np.testing.assert_array_equal(x[0], [-1.0, 0.0, 2.5])         # the input is untouched

@@ -122,3 +122,22 @@ def test_bad_arguments_are_named():
         layers.Lambda(3)
     with pytest.raises(tk.ShapeError, match="RepeatVector expects \\(batch, features\\)"):
         layers.RepeatVector(2)(tk.ones((2, 3, 4)))
+
+
+def test_dense_gives_the_same_numbers_with_recording_off():
+    """Unrecorded (as in fit) Dense runs matmul and bias as one fused op: same bits."""
+    d = layers.Dense(7, activation="relu")
+    x = tk.tensor(np.random.default_rng(3).normal(size=(5, 4)).astype(np.float32))
+    results = []
+    for recording in (True, False):
+        with tk.recording(recording):
+            y = d(x)
+            loss = (y * y).sum()
+            grads = tk.gradients(loss, d.trainable_weights)
+        results.append([y.numpy()] + [g.numpy() for g in grads])
+    for a, b in zip(*results):
+        assert np.array_equal(a, b)
+    with tk.recording(True), tk.trace() as tr:
+        d(x)
+    ops = [n["op"] for n in tr.nodes if n["op"] not in ("constant", "input")]
+    assert ops == ["matmul", "add", "relu"]                  # learners see both ops

@@ -155,3 +155,47 @@ def test_dropout_is_seeded_scaled_and_differentiable():
     assert tk.dropout(tk.symbolic((None, 3)), 0.5).shape == (None, 3)
     with pytest.raises(ValueError, match=r"received: rate=1\.5"):
         tk.dropout(x, 1.5)
+
+
+@pytest.mark.parametrize("xs,ws,bs", [((4, 3), (3, 5), (5,)), ((2, 4, 3), (3, 5), (5,)),
+                                      ((3,), (3, 5), (5,)), ((4, 3), (3, 5), (1, 5))])
+def test_linear_is_matmul_plus_bias_in_one_op(xs, ws, bs):
+    x, w, b = values(xs, seed=1), values(ws, seed=2), values(bs, seed=3)
+    fused = tk.ops.linear(tk.tensor(x), tk.tensor(w), tk.tensor(b))
+    assert np.array_equal(fused.numpy(), (tk.tensor(x) @ tk.tensor(w) + tk.tensor(b)).numpy())
+    assert fused.op == "linear"
+    if len(xs) > 1:
+        symbolic = tk.ops.linear(tk.symbolic((None,) + xs[1:]), tk.tensor(w), tk.tensor(b))
+        assert symbolic.shape == (None,) + fused.shape[1:]
+    assert gradcheck(tk.ops.linear, *(a.astype(np.float64) for a in (x, w, b)))
+
+
+def test_linear_refuses_a_bias_that_would_grow_the_product():
+    with pytest.raises(tk.ShapeError, match=r"bias \(2, 1, 5\) would change the shape"):
+        tk.ops.linear(tk.ones((4, 3)), tk.ones((3, 5)), tk.ones((2, 1, 5)))
+
+
+@pytest.mark.parametrize("shape,axis,keepdims", [((32,), None, False), ((7, 13, 5), 1, True),
+                                                 ((1000, 3), 0, False), ((4, 5, 6), (0, 2), False)])
+def test_mean_gives_numpys_float32_bits(shape, axis, keepdims):
+    rng = np.random.default_rng(4)
+    for _ in range(20):
+        x = (rng.standard_normal(shape) * rng.random() * 100).astype(np.float32)
+        got = tk.mean(tk.tensor(x), axis=axis, keepdims=keepdims).numpy()
+        want = x.mean(axis=axis, keepdims=keepdims)
+        assert got.dtype == np.float32 and np.array_equal(got, want)
+
+
+def test_bias_gradients_sum_rows_for_any_layout():
+    from tensorkit.ops.common import unbroadcast
+    g = np.random.default_rng(5).random((6, 4, 3)).astype(np.float32)
+    for grad in (g, np.asfortranarray(g), g[:, ::2]):
+        for shape in [(3,), (4, 3), ()]:
+            want = grad.reshape((-1,) + shape).sum(axis=0) if shape != (4, 3) or \
+                grad.shape[1] == 4 else None
+            if want is None:
+                continue
+            got = unbroadcast(grad, shape)
+            assert got.shape == shape
+            np.testing.assert_allclose(got, want, rtol=1e-5)
+    np.testing.assert_allclose(unbroadcast(g[0], ()), g[0].sum(), rtol=1e-5)   # (rows, C) -> ()

@@ -15,7 +15,7 @@ import numpy
 
 from .. import backend, initializers
 from ..errors import ShapeError, format_shape
-from ..graph import layer_scope
+from ..graph import STATE, layer_scope
 from ..tensor import Tensor, as_dtype, symbolic, tensor
 
 _name_counts = defaultdict(int)
@@ -141,11 +141,12 @@ class Layer:
         self._trainable_variables = []
         self._non_trainable_variables = []
         self._layers = []                           # sublayers, in the order they were set
-        self.input_shape = None                     # shapes of the last (symbolic) call
-        self.output_shape = None
+        self._input_shape = None                    # shapes of the last call (see input_shape)
+        self._output_shape = None
         self.supports_masking = False
         self._build_shapes = (None,) + tuple(input_shape) if input_shape is not None else None
         self._built_input_shape = None
+        self._checked_shape = None                  # the last other input shape that passed
         self._call_params = set(inspect.signature(self.call).parameters)
 
     def __setattr__(self, name, value):
@@ -236,6 +237,24 @@ class Layer:
                              "give the model an Input.")
         return int(sum(numpy.prod(w.shape) for w in self.weights))
 
+    @property
+    def input_shape(self):
+        """The last call's input shape as Keras reports it: any batch size (None)."""
+        return _any_batch(self._input_shape)
+
+    @input_shape.setter
+    def input_shape(self, shape):
+        self._input_shape = shape
+
+    @property
+    def output_shape(self):
+        """The last call's output shape, with any batch size (None)."""
+        return _any_batch(self._output_shape)
+
+    @output_shape.setter
+    def output_shape(self, shape):
+        self._output_shape = shape
+
     # ---- lifecycle ---------------------------------------------------------------------
     def build(self, input_shape):
         """Create the weights for inputs of `input_shape` (batch axis first, maybe None)."""
@@ -271,16 +290,22 @@ class Layer:
             with layer_scope(self.name):
                 self.build(shape)
             self.built = True
-        if shape != self._built_input_shape:            # the shape it was built for passes
-            self._check_input(shape)
+        if shape != self._built_input_shape and shape != self._checked_shape:
+            self._check_input(shape)                    # the shape it was built for passes
+            if self._built_input_shape is not None:
+                self._checked_shape = shape
         call_kwargs = dict(kwargs)
         if "training" in self._call_params:
             call_kwargs["training"] = bool(training)
         if "mask" in self._call_params and mask is not None:
             call_kwargs["mask"] = mask
-        with layer_scope(self.name):                    # the mask's ops belong to the layer too
+        scope = STATE.layers                            # as layer_scope, inlined: every call
+        scope.append(self.name)
+        try:                                            # the mask's ops belong to the layer too
             outputs = self.call(inputs, *args, **call_kwargs)
             out_mask = self.compute_mask(inputs, mask)
+        finally:
+            scope.pop()
         if self._built_input_shape is None:
             self._built_input_shape = shape             # only once a call has worked
         if isinstance(outputs, Tensor) and not isinstance(out_mask, list):
@@ -292,11 +317,11 @@ class Layer:
             for t, m in zip(outs, masks):               # RNN states get no mask, as in Keras
                 if isinstance(t, Tensor):
                     t.mask = m
-        # As Keras reports them: any batch size (None), whatever batch this call had. Set
-        # past __setattr__ (a shape is no sublayer to track): this runs on every call.
-        self.__dict__["input_shape"] = _any_batch(shape)
-        self.__dict__["output_shape"] = _any_batch(_shape_of(
-            list(outputs) if isinstance(outputs, tuple) else outputs))
+        # The shapes of this call, as they came: input_shape and output_shape report them
+        # with any batch size. Set past __setattr__ (no sublayer to track): every call.
+        io = self.__dict__
+        io["_input_shape"] = shape
+        io["_output_shape"] = _shape_of(list(outputs) if isinstance(outputs, tuple) else outputs)
         if _in_graph(inputs, args, kwargs):
             record = LayerCall(self, inputs,
                                list(outputs) if isinstance(outputs, (list, tuple)) else [outputs],
@@ -349,6 +374,8 @@ def _in_graph(inputs, args, kwargs):
 
 
 def _any_batch(shape):
+    if shape is None:
+        return None
     if isinstance(shape, list):
         return [_any_batch(s) for s in shape]
     return (None,) + tuple(shape[1:]) if shape else shape

@@ -47,6 +47,21 @@ def _erf(xp, x):
     return xp.sign(x) * (1.0 - t * xp.exp(poly))
 
 
+def _add(xp, x, y):
+    """x + y; a short bias on a big (..., W, C) array is added as a tiled row W*C long:
+    NumPy's inner loop would be only C long (measured: 2.2x faster for W3's conv biases)."""
+    if y.ndim == 1 and x.ndim >= 3 and x.shape[-1] == y.shape[0] and x.dtype == y.dtype \
+            and x.size >= 16384 and x.shape[-2] * y.shape[0] <= 4096 and x.flags.c_contiguous:
+        row = x.shape[-2] * y.shape[0]
+        return (x.reshape(-1, row) + xp.tile(y, x.shape[-2])).reshape(x.shape)
+    return x + y
+
+
+def _relu(xp, x):
+    zeros = xp.zeros_like(x)            # max with an array of zeros, written over it: 1.3-3x
+    return xp.maximum(x, zeros, out=zeros)   # faster than max(x, 0) (shared/PERFORMANCE.md)
+
+
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 
 
@@ -76,7 +91,7 @@ sqrt = unary("sqrt", lambda xp, x: xp.sqrt(x), lambda xp, g, out, x: g * 0.5 / o
 square = unary("square", lambda xp, x: x * x, lambda xp, g, out, x: g * 2 * x)
 tanh = unary("tanh", lambda xp, x: xp.tanh(x), lambda xp, g, out, x: g * (1 - out * out))
 sigmoid = unary("sigmoid", _sigmoid, lambda xp, g, out, x: g * out * (1 - out))
-relu = unary("relu", lambda xp, x: xp.maximum(x, xp.zeros_like(x)),
+relu = unary("relu", _relu,
              lambda xp, g, out, x: g * (x > 0))
 softplus = unary("softplus", lambda xp, x: xp.logaddexp(xp.zeros_like(x), x),
                  lambda xp, g, out, x: g * _sigmoid(xp, x))
@@ -95,7 +110,7 @@ _clip = unary("clip", lambda xp, x, min, max: xp.clip(x, min, max),
               lambda xp, g, out, x, min, max: g * ((x >= min) & (x <= max)))
 
 # ---- binary: name, forward, VJP for x, VJP for y ------------------------------------------
-add = binary("add", lambda xp, x, y: x + y,
+add = binary("add", _add,
              lambda xp, g, out, x, y: unbroadcast(g, x.shape),
              lambda xp, g, out, x, y: unbroadcast(g, y.shape))
 sub = binary("sub", lambda xp, x, y: x - y,

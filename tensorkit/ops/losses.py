@@ -71,8 +71,8 @@ def _log_softmax(xp, x):
 
 def _pick(xp, x, labels):
     """x[..., labels]: the entry of each row at its label (..., C) -> (...)."""
-    rows = x.reshape(-1, x.shape[-1])             # (N, C), N = the labels' size
-    return rows[xp.arange(rows.shape[0]), labels.reshape(-1)].reshape(labels.shape)
+    classes = x.shape[-1]                         # flat index of each row's label
+    return x.reshape(-1)[xp.arange(0, x.size, classes) + labels.reshape(-1)].reshape(labels.shape)
 
 
 def _sparse_forward(xp, logits, labels):
@@ -85,10 +85,10 @@ def _sparse_forward(xp, logits, labels):
 
 def _sparse_vjp(xp, g, out, logits, labels, saved):
     e, total = saved
-    grad = e / total                              # softmax - one_hot(labels), scaled by g
-    flat = grad.reshape(-1, grad.shape[-1])
-    flat[xp.arange(flat.shape[0]), labels.reshape(-1)] -= 1
-    grad *= g[..., None]
+    grad = e * (g[..., None] / total)             # g * (softmax - one_hot(labels))
+    classes = grad.shape[-1]
+    at_label = xp.arange(0, grad.size, classes) + labels.reshape(-1)   # flat index per row
+    grad.reshape(-1)[at_label] -= g.reshape(-1)
     return grad
 
 

@@ -68,9 +68,20 @@ def _arg(fn):
 _sum = reduction("sum", lambda xp, x, axis, keepdims: x.sum(axis=axis, keepdims=keepdims),
                  lambda xp, g, out, x, axis, keepdims:
                      xp.broadcast_to(expand_reduced(g, x.shape, axis), x.shape).copy())
-_mean = reduction("mean", lambda xp, x, axis, keepdims: x.mean(axis=axis, keepdims=keepdims),
-                  lambda xp, g, out, x, axis, keepdims: xp.broadcast_to(
-                      expand_reduced(g, x.shape, axis) / _count(x.shape, axis), x.shape).copy())
+def _mean_forward(xp, x, axis, keepdims):
+    if x.dtype.kind == "f" and x.dtype.itemsize >= 4:    # as x.mean(), without its overhead
+        return x.sum(axis=axis, keepdims=keepdims) / _count(x.shape, axis)
+    return x.mean(axis=axis, keepdims=keepdims)
+
+
+def _mean_vjp(xp, g, out, x, axis, keepdims):
+    share = expand_reduced(g, x.shape, axis) / _count(x.shape, axis)
+    grad = xp.empty(x.shape, dtype=share.dtype)
+    grad[...] = share
+    return grad
+
+
+_mean = reduction("mean", _mean_forward, _mean_vjp)
 _max = reduction("max", lambda xp, x, axis, keepdims: x.max(axis=axis, keepdims=keepdims),
                  _extreme_vjp)
 _min = reduction("min", lambda xp, x, axis, keepdims: x.min(axis=axis, keepdims=keepdims),
