@@ -25,12 +25,22 @@ def busy_elsewhere(before, after, seconds):
     return ((after[0] - before[0]) - (after[1] - before[1])) / seconds
 
 
+SETTLE = 0.2    # seconds a variant runs untimed before each timing (see median_times)
+
+
 def median_times(variants, repeats, warmup=2):
     """{name: median seconds} of each `fn()`, the variants interleaved in every round.
 
     Each round runs them in a new (seeded) order: a variant that always ran right after
     the same one would pay for that one's garbage and cache misses every time. (An A/A run
     of identical variants in a fixed order differed by 8%.)
+
+    Before each timing the variant runs untimed for SETTLE seconds. The BLAS and OpenMP
+    worker threads of NumPy and PyTorch keep spinning on the cores for up to ~0.1 s after
+    their last call, so a variant timed right after the other one ran on one core instead
+    of two (measured: PyTorch's W3 step took 7.9 ms right after tensorkit's, 4.2 ms after
+    its own; tensorkit's 8.2 ms right after PyTorch's, 7.2 ms after its own). Sleeping
+    instead lets the cores idle down, which slowed both sides by 20-30%.
     """
     for _ in range(warmup):
         for fn in variants.values():
@@ -40,6 +50,9 @@ def median_times(variants, repeats, warmup=2):
     for _ in range(repeats):
         shuffle(order)
         for name, fn in order:
+            settled = time.perf_counter() + SETTLE
+            while time.perf_counter() < settled:       # its own steady state, as in use
+                fn()
             t0 = time.perf_counter()
             fn()
             times[name].append(time.perf_counter() - t0)
