@@ -132,6 +132,8 @@ _SCHEDULES = {c.__name__: c for c in (ExponentialDecay, InverseTimeDecay,
 
 # ---- the base optimizer ----------------------------------------------------------------
 def _grad_array(g, var):
+    if type(g) is numpy.ndarray and g.shape == var.shape and g.dtype == var.dtype:
+        return g                                      # what fit passes, every step
     arr = g.data if isinstance(g, Tensor) else g
     if not hasattr(arr, "shape"):
         arr = numpy.asarray(arr)
