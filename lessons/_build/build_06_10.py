@@ -12,17 +12,11 @@ both copies share. Cell ids are fixed so a rebuild only changes what changed. Th
 """
 
 import importlib
-import os
-import pathlib
-import subprocess
 import sys
-import time
 
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+import notebooks
+from nbformat.v4 import new_code_cell, new_markdown_cell
 
-HERE = pathlib.Path(__file__).resolve().parent
-ROOT = HERE.parent.parent
 HEADER = "import numpy as np\nimport tensorkit as tk\nimport widgets\ntk.random.seed(0)"
 
 
@@ -47,29 +41,12 @@ class Lesson:
         self.solution.append(new_code_cell(solution.strip("\n")))
         self.code(check)
 
-    def _nb(self, cells):
-        for i, cell in enumerate(cells):
-            cell["id"] = f"cell-{i:03d}"
-        nb = new_notebook(cells=cells)
-        nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python",
-                                     "name": "python3"}
-        nb.metadata["language_info"] = {"name": "python"}
-        return nb
-
-    def write(self, execute=True):
-        paths = [ROOT / "lessons" / self.name, ROOT / "lessons" / "solutions" / self.name]
-        for path, cells in zip(paths, (self.learner, self.solution)):
-            nbformat.write(self._nb(cells), path)
-            if execute:
-                start = time.time()
-                subprocess.run([str(ROOT / ".venv/bin/jupyter"), "nbconvert", "--to",
-                                "notebook", "--execute", "--inplace", str(path)],
-                               check=True, cwd=path.parent)
-                print(f"{path.relative_to(ROOT)}: {time.time() - start:.1f} s, "
-                      f"{os.path.getsize(path) // 1024} KB", file=sys.stderr)
+    def write(self):
+        for solution, cells in ((False, self.learner), (True, self.solution)):
+            nb = notebooks.new(cells, lambda i: f"cell-{i:03d}")
+            notebooks.run_and_save(nb, self.name, solution)
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(HERE))
     for number in sys.argv[1:] or ["06", "07", "08", "09", "10", "15"]:
         importlib.import_module(f"lesson_{number}").build().write()
