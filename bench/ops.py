@@ -6,9 +6,11 @@
     forward only and forward+backward, with graph recording on and off, and the same
     chain in PyTorch. (b) conv2d forward+backward (gradients for input and kernel).
 
-Method (see shared PERFORMANCE.md): warm up, interleave the variants (A B A B ...), take
-the median of several repeats, so a busy neighbour skews every variant alike. Ratios from
-one run are what transfer between machines; absolute times do not.
+Method (see shared PERFORMANCE.md and measure.py): warm up, interleave the variants
+(A B A B ...), time each only after it has run untimed for 0.2 s (the other library's idle
+BLAS/OpenMP threads stop spinning meanwhile), take the median of several repeats, so a
+busy neighbour skews every variant alike. Ratios from one run are what transfer between
+machines; absolute times do not.
 """
 
 import os

@@ -12,7 +12,8 @@ W4  Embedding(1000,32)-LSTM(64) over length 40 -> Dense(1, sigmoid), batch 32
 
 Each measurement is one epoch of `steps` batches (fit with shuffle, verbose=0) against the
 same model, data and loop in PyTorch (torch.set_num_threads(2)). The two sides are
-interleaved (A B A B ...) and the medians compared (see shared PERFORMANCE.md); a workload
+interleaved (A B A B ...), each timed in its own steady state after 0.2 s of untimed runs
+(measure.py says why), and the medians compared (see shared PERFORMANCE.md); a workload
 whose layers do not exist yet is skipped with a note. Ratios from one run transfer between
 machines; absolute times do not.
 """
