@@ -274,6 +274,42 @@ def test_time_distributed_applies_one_layer_to_every_step():
         (None, 6, 2)
 
 
+def test_time_distributed_takes_sequences_of_any_length(tmp_path):
+    """As Keras: Input(shape=(None, F)) works, and one model serves every length."""
+    inp = tk.Input(shape=(None, 4))
+    td = layers.TimeDistributed(layers.Dense(3))
+    out = td(inp)
+    assert out.shape == (None, None, 3)
+    model = tk.Model(inp, out)
+    assert model.summary(as_dict=True)["layers"][-1]["output_shape"] == [None, None, 3]
+    for steps in (2, 7):
+        x = _x((5, steps, 4)).astype(np.float32)
+        y = model.predict(x, verbose=0)
+        np.testing.assert_allclose(y, x @ td.layer.kernel.numpy() + td.layer.bias.numpy(),
+                                   rtol=1e-5, atol=1e-6)
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(_x((8, 6, 4)).astype(np.float32), np.zeros((8, 6, 3), np.float32), verbose=0)
+    model.save(tmp_path / "td.tkmodel")
+    again = tk.models.load_model(tmp_path / "td.tkmodel")
+    x = _x((2, 9, 4)).astype(np.float32)
+    np.testing.assert_array_equal(again.predict(x, verbose=0), model.predict(x, verbose=0))
+    video = layers.TimeDistributed(layers.Conv2D(2, 3))(tk.symbolic((None, None, 6, 6, 1)))
+    assert video.shape == (None, None, 4, 4, 2)
+
+
+def test_unflatten_splits_the_merged_axis_back():
+    like = tk.symbolic((None, None, 5), dims=("batch", "time", None))
+    y = tk.unflatten(tk.symbolic((None, 7)), like)
+    assert y.shape == (None, None, 7) and y.dims == ("batch", "time", None)
+    x = _x((6, 2))
+    out = tk.unflatten(_f64(x), tk.zeros((2, 3, 1)))
+    np.testing.assert_array_equal(out.numpy(), x.reshape(2, 3, 2))
+    assert gradcheck(lambda t: tk.unflatten(t, tk.zeros((2, 3, 1))), x)
+    with pytest.raises(tk.ShapeError, match=r"cannot split the first axis of \(5, 2\) into "
+                                             r"the first 2 axes of \(2, 3, 1\)"):
+        tk.unflatten(tk.zeros((5, 2)), tk.zeros((2, 3, 1)))
+
+
 def test_time_distributed_gradient_sums_over_steps():
     inner = layers.Dense(2, dtype="float64")
     td = layers.TimeDistributed(inner)

@@ -41,16 +41,9 @@ class TimeDistributed(Layer):
         # the inner layer builds itself on its first call, for (batch * time, ...) inputs
 
     def call(self, inputs, training=False):
-        batch, steps, step_shape = inputs.shape[0], inputs.shape[1], inputs.shape[2:]
-        if steps is None:
-            raise ShapeError("TimeDistributed needs a known number of timesteps to merge them "
-                             "into the batch.", expected="(batch, time, ...) with time known",
-                             fix="give the Input its length, e.g. tk.Input(shape=(10, 28, 28, "
-                                 "1)) for 10 frames.", op="TimeDistributed",
-                             shapes=(inputs.shape,), layer=self.name)
-        x = ops.reshape(inputs, (-1,) + step_shape)       # (B, T, ...) -> (B*T, ...)
+        x = ops.reshape(inputs, (-1,) + inputs.shape[2:])  # (B, T, ...) -> (B*T, ...)
         y = self.layer(x, training=training)              # (B*T, ...) -> (B*T, ...')
-        return ops.reshape(y, (-1 if batch is None else batch, steps) + y.shape[1:])
+        return ops.unflatten(y, inputs, axes=2)           # -> (B, T, ...'), T known or not
 
     def get_config(self):
         return {**super().get_config(),

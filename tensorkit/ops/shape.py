@@ -1,4 +1,4 @@
-"""Shape ops: reshape, transpose, expand_dims, squeeze, broadcast_to, concatenate, stack,
+"""Shape ops: reshape, unflatten, transpose, expand_dims, squeeze, broadcast_to, concatenate, stack,
 split, pad, flatten, cast, with_dims, to_device.
 
 They move numbers around without changing them, so each VJP moves the gradient back the
@@ -14,8 +14,8 @@ from ..shapes import normalize_axes, normalize_axis, size_of
 from ..tensor import Tensor, as_dtype, defop
 from .common import unbroadcast
 
-__all__ = ["reshape", "transpose", "expand_dims", "squeeze", "broadcast_to", "concatenate",
-           "stack", "split", "pad", "flatten", "cast", "with_dims", "to_device",
+__all__ = ["reshape", "unflatten", "transpose", "expand_dims", "squeeze", "broadcast_to",
+           "concatenate", "stack", "split", "pad", "flatten", "cast", "with_dims", "to_device",
            "reshape_shape", "concatenate_shape", "pad_shape", "flatten_shape"]
 
 
@@ -122,6 +122,39 @@ _reshape = defop("reshape", reshape_shape, lambda xp, x, shape: x.reshape(shape)
 def reshape(x, shape):
     """The same numbers in a new shape; one size may be -1 (worked out from the rest)."""
     return _reshape(x, shape=_ints(shape, "the target shape"))
+
+
+# ---- unflatten: one axis back into the leading axes of another tensor ---------------------
+def _unflatten_shape(x, like, axes):
+    """(B*T, ...) and a (B, T, ...) tensor give (B, T, ...), sizes unknown or not.
+
+    >>> _unflatten_shape((None, 7), (None, None, 3), 2)
+    (None, None, 7)
+    """
+    lead = tuple(like[:axes])
+    n = size_of(lead)
+    if len(like) < axes or not x or (n is not None and x[0] is not None and n != x[0]):
+        raise ShapeError(f"cannot split the first axis of {format_shape(x)} into the first "
+                         f"{axes} axes of {format_shape(like)}.",
+                         expected=f"a first axis of size {n if n is not None else '(B*T)'}, "
+                                  f"the product of {format_shape(lead)}",
+                         fix="pass the tensor whose leading axes were merged with "
+                             "reshape(x, (-1,) + x.shape[axes:]).")
+    return lead + tuple(x[1:])
+
+
+_unflatten = defop("unflatten", _unflatten_shape,
+                   lambda xp, x, like, axes: x.reshape(like.shape[:axes] + x.shape[1:]),
+                   lambda xp, g, out, x, like, axes: g.reshape(x.shape), None,
+                   dims=lambda shapes, dims, axes: tuple(dims[1][:axes]) + tuple(dims[0][1:]),
+                   dtype=lambda x, like, axes: x)
+
+
+def unflatten(x, like, axes=2):
+    """Split x's first axis into the first `axes` axes of `like`: what undoes
+    ``reshape(like, (-1,) + like.shape[axes:])`` on a result, (B*T, ...) -> (B, T, ...),
+    also when B and T are unknown (symbolic) until data comes."""
+    return _unflatten(x, like, axes=int(axes))
 
 
 # ---- transpose --------------------------------------------------------------------------
