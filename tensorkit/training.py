@@ -11,10 +11,11 @@ import math
 
 import numpy
 
-from . import backend, losses, metrics, optimizers
+from . import backend, losses, metrics, ops, optimizers
 from .callbacks import CallbackList, History, ProgbarLogger
 from .errors import ShapeError
 from .graph import STATE
+from .layers.base import _LOSS_HOLDERS, _REGULARIZED
 from .tensor import Tensor, backprop, to_array
 
 __all__ = ["Trainer", "NaNLossError"]
@@ -246,10 +247,18 @@ class Trainer:
         for i, m in self._compiled_metrics:
             m.update_state(ys[i], outs[i].data)
 
+    def _with_extra_losses(self, loss):
+        """The compiled loss plus the model's regularization and add_loss terms (Keras')."""
+        if not (_REGULARIZED[0] or _LOSS_HOLDERS):        # none exist: nothing to walk
+            return loss
+        for extra in self.losses:
+            loss = loss + ops.sum(extra)
+        return loss
+
     def _train_batch(self, xs, ys, weights):
         """Forward, loss, gradients, update. Returns (loss value, outputs, weights)."""
         outs = self._forward(xs, training=True)
-        loss = self._loss_value(ys, outs)
+        loss = self._with_extra_losses(self._loss_value(ys, outs))
         value = float(loss.data)
         if weights is None:
             weights = self.trainable_weights
@@ -392,7 +401,8 @@ class Trainer:
                     xb, yb = _take(xs, index), _take(ys, index)
                     outs = self._forward(xb, training=False)
                     size = len(yb[0])
-                    loss_sum += float(self._loss_value(yb, outs).data) * size
+                    loss = self._with_extra_losses(self._loss_value(yb, outs))
+                    loss_sum += float(loss.data) * size
                     self._update_metrics(yb, outs, size)
                     if callback_list is not None:
                         logs = self._logs(loss_sum / (start + size))

@@ -13,7 +13,7 @@ from collections import defaultdict
 
 import numpy
 
-from .. import backend, initializers
+from .. import backend, initializers, regularizers
 from ..errors import ShapeError, format_shape
 from ..graph import STATE, layer_scope
 from ..tensor import Tensor, as_dtype, symbolic, tensor
@@ -110,6 +110,8 @@ class LayerCall:
 
 
 SLOT = object()                                       # where a call's tensor argument went
+_REGULARIZED = [0]        # how many penalties layers have had: 0 lets fit skip model.losses
+_LOSS_HOLDERS = []        # layers whose add_loss values are not cleared yet
 
 
 class Layer:
@@ -129,7 +131,12 @@ class Layer:
 
             cls.build = built_build
 
-    def __init__(self, name=None, trainable=True, dtype="float32", input_shape=None, **kwargs):
+    # Keras' {weight}_regularizer arguments a layer takes: argument name -> weight name
+    regularized = {}
+
+    def __init__(self, name=None, trainable=True, dtype="float32", input_shape=None,
+                 activity_regularizer=None, **kwargs):
+        penalties = {arg: regularizers.get(kwargs.pop(arg, None)) for arg in self.regularized}
         if kwargs:
             raise TypeError(f"{type(self).__name__} got unexpected argument(s) "
                             f"{', '.join(sorted(kwargs))}. Received: "
@@ -147,6 +154,13 @@ class Layer:
         self._build_shapes = (None,) + tuple(input_shape) if input_shape is not None else None
         self._built_input_shape = None
         self._checked_shape = None                  # the last other input shape that passed
+        for arg, regularizer in penalties.items():
+            setattr(self, arg, regularizer)
+        self.activity_regularizer = regularizers.get(activity_regularizer)
+        self._penalties = []                        # (weight, regularizer) pairs
+        self._losses = []                           # add_loss values of the last call
+        if self.activity_regularizer is not None:
+            _REGULARIZED[0] += 1
         self._call_params = set(inspect.signature(self.call).parameters)
 
     def __setattr__(self, name, value):
@@ -160,8 +174,15 @@ class Layer:
         object.__setattr__(self, name, value)
 
     # ---- weights ----------------------------------------------------------------------
-    def add_weight(self, name, shape, initializer="glorot_uniform", trainable=True, dtype=None):
-        """Create a weight of `shape`, filled by `initializer` (a Keras name or function)."""
+    def add_weight(self, name, shape, initializer="glorot_uniform", trainable=True, dtype=None,
+                   regularizer=None):
+        """Create a weight of `shape`, filled by `initializer` (a Keras name or function);
+        a `regularizer` (or the layer's ``{name}_regularizer`` argument) adds its penalty of
+        the weight to ``layer.losses``."""
+        if regularizer is None:
+            arg = next((a for a, w in self.regularized.items() if w == name), None)
+            regularizer = getattr(self, arg, None) if arg else None
+        regularizer = regularizers.get(regularizer)
         values = initializers.get(initializer)(tuple(shape))
         arr = numpy.asarray(values, dtype=as_dtype(dtype or self.dtype))
         arr = backend.default_module().asarray(arr)
@@ -169,7 +190,44 @@ class Layer:
         var.requires_grad = trainable and self._trainable
         var.layer = self
         (self._trainable_variables if trainable else self._non_trainable_variables).append(var)
+        if regularizer is not None:
+            self._penalties.append((var, regularizer))
+            _REGULARIZED[0] += 1
         return var
+
+    # ---- losses beyond the compiled one (regularization, add_loss) ---------------------------
+    def add_loss(self, loss):
+        """Add a tensor (e.g. a VAE's KL term) to what training minimises, for this call."""
+        self._losses.append(loss if isinstance(loss, Tensor) else tensor(loss))
+        _LOSS_HOLDERS.append(self)
+
+    @property
+    def losses(self):
+        """What fit adds to the loss for this layer and the layers inside it: each trainable
+        weight's regularization penalty, and what add_loss (or an activity_regularizer)
+        added during the last call. Scalar tensors, as Keras' ``layer.losses``."""
+        out = []
+        for layer in self._self_and_sublayers():
+            out.extend(layer._losses)
+            out.extend(regularizer(var) for var, regularizer in layer._penalties
+                       if var.requires_grad)
+        return out
+
+    def _self_and_sublayers(self):
+        found, stack, seen = [], [self], {id(self)}
+        while stack:
+            layer = stack.pop()
+            found.append(layer)
+            for sub in layer._layers:
+                if id(sub) not in seen:
+                    seen.add(id(sub))
+                    stack.append(sub)
+        return found
+
+    def _clear_losses(self):
+        for layer in self._self_and_sublayers():
+            layer._losses = []
+        _LOSS_HOLDERS[:] = [h for h in _LOSS_HOLDERS if h._losses]
 
     @property
     def weights(self):
@@ -280,6 +338,8 @@ class Layer:
         return mask if self.supports_masking else None
 
     def __call__(self, inputs, *args, training=None, mask=None, **kwargs):
+        if _LOSS_HOLDERS and not STATE.layers:          # an outermost call starts afresh
+            self._clear_losses()
         inputs = _as_tensor(inputs)
         if mask is None:
             mask = [t.mask for t in inputs] if isinstance(inputs, list) else inputs.mask
@@ -304,6 +364,10 @@ class Layer:
         try:                                            # the mask's ops belong to the layer too
             outputs = self.call(inputs, *args, **call_kwargs)
             out_mask = self.compute_mask(inputs, mask)
+            if self.activity_regularizer is not None:
+                for t in outputs if isinstance(outputs, (list, tuple)) else [outputs]:
+                    if isinstance(t, Tensor) and t.data is not None:
+                        self.add_loss(self.activity_regularizer(t))
         finally:
             scope.pop()
         if self._built_input_shape is None:
@@ -351,7 +415,12 @@ class Layer:
     # ---- config ------------------------------------------------------------------------
     def get_config(self):
         """The constructor arguments (as Keras' get_config), enough to rebuild the layer."""
-        return {"name": self.name, "trainable": self.trainable, "dtype": str(self.dtype)}
+        config = {"name": self.name, "trainable": self.trainable, "dtype": str(self.dtype)}
+        for arg in self.regularized:
+            config[arg] = regularizers.serialize(getattr(self, arg))
+        if self.regularized or self.activity_regularizer is not None:
+            config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
+        return config
 
     @classmethod
     def from_config(cls, config):

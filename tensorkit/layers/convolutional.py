@@ -97,6 +97,7 @@ class _Conv(Layer):
     """What Conv1D and Conv2D share: ``activation(conv(x, kernel) + bias)``."""
 
     rank = None                     # spatial axes: 1 or 2
+    regularized = {"kernel_regularizer": "kernel", "bias_regularizer": "bias"}
     op = None                       # "conv1d" or "conv2d"
     paddings = ("valid", "same")
 

@@ -21,6 +21,8 @@ def _positive_int(layer, name, value):
 class Dense(Layer):
     """``activation(x @ kernel + bias)`` on the last axis: (..., in) -> (..., units)."""
 
+    regularized = {"kernel_regularizer": "kernel", "bias_regularizer": "bias"}
+
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", **kwargs):
         super().__init__(**kwargs)

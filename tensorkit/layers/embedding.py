@@ -19,6 +19,8 @@ class Embedding(Layer):
     ``input_length`` is accepted and ignored (deprecated in Keras 3).
     """
 
+    regularized = {"embeddings_regularizer": "embeddings"}
+
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform",
                  mask_zero=False, input_length=None, **kwargs):
         super().__init__(**kwargs)

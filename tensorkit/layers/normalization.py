@@ -68,6 +68,8 @@ class BatchNormalization(Layer):
     (trainable), moving_mean, moving_variance (not trainable), each (channels,).
     """
 
+    regularized = {"beta_regularizer": "beta", "gamma_regularizer": "gamma"}
+
     def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
                  beta_initializer="zeros", gamma_initializer="ones",
                  moving_mean_initializer="zeros", moving_variance_initializer="ones", **kwargs):
@@ -133,6 +135,8 @@ class LayerNormalization(Layer):
     """``gamma * (x - mean) / sqrt(var + epsilon) + beta`` with the mean and variance of
     each example over `axis` (the features, -1 by default; a list for several axes).
     The same in training and inference. Weights: gamma, beta, shaped like `axis`."""
+
+    regularized = {"beta_regularizer": "beta", "gamma_regularizer": "gamma"}
 
     def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True,
                  beta_initializer="zeros", gamma_initializer="ones", **kwargs):

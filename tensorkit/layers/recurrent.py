@@ -35,6 +35,8 @@ class _RNN(Layer):
 
     gates = 1
     n_states = 1
+    regularized = {"kernel_regularizer": "kernel", "recurrent_regularizer": "recurrent_kernel",
+                   "bias_regularizer": "bias"}
 
     def __init__(self, units, activation="tanh", use_bias=True,
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
