@@ -262,6 +262,9 @@ class Loss:
         if sample_weight is not None:
             weight = sample_weight if isinstance(sample_weight, Tensor) else \
                 Tensor(*_arr(sample_weight, values.dtype))
+            if 0 < len(weight.shape) < len(values.shape):   # (batch,) on (batch, time): per
+                weight = ops.reshape(weight, weight.shape + (1,) * (   # sample, as Keras
+                    len(values.shape) - len(weight.shape)))
             values = values * weight
         if self.reduction in (None, "none"):
             return values

@@ -226,18 +226,50 @@ class Trainer:
                              "way).")
         return xs, ys, nx
 
+    def _sample_weights(self, sample_weight, class_weight, ys, n):
+        """One float32 weight per sample, from sample_weight or class_weight (or None)."""
+        if sample_weight is not None and class_weight is not None:
+            raise ValueError("You cannot pass both class_weight and sample_weight. Fix: fold "
+                             "the class weights into sample_weight (e.g. sample_weight * "
+                             "np.array([class_weight[c] for c in y])).")
+        if class_weight is not None:
+            if len(ys) != 1:
+                raise ValueError("class_weight is only supported for models with a single "
+                                 f"output; this one has {len(ys)}. Fix: pass sample_weight.")
+            if not isinstance(class_weight, dict):
+                raise ValueError(f"class_weight must be a dict {{class id: weight}}, e.g. "
+                                 f"{{0: 1.0, 1: 5.0}}. Received: {class_weight!r:.80}")
+            labels = numpy.asarray(backend.to_device(ys[0], "cpu"))
+            if labels.ndim > 1:                       # one-hot rows, or a column of ids
+                labels = labels.argmax(-1) if labels.shape[-1] != 1 else labels[..., 0]
+            table = numpy.ones(int(max([*class_weight, int(labels.max(initial=0))])) + 1,
+                               dtype=numpy.float32)
+            for cls, weight in class_weight.items():
+                table[int(cls)] = weight              # classes not named weigh 1, as Keras
+            sample_weight = table[numpy.round(labels).astype(numpy.int64)]
+        if sample_weight is None:
+            return None
+        xp = backend.array_module(ys[0])
+        sw = xp.asarray(to_array(sample_weight, dtype="float32"))
+        if sw.ndim == 0 or len(sw) != n:
+            raise ShapeError(f"sample_weight has shape {tuple(sw.shape)} but there are {n} "
+                             "samples.", expected=f"one weight per sample: shape ({n},)",
+                             fix="give sample_weight the length of x and y.")
+        return sw
+
     # ---- one batch -------------------------------------------------------------------------
     def _forward(self, xs, training):
         inputs = [_tensor(a) for a in xs]
         out = self(inputs if len(inputs) > 1 else inputs[0], training=training)
         return _flat(out)
 
-    def _loss_value(self, ys, outs):
+    def _loss_value(self, ys, outs, sample_weight=None):
         if self._compiled_losses is None:
             self._build_compiled(ys, outs)
         total = None
         for fn, w, y, out in zip(self._compiled_losses, self._weights_per_output, ys, outs):
-            value = fn(_tensor(y), out)
+            value = fn(_tensor(y), out) if sample_weight is None else \
+                fn(_tensor(y), out, sample_weight=sample_weight)
             if w != 1.0:
                 value = value * w
             total = value if total is None else total + value
@@ -255,10 +287,10 @@ class Trainer:
             loss = loss + ops.sum(extra)
         return loss
 
-    def _train_batch(self, xs, ys, weights):
+    def _train_batch(self, xs, ys, weights, sample_weight=None):
         """Forward, loss, gradients, update. Returns (loss value, outputs, weights)."""
         outs = self._forward(xs, training=True)
-        loss = self._with_extra_losses(self._loss_value(ys, outs))
+        loss = self._with_extra_losses(self._loss_value(ys, outs, sample_weight))
         value = float(loss.data)
         if weights is None:
             weights = self.trainable_weights
@@ -281,9 +313,13 @@ class Trainer:
 
     # ---- fit -------------------------------------------------------------------------------
     def fit(self, x=None, y=None, batch_size=32, epochs=1, verbose="auto", callbacks=None,
-            validation_split=0.0, validation_data=None, shuffle=True, initial_epoch=0,
-            validation_batch_size=None, validation_freq=1):
-        """Train for `epochs` passes over (x, y) in batches; returns a History."""
+            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
+            sample_weight=None, initial_epoch=0, validation_batch_size=None,
+            validation_freq=1):
+        """Train for `epochs` passes over (x, y) in batches; returns a History.
+
+        ``sample_weight`` (one number per sample) or ``class_weight`` ({class id: weight})
+        scale each sample's loss, as Keras: the loss is sum(loss * weight) / batch size."""
         self._require_compiled("fit")
         if y is None:
             raise ValueError("fit needs labels y (tk.data datasets are not supported here yet).")
@@ -292,6 +328,7 @@ class Trainer:
             raise ValueError(f"batch_size must be a positive integer. Received: "
                              f"batch_size={batch_size}")
         xs, ys, n = self._prepare(x, y)
+        sw = self._sample_weights(sample_weight, class_weight, ys, n)
         if validation_data is None and validation_split:
             if not 0 < validation_split < 1:
                 raise ValueError(f"validation_split must be between 0 and 1. Received: "
@@ -300,14 +337,17 @@ class Trainer:
             if split_at in (0, n):
                 raise ValueError(f"validation_split={validation_split} of {n} samples leaves "
                                  "no samples for training or none for validation.")
-            val = ([a[split_at:] for a in xs], [a[split_at:] for a in ys])
+            val = ([a[split_at:] for a in xs], [a[split_at:] for a in ys],
+                   None if sample_weight is None else sw[split_at:])   # class_weight: training
             xs, ys, n = [a[:split_at] for a in xs], [a[:split_at] for a in ys], split_at
+            sw = None if sw is None else sw[:split_at]
         elif validation_data is not None:
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
                 raise ValueError("validation_data must be a tuple (x_val, y_val).")
-            vx, vy, _ = self._prepare(validation_data[0], validation_data[1],
-                                      ("validation x", "validation y"))
-            val = (vx, vy)
+            vx, vy, vn = self._prepare(validation_data[0], validation_data[1],
+                                       ("validation x", "validation y"))
+            val = (vx, vy, self._sample_weights(
+                validation_data[2] if len(validation_data) == 3 else None, None, vy, vn))
         else:
             val = None
 
@@ -341,7 +381,8 @@ class Trainer:
                                                         (batch + 1) * batch_size)
                     xb, yb = _take(xs, index), _take(ys, index)
                     size = len(yb[0])
-                    value, outs, weights = self._train_batch(xb, yb, weights)
+                    value, outs, weights = self._train_batch(
+                        xb, yb, weights, None if sw is None else sw[index])
                     loss_sum += value * size
                     seen += size
                     self._update_metrics(yb, outs, size)
@@ -358,7 +399,8 @@ class Trainer:
                 if val is not None and math.isfinite(epoch_logs.get("loss", 0.0)) and \
                         (epoch + 1 - initial_epoch) % validation_freq == 0:
                     val_logs = self._evaluate_arrays(val[0], val[1],
-                                                     validation_batch_size or batch_size)
+                                                     validation_batch_size or batch_size,
+                                                     sample_weight=val[2])
                     epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
                 callback_list.on_epoch_end(epoch, epoch_logs)
                 logs = epoch_logs
@@ -385,7 +427,7 @@ class Trainer:
             epoch=epoch, batch=batch, history=history)
 
     # ---- evaluate / predict ----------------------------------------------------------------
-    def _evaluate_arrays(self, xs, ys, batch_size, callback_list=None):
+    def _evaluate_arrays(self, xs, ys, batch_size, callback_list=None, sample_weight=None):
         from .tensor import no_grad
         self._reset_metrics()
         n = len(xs[0])
@@ -401,7 +443,8 @@ class Trainer:
                     xb, yb = _take(xs, index), _take(ys, index)
                     outs = self._forward(xb, training=False)
                     size = len(yb[0])
-                    loss = self._with_extra_losses(self._loss_value(yb, outs))
+                    swb = None if sample_weight is None else sample_weight[index]
+                    loss = self._with_extra_losses(self._loss_value(yb, outs, swb))
                     loss_sum += float(loss.data) * size
                     self._update_metrics(yb, outs, size)
                     if callback_list is not None:
@@ -411,14 +454,15 @@ class Trainer:
             STATE.recording = was_recording
         return self._logs(loss_sum / n if n else math.nan)
 
-    def evaluate(self, x=None, y=None, batch_size=32, verbose="auto", callbacks=None,
-                 return_dict=False):
+    def evaluate(self, x=None, y=None, batch_size=32, verbose="auto", sample_weight=None,
+                 callbacks=None, return_dict=False):
         """The loss (and metrics) on (x, y), batch by batch, with no training."""
         self._require_compiled("evaluate")
-        xs, ys, _ = self._prepare(x, y)
+        xs, ys, n = self._prepare(x, y)
+        sw = self._sample_weights(sample_weight, None, ys, n)
         cbs = CallbackList(callbacks or [], self, {"verbose": verbose})
         cbs.on_test_begin({})
-        logs = self._evaluate_arrays(xs, ys, int(batch_size or 32), cbs)
+        logs = self._evaluate_arrays(xs, ys, int(batch_size or 32), cbs, sw)
         cbs.on_test_end(logs)
         return self._result(logs, return_dict)
 
@@ -455,15 +499,16 @@ class Trainer:
         return joined[0] if len(joined) == 1 else joined
 
     # ---- one batch at a time (custom loops, widgets) ----------------------------------------
-    def train_on_batch(self, x, y, return_dict=False):
+    def train_on_batch(self, x, y, sample_weight=None, class_weight=None, return_dict=False):
         """One training step on this batch; returns its loss (and metrics) before the step."""
         self._require_compiled("train_on_batch")
         xs, ys, n = self._prepare(x, y)
+        sw = self._sample_weights(sample_weight, class_weight, ys, n)
         self._reset_metrics()
         was_recording = STATE.recording
         STATE.recording = False
         try:
-            value, outs, _ = self._train_batch(xs, ys, None)
+            value, outs, _ = self._train_batch(xs, ys, None, sw)
         finally:
             STATE.recording = was_recording
         if not math.isfinite(value):
@@ -473,11 +518,13 @@ class Trainer:
         self._update_metrics(ys, outs, n)
         return self._result(self._logs(value), return_dict)
 
-    def test_on_batch(self, x, y, return_dict=False):
+    def test_on_batch(self, x, y, sample_weight=None, return_dict=False):
         """The loss (and metrics) on one batch, with no training."""
         self._require_compiled("test_on_batch")
         xs, ys, n = self._prepare(x, y)
-        return self._result(self._evaluate_arrays(xs, ys, max(n, 1)), return_dict)
+        sw = self._sample_weights(sample_weight, None, ys, n)
+        return self._result(self._evaluate_arrays(xs, ys, max(n, 1), sample_weight=sw),
+                            return_dict)
 
     def predict_on_batch(self, x):
         """The outputs for one batch, as NumPy arrays."""

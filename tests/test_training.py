@@ -413,3 +413,75 @@ def test_fit_before_compile_and_compile_without_loss():
     with pytest.raises(ValueError, match="validation_split must be between 0 and 1"):
         model.compile(optimizer="adam", loss="mse")
         model.fit(*blobs(8), validation_split=1.5, verbose=0)
+
+
+# ---- sample_weight and class_weight -----------------------------------------------------------
+def _weighted_model(lr=0.1):
+    tk.random.seed(3)
+    model = tk.Sequential([tk.Input(shape=(3,)), Dense(2)])
+    model.compile(optimizer=optimizers.SGD(lr), loss="sparse_categorical_crossentropy")
+    return model
+
+
+def test_sample_weight_scales_each_samples_loss_as_keras():
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(4, 3)).astype(np.float32), np.array([0, 1, 1, 0])
+    weighted, subset = _weighted_model(0.1), _weighted_model(0.05)
+    # sum(loss * w) / batch: zero weights drop two samples and halve the step
+    weighted.fit(x, y, batch_size=4, shuffle=False, sample_weight=[1, 1, 0, 0], verbose=0)
+    subset.fit(x[:2], y[:2], batch_size=2, shuffle=False, verbose=0)
+    for a, b in zip(weighted.get_weights(), subset.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-7)
+    model = _weighted_model()
+    per_sample = tk.losses.sparse_categorical_crossentropy(y, model.predict(x, verbose=0))
+    w = np.array([2.0, 0.0, 1.0, 0.5], np.float32)
+    want = float(np.sum(per_sample.numpy() * w) / 4)
+    assert model.evaluate(x, y, sample_weight=w, verbose=0) == pytest.approx(want, rel=1e-6)
+    assert model.test_on_batch(x, y, sample_weight=w) == pytest.approx(want, rel=1e-6)
+    history = model.fit(x, y, validation_data=(x, y, w), epochs=1, verbose=0,
+                        sample_weight=np.ones(4))
+    assert history.history["val_loss"][0] == pytest.approx(   # weighted, after the step
+        model.evaluate(x, y, sample_weight=w, verbose=0), rel=1e-6)
+    assert history.history["val_loss"][0] != pytest.approx(
+        model.evaluate(x, y, verbose=0), rel=1e-3)
+    split = model.fit(x, y, validation_split=0.5, sample_weight=w, epochs=1, verbose=0)
+    assert split.history["val_loss"][0] == pytest.approx(   # the weights split with the data
+        model.evaluate(x[2:], y[2:], sample_weight=w[2:], verbose=0), rel=1e-6)
+
+
+def test_class_weight_is_sample_weight_by_label():
+    rng = np.random.default_rng(1)
+    x, y = rng.normal(size=(6, 3)).astype(np.float32), np.array([0, 1, 1, 0, 1, 1])
+    by_class, by_sample = _weighted_model(), _weighted_model()
+    h1 = by_class.fit(x, y, batch_size=3, shuffle=False, class_weight={0: 3.0}, verbose=0)
+    h2 = by_sample.fit(x, y, batch_size=3, shuffle=False,
+                       sample_weight=np.where(y == 0, 3.0, 1.0), verbose=0)
+    assert h1.history == h2.history
+    for a, b in zip(by_class.get_weights(), by_sample.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    one_hot = tk.Sequential([tk.Input(shape=(3,)), Dense(2)])
+    one_hot.compile(optimizer="sgd", loss=losses.CategoricalCrossentropy(from_logits=True))
+    one_hot.train_on_batch(x, np.eye(2)[y], class_weight={1: 0.5})   # one-hot labels too
+
+
+def test_per_sample_weights_cover_every_step_of_a_sequence():
+    model = tk.Sequential([tk.Input(shape=(5, 2)), Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    x = np.random.default_rng(2).normal(size=(3, 5, 2)).astype(np.float32)
+    y = np.zeros((3, 5, 1), np.float32)
+    per_step = np.mean(model.predict(x, verbose=0) ** 2, axis=-1)          # (3, 5)
+    w = np.array([1.0, 0.0, 2.0], np.float32)
+    want = float(np.mean(per_step * w[:, None]))
+    assert model.evaluate(x, y, sample_weight=w, verbose=0) == pytest.approx(want, rel=1e-5)
+
+
+def test_weight_mistakes_are_named():
+    model = _weighted_model()
+    x, y = np.zeros((4, 3), np.float32), np.array([0, 1, 1, 0])
+    with pytest.raises(ValueError, match="cannot pass both class_weight and sample_weight"):
+        model.fit(x, y, sample_weight=np.ones(4), class_weight={0: 2.0}, verbose=0)
+    with pytest.raises(tk.ShapeError, match=r"sample_weight has shape \(3,\) but there are 4 "
+                                            r"samples"):
+        model.fit(x, y, sample_weight=np.ones(3), verbose=0)
+    with pytest.raises(ValueError, match=r"class_weight must be a dict \{class id: weight\}"):
+        model.fit(x, y, class_weight=[1.0, 2.0], verbose=0)
