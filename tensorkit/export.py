@@ -186,8 +186,10 @@ def _check_exportable(layer):
     kind = type(layer).__name__
     from .models import Model
     if isinstance(layer, Model):
-        raise _refuse(layer, "models nested in a model are not exported yet. Fix: build one "
-                             "flat model from the layers (e.g. Sequential(inner.layers + ...))")
+        raise _refuse(layer, "a model nested in a functional model (or a functional model "
+                             "nested in a Sequential) is not exported yet; Sequential models "
+                             "inside a Sequential are. Fix: build one model from the layers "
+                             "(e.g. Sequential(inner.layers + [head]))")
     if kind in _NOT_IN_TFJS:
         raise _refuse(layer, _NOT_IN_TFJS[kind])
     if kind not in TFJS_LAYERS or type(layer).__module__.split(".")[0] != "tensorkit":
@@ -246,11 +248,26 @@ def _layer_out(layer, batch_input_shape=None):
     return {"class_name": kind, "config": config}
 
 
+def _flat_layers(model):
+    """A Sequential's layers with the Sequential models inside it opened up in place (a
+    pretrained body under a new head): TF.js then runs one flat Sequential. Input layers
+    are left out; any other model stays (and is refused by name)."""
+    from .models import InputLayer, Sequential
+    out = []
+    for layer in model.layers:
+        if type(layer) is Sequential:
+            out += _flat_layers(layer)
+        elif not isinstance(layer, InputLayer):
+            out.append(layer)
+    return out
+
+
 def _weight_names(model):
     """[(name TF.js gives the weight, weight)] for every weight of `model`'s layers."""
     from .layers.recurrent import Bidirectional
+    from .models import Sequential
     out = []
-    for layer in model.layers:
+    for layer in _flat_layers(model) if type(model) is Sequential else model.layers:
         if isinstance(layer, Bidirectional):
             for rnn in (layer.forward_layer, layer.backward_layer):
                 out += [(f"{layer.name}/{rnn.name}/{w.name.split('/')[-1]}", w)
@@ -276,7 +293,7 @@ def _masked_layers(model):
         return []                                 # _topology says what is missing
     dtype = model._input_layer.dtype if model._input_layer is not None else "float32"
     x, found = symbolic((None,) + tuple(model._build_shapes[1:]), dtype=dtype), []
-    for layer in model.layers:
+    for layer in _flat_layers(model):
         if x.mask is not None:
             found.append(layer)
         x = layer(x)
@@ -291,10 +308,11 @@ def _topology(model):
                           "TensorFlow.js: only tk.Sequential and functional tk.Model(inputs, "
                           "outputs) have a graph TF.js can rebuild; a subclassed model's call "
                           "is Python code. Nothing was written.")
-    layers = [l for l in model.layers if not isinstance(l, InputLayer)]
+    layers = _flat_layers(model) if type(model) is Sequential else \
+        [l for l in model.layers if not isinstance(l, InputLayer)]
     for layer in layers:
         _check_exportable(layer)
-    names = [l.name for l in model.layers]
+    names = [l.name for l in layers]
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:
         raise ExportError(f"model '{model.name}' has several layers named {twice}, and TF.js "

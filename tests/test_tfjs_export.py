@@ -490,3 +490,33 @@ def test_load_the_keras_converter_layout(tmp_path):
     x = np.random.default_rng(0).standard_normal((2, 4, 3)).astype("float32")
     np.testing.assert_array_equal(tk.models.load_tfjs(tmp_path / "m" / "model.json")(x).numpy(),
                                   model(x).numpy())
+
+
+@needs_node
+def test_a_pretrained_body_under_a_new_head_exports_as_one_flat_model(tmp_path):
+    body = tk.pretrained.load("digits_cnn")
+    body.pop()                                            # its 10-way head
+    body.trainable = False
+    model = tk.Sequential([body, L.Dense(3, name="new_head")])
+    _randomize(model, 7)
+    xs = _inputs(model, 7)
+    tk.export.to_tfjs(model, tmp_path / "nested")
+    flat = [l.name for l in body.layers if not isinstance(l, L.InputLayer)] + ["new_head"]
+    (result,) = run_tfjs([(tmp_path / "nested", xs)], tmp_path)
+    assert "error" not in result, result.get("error")
+    got, want = result["outputs"][0], _predict(model, xs)[0]
+    assert np.abs(np.asarray(got["data"]).reshape(want.shape) - want).max() <= TOLERANCE
+    back = tk.models.load_tfjs(tmp_path / "nested")
+    assert [l.name for l in back.layers] == flat
+    assert [l.trainable for l in back.layers] == [False] * (len(flat) - 1) + [True]
+    np.testing.assert_array_equal(_predict(back, xs)[0], want)
+
+
+def test_a_model_nested_in_a_functional_model_is_refused_by_name(tmp_path):
+    inner = tk.Sequential([tk.Input(shape=(4,)), L.Dense(2)], name="inner")
+    x = tk.Input(shape=(4,))
+    outer = tk.Model(x, L.Dense(1)(inner(x)))
+    with pytest.raises(tk.export.ExportError, match="'inner'.*Sequential models inside a "
+                                                    "Sequential are"):
+        tk.export.to_tfjs(outer, tmp_path / "no")
+    assert not (tmp_path / "no").exists()
