@@ -44,40 +44,35 @@ class Regularizer:
 
 
 class L1L2(Regularizer):
-    """``l1 * sum(|x|) + l2 * sum(x ** 2)``."""
+    """``l1 * sum(|x|) + l2 * sum(x ** 2)`` (a zero factor's term is left out)."""
 
     def __init__(self, l1=0.0, l2=0.0):
         self.l1, self.l2 = _factor("l1", l1), _factor("l2", l2)
 
     def __call__(self, x):
-        penalty = self.l1 * ops.sum(ops.abs(x))
-        return penalty + self.l2 * ops.sum(ops.square(x))
+        terms = [factor * ops.sum(fn(x)) for factor, fn in ((self.l1, ops.abs),
+                                                             (self.l2, ops.square)) if factor]
+        return sum(terms[1:], terms[0]) if terms else ops.sum(x) * 0.0
 
     def get_config(self):
         return {"l1": self.l1, "l2": self.l2}
 
 
-class L1(Regularizer):
+class L1(L1L2):
     """``l1 * sum(|x|)``: pushes weights to exactly zero."""
 
     def __init__(self, l1=0.01):
-        self.l1 = _factor("l1", l1)
-
-    def __call__(self, x):
-        return self.l1 * ops.sum(ops.abs(x))
+        super().__init__(l1=l1)
 
     def get_config(self):
         return {"l1": self.l1}
 
 
-class L2(Regularizer):
+class L2(L1L2):
     """``l2 * sum(x ** 2)`` (weight decay through the loss)."""
 
     def __init__(self, l2=0.01):
-        self.l2 = _factor("l2", l2)
-
-    def __call__(self, x):
-        return self.l2 * ops.sum(ops.square(x))
+        super().__init__(l2=l2)
 
     def get_config(self):
         return {"l2": self.l2}

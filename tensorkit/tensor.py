@@ -3,8 +3,9 @@
 An op is declared once (see ops/): a shape rule on tuples, a forward on arrays, and one
 vector-Jacobian product per input. `apply` checks the shapes with the rule (also for
 symbolic tensors, which have a shape but no data), runs the forward, checks its output
-against the rule, and records a graph Node. `backward` walks the nodes in reverse
-topological order without recursion, so 100k-op graphs are fine.
+against the rule, and records a graph Node. `backward` runs the nodes newest first (a
+reverse topological order, since inputs are always older) without recursion, so 100k-op
+graphs are fine.
 """
 
 from contextlib import contextmanager
