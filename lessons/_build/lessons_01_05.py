@@ -565,9 +565,10 @@ A big model (256 hidden units) for so few samples, trained for 40 epochs. The
 `TrainingMonitor` draws both losses as training goes and marks where validation loss starts
 to rise while training loss keeps falling."""),
     code("""
-def mlp(dropout=0.0):
+def mlp(dropout=0.0, l2=0.0):
     tk.random.seed(0)                   # every model here starts from the same weights
-    layers = [tk.Input(shape=(64,)), L.Dense(256, activation="relu")]
+    penalty = tk.regularizers.L2(l2) if l2 else None          # see "Weight penalties" below
+    layers = [tk.Input(shape=(64,)), L.Dense(256, activation="relu", kernel_regularizer=penalty)]
     if dropout:
         layers.append(L.Dropout(dropout))
     layers.append(L.Dense(10, activation="softmax"))
@@ -611,7 +612,28 @@ for name, h in [("without dropout", history), ("with dropout", history_drop)]:
           f"final val_accuracy {h.history['val_accuracy'][-1]:.3f}")"""),
     md("""
 Dropout gets a little further before overfitting sets in. On 150 samples it cannot stop
-overfitting on its own: it is one tool among several, used with the next one."""),
+overfitting on its own: it is one tool among several, used with the next ones."""),
+    md("""
+## Weight penalties (L2)
+
+A model that memorises tends to grow large weights. `kernel_regularizer=tk.regularizers.L2(3e-4)`
+makes `fit` minimise the loss **plus** `0.0003 * sum(kernel ** 2)`, so every large weight
+costs something. The penalty is one number, a tensor of shape `()`, listed in
+`model.losses`; the loss `fit` reports includes it (as in Keras)."""),
+    code("""
+penalized = mlp(l2=3e-4)
+print([p.shape for p in penalized.losses], "penalty now: %.4f" % penalized.losses[0].item())
+history_l2 = penalized.fit(x_train, y_train, epochs=40, batch_size=16,
+                           validation_data=(x_val, y_val), verbose=0)
+print("penalty after training: %.4f" % penalized.losses[0].item())"""),
+    code("""
+for name, h in [("plain", history), ("dropout 0.5", history_drop), ("L2 3e-4", history_l2)]:
+    print(f"{name:12s} final val_loss {h.history['val_loss'][-1]:.3f}, "
+          f"final val_accuracy {h.history['val_accuracy'][-1]:.3f}")"""),
+    md("""
+With the penalty, validation loss climbs much less by the end, and the final model is more
+accurate on digits it never saw. Too strong a penalty (try `l2=1e-2`) keeps the weights too
+small to fit even the training digits."""),
     md("""
 ## Early stopping
 
@@ -671,14 +693,23 @@ Build a dropout layer that drops 30% of its inputs during training.""",
              "answer = L.Dropout(0.3)", """
 widgets.check(answer, {"type": "Dropout", "rate": 0.3},
               hint="The rate is the fraction dropped, between 0 and 1.")"""),
+    exercise("5.4", "predict the shape of the penalties", """
+A model has two Dense layers, each with `kernel_regularizer=tk.regularizers.L2(1e-3)`.
+`model.losses` holds one penalty per regularized weight. What is the shape of
+`tk.stack(model.losses)`?""", SHAPE_BLANK, "answer = (2,)", """
+two = tk.Sequential([tk.Input(shape=(4,)),
+                     L.Dense(3, kernel_regularizer=tk.regularizers.L2(1e-3)),
+                     L.Dense(2, kernel_regularizer=tk.regularizers.L2(1e-3))])
+widgets.check(answer, tk.stack(two.losses).shape,
+              hint="Each penalty is one number, shape (); stacking n of them gives (n,).")"""),
     md("""
 ## What you saw
 
 - Keep validation data aside; training loss alone cannot tell learning from memorising.
 - Overfitting: training loss falls while validation loss rises. The TrainingMonitor marks
   where.
-- Dropout and early stopping fight it; the optimizer and its learning rate decide whether
-  training works at all.
+- Dropout, weight penalties (`kernel_regularizer`, in `model.losses`) and early stopping
+  fight it; the optimizer and its learning rate decide whether training works at all.
 
 Next: images, and layers made for them."""),
 ]
