@@ -197,6 +197,11 @@ def _check_exportable(layer):
                              "of your own runs only in Python). tk.export.TFJS_LAYERS lists "
                              "those that export")
     config = layer.get_config()
+    if config.get("stateful"):
+        raise _refuse(layer, "it is stateful (each call continues the last one), which a web "
+                             "page's single predictions would not do as it does in Python. "
+                             "Fix: export a copy built with stateful=False (same weights: "
+                             "copy.set_weights(model.get_weights()))")
     if kind == "GRU" and config["reset_after"]:
         raise _refuse(layer, "TF.js runs GRUs with reset_after=False only, and this one has "
                              "reset_after=True (Keras 3's default). Fix: build and train it as "

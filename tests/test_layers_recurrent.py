@@ -377,3 +377,51 @@ def test_vjp_recomputes_without_saved_forward(rng, data):
     want = tk.grad(lambda x: tk.ops.lstm(x, k, rk).sum())(t64(data["x"]))
     np.testing.assert_allclose(x1.grad.numpy(), want.numpy(), atol=1e-12)
     assert y2.shape == y1.shape
+
+
+# ---- stateful: each call continues the last one ---------------------------------------------
+@pytest.mark.parametrize("cls", [L.SimpleRNN, L.LSTM, L.GRU])
+def test_stateful_halves_equal_the_whole_sequence(cls):
+    x = np.random.default_rng(5).normal(size=(3, 10, 4)).astype(np.float32)
+    whole = cls(5, return_sequences=True)
+    want = whole(tk.tensor(x)).numpy()
+    stateful = cls(5, return_sequences=True, stateful=True, unroll=True)
+    stateful(tk.tensor(x[:, :2]))
+    stateful.set_weights(whole.get_weights())
+    stateful.reset_states()                                # start over from zeros
+    halves = [stateful(tk.tensor(x[:, :6])).numpy(), stateful(tk.tensor(x[:, 6:])).numpy()]
+    np.testing.assert_allclose(np.concatenate(halves, axis=1), want, rtol=1e-6, atol=1e-6)
+    stateful.reset_state()                                 # Keras 3's name: zeros again
+    np.testing.assert_allclose(stateful(tk.tensor(x[:, :6])).numpy(), want[:, :6], atol=1e-6)
+    assert stateful.get_config()["stateful"] and stateful.get_config()["unroll"]
+
+
+def test_stateful_states_can_be_set_and_batch_sizes_must_match():
+    x = np.random.default_rng(6).normal(size=(2, 8, 3)).astype(np.float32)
+    lstm = L.LSTM(4, return_state=True)
+    _, h, c = lstm(tk.tensor(x[:, :5]))
+    stateful = L.LSTM(4, stateful=True)
+    stateful(tk.tensor(x[:, :1]))
+    stateful.set_weights(lstm.get_weights())
+    stateful.reset_states([h, c])                          # continue from step 5
+    want = lstm(tk.tensor(x[:, 5:]), initial_state=[h, c])[0].numpy()
+    np.testing.assert_allclose(stateful(tk.tensor(x[:, 5:])).numpy(), want, atol=1e-6)
+    with pytest.raises(tk.ShapeError, match=r"keeps states for batches of 2 sequences but "
+                                            r"received a batch of 3(.|\n)*reset_states\(\)"):
+        stateful(tk.tensor(np.zeros((3, 4, 3), np.float32)))
+    with pytest.raises(tk.ShapeError, match=r"keeps 2 state\(s\) of shape \(batch, 4\)"):
+        stateful.reset_states([h])
+
+
+def test_stateful_training_carries_states_and_does_not_export(tmp_path):
+    model = tk.Sequential([tk.Input(shape=(6, 2), batch_size=4),
+                           L.LSTM(3, stateful=True), L.Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    x, y = np.ones((8, 6, 2), np.float32), np.zeros((8, 1), np.float32)
+    model.fit(x, y, batch_size=4, shuffle=False, epochs=2, verbose=0)
+    assert model.layers[0]._states[0].shape == (4, 3)
+    model.save(tmp_path / "s.tkmodel")
+    again = tk.models.load_model(tmp_path / "s.tkmodel")
+    assert again.layers[0].stateful
+    with pytest.raises(tk.export.ExportError, match="it is stateful"):
+        tk.export.to_tfjs(model, tmp_path / "web")

@@ -41,7 +41,8 @@ class _RNN(Layer):
     def __init__(self, units, activation="tanh", use_bias=True,
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
                  bias_initializer="zeros", dropout=0.0, recurrent_dropout=0.0,
-                 return_sequences=False, return_state=False, go_backwards=False, **kwargs):
+                 return_sequences=False, return_state=False, go_backwards=False,
+                 stateful=False, unroll=False, **kwargs):
         super().__init__(**kwargs)
         cls = type(self).__name__
         self.units = _positive_int(cls, "units", units)
@@ -63,6 +64,9 @@ class _RNN(Layer):
         self.return_sequences = bool(return_sequences)
         self.return_state = bool(return_state)
         self.go_backwards = bool(go_backwards)
+        self.stateful = bool(stateful)       # each call starts from the last call's states
+        self.unroll = bool(unroll)           # Keras' unrolled graph: same numbers, so the
+        self._states = None                  # fused loop runs either way
         self.zero_output_for_mask = False    # Bidirectional sets it when returning sequences
         self.supports_masking = True
 
@@ -121,7 +125,12 @@ class _RNN(Layer):
             initial_state = [s if isinstance(s, Tensor) else tensor(s) for s in
                              (initial_state if isinstance(initial_state, (list, tuple))
                               else [initial_state])]
+        carry = self.stateful and inputs.data is not None
+        if carry and initial_state is None:
+            initial_state = self._carried_states(inputs.shape[0])
         outputs, states = self._run(x, mask, initial_state)     # (B, T, units)
+        if carry:                       # kept as plain arrays: no gradient flows back into
+            self._states = [s.data.copy() for s in states]      # the previous batch (Keras)
         last = outputs[:, -1]                                   # (B, T, u) -> (B, u)
         out = outputs if self.return_sequences else last
         if self.return_state:
@@ -130,6 +139,43 @@ class _RNN(Layer):
 
     def compute_mask(self, inputs, mask=None):
         return mask if self.return_sequences else None         # as Keras, also backwards
+
+    # ---- stateful -----------------------------------------------------------------------
+    def _carried_states(self, batch):
+        if self._states is None:
+            return None                                         # zeros, as a fresh layer
+        kept = self._states[0].shape[0]
+        if batch != kept:
+            raise ShapeError(
+                f"this stateful {type(self).__name__} keeps states for batches of {kept} "
+                f"sequences but received a batch of {batch}.",
+                expected=f"batches of {kept}: sample i of each batch continues sample i of "
+                         "the last one", fix="feed batches of one size (fit(..., "
+                "batch_size=..., shuffle=False) with a sample count it divides), or call "
+                "layer.reset_states() to start over.", op=type(self).__name__,
+                layer=self.name)
+        return [tensor(s) for s in self._states]
+
+    def reset_states(self, states=None):
+        """Forget the carried states (the next call starts from zeros), or set them:
+        ``states`` as returned by return_state, one (batch, units) array each."""
+        if states is None:
+            self._states = None
+            return
+        states = [numpy.asarray(s.numpy() if isinstance(s, Tensor) else s, dtype=self.dtype)
+                  for s in (states if isinstance(states, (list, tuple)) else [states])]
+        n = 2 if isinstance(self, LSTM) else 1
+        if len(states) != n or any(s.ndim != 2 or s.shape[1] != self.units for s in states) \
+                or len({s.shape for s in states}) != 1:
+            raise ShapeError(f"{type(self).__name__} keeps {n} state(s) of shape (batch, "
+                             f"{self.units}); received shapes "
+                             f"{[s.shape for s in states]}.",
+                             expected=f"{n} array(s) of shape (batch, {self.units})",
+                             fix="pass what return_state gave, or nothing to start from "
+                                 "zeros.", op="reset_states", layer=self.name)
+        self._states = states
+
+    reset_state = reset_states                                  # Keras 3's name
 
     def _op_kwargs(self):
         return dict(go_backwards=self.go_backwards,
@@ -146,7 +192,8 @@ class _RNN(Layer):
                 "bias_initializer": initializers.name_of(self.bias_initializer),
                 "dropout": self.dropout, "recurrent_dropout": self.recurrent_dropout,
                 "return_sequences": self.return_sequences, "return_state": self.return_state,
-                "go_backwards": self.go_backwards}
+                "go_backwards": self.go_backwards, "stateful": self.stateful,
+                "unroll": self.unroll}
 
 
 class SimpleRNN(_RNN):
@@ -176,10 +223,12 @@ class LSTM(_RNN):
                  use_bias=True, kernel_initializer="glorot_uniform",
                  recurrent_initializer="orthogonal", bias_initializer="zeros",
                  unit_forget_bias=True, dropout=0.0, recurrent_dropout=0.0,
-                 return_sequences=False, return_state=False, go_backwards=False, **kwargs):
+                 return_sequences=False, return_state=False, go_backwards=False,
+                 stateful=False, unroll=False, **kwargs):
         super().__init__(units, activation, use_bias, kernel_initializer,
                          recurrent_initializer, bias_initializer, dropout, recurrent_dropout,
-                         return_sequences, return_state, go_backwards, **kwargs)
+                         return_sequences, return_state, go_backwards, stateful, unroll,
+                         **kwargs)
         self.recurrent_activation = activations.get(recurrent_activation)
         _fused_name(self.recurrent_activation, "recurrent_activation")
         self.unit_forget_bias = bool(unit_forget_bias)
@@ -196,8 +245,9 @@ class LSTM(_RNN):
                        initial_state=initial_state, mask=mask,
                        recurrent_activation=_fused_name(self.recurrent_activation,
                                                         "recurrent_activation"),
-                       return_cell_state=self.return_state, **self._op_kwargs())
-        if not self.return_state:
+                       return_cell_state=self.return_state or self.stateful,
+                       **self._op_kwargs())
+        if not (self.return_state or self.stateful):
             return out, []
         out, c = out
         return out, [out[:, -1], c]                           # [h, c]
@@ -222,10 +272,12 @@ class GRU(_RNN):
                  use_bias=True, kernel_initializer="glorot_uniform",
                  recurrent_initializer="orthogonal", bias_initializer="zeros", dropout=0.0,
                  recurrent_dropout=0.0, return_sequences=False, return_state=False,
-                 go_backwards=False, reset_after=True, **kwargs):
+                 go_backwards=False, stateful=False, unroll=False, reset_after=True,
+                 **kwargs):
         super().__init__(units, activation, use_bias, kernel_initializer,
                          recurrent_initializer, bias_initializer, dropout, recurrent_dropout,
-                         return_sequences, return_state, go_backwards, **kwargs)
+                         return_sequences, return_state, go_backwards, stateful, unroll,
+                         **kwargs)
         self.recurrent_activation = activations.get(recurrent_activation)
         _fused_name(self.recurrent_activation, "recurrent_activation")
         self.reset_after = bool(reset_after)
