@@ -197,6 +197,10 @@ def _check_exportable(layer):
                              "of your own runs only in Python). tk.export.TFJS_LAYERS lists "
                              "those that export")
     config = layer.get_config()
+    if getattr(layer, "_own_backward", False):
+        raise _refuse(layer, "it has a backward_layer of your own, and TF.js's Bidirectional "
+                             "always makes its backward RNN as a copy of the forward one. Fix: "
+                             "leave backward_layer out")
     if config.get("stateful"):
         raise _refuse(layer, "it is stateful (each call continues the last one), which a web "
                              "page's single predictions would not do as it does in Python. "

@@ -425,3 +425,37 @@ def test_stateful_training_carries_states_and_does_not_export(tmp_path):
     assert again.layers[0].stateful
     with pytest.raises(tk.export.ExportError, match="it is stateful"):
         tk.export.to_tfjs(model, tmp_path / "web")
+
+
+def test_bidirectional_takes_a_backward_layer_of_your_own(tmp_path):
+    x = np.random.default_rng(7).normal(size=(2, 5, 3)).astype(np.float32)
+    forward = L.LSTM(4, return_sequences=True)
+    backward = L.GRU(2, return_sequences=True, go_backwards=True, name="my_backward")
+    bi = L.Bidirectional(forward, backward_layer=backward)
+    y = bi(tk.tensor(x))
+    assert y.shape == (2, 5, 6) and bi.backward_layer is backward
+    np.testing.assert_allclose(y.numpy()[..., 4:], backward(tk.tensor(x)).numpy()[:, ::-1],
+                               atol=1e-6)
+    clone = L.Bidirectional.from_config(bi.get_config())
+    assert type(clone.backward_layer) is L.GRU and clone.backward_layer.name == "my_backward"
+    model = tk.Sequential([tk.Input(shape=(5, 3)), bi])
+    model.save(tmp_path / "bi.tkmodel")
+    np.testing.assert_allclose(tk.models.load_model(tmp_path / "bi.tkmodel").predict(
+        x, verbose=0), model.predict(x, verbose=0), atol=1e-6)
+    with pytest.raises(tk.export.ExportError, match="backward_layer of your own"):
+        tk.export.to_tfjs(model, tmp_path / "web")
+    with pytest.raises(ValueError, match="must read the other way"):
+        L.Bidirectional(L.LSTM(2), backward_layer=L.LSTM(2))
+    with pytest.raises(ValueError, match="must agree on return_sequences"):
+        L.Bidirectional(L.LSTM(2), backward_layer=L.LSTM(2, go_backwards=True,
+                                                         return_sequences=True))
+    preset = L.Bidirectional(L.SimpleRNN(2), weights=bi_weights(3, 2))
+    preset(tk.tensor(x))
+    np.testing.assert_array_equal(preset.get_weights()[0], bi_weights(3, 2)[0])
+
+
+def bi_weights(features, units):
+    """Weights for Bidirectional(SimpleRNN(units)): kernel, recurrent, bias, twice."""
+    one = [np.full((features, units), 0.1, np.float32), np.eye(units, dtype=np.float32),
+           np.zeros(units, np.float32)]
+    return one + one

@@ -304,15 +304,19 @@ class Bidirectional(Layer):
 
     The copies are made from ``layer.get_config()`` and named ``forward_<name>`` and
     ``backward_<name>`` (as Keras); weights are the forward layer's, then the backward's.
+    ``backward_layer=`` gives a backward RNN of your own instead (used as it is: it must
+    read the other way, and match stateful, return_sequences and return_state).
     merge_mode: "concat" (default), "sum", "ave", "mul", or None for a list of both.
     """
 
     _MODES = ("concat", "sum", "ave", "mul", None)
 
-    def __init__(self, layer, merge_mode="concat", **kwargs):
-        if not isinstance(layer, _RNN):
-            raise ValueError("Bidirectional wraps a recurrent layer (SimpleRNN, LSTM, GRU). "
-                             f"Received: layer={layer!r}")
+    def __init__(self, layer, merge_mode="concat", weights=None, backward_layer=None,
+                 **kwargs):
+        for arg, value in (("layer", layer), ("backward_layer", backward_layer)):
+            if value is not None and not isinstance(value, _RNN):
+                raise ValueError("Bidirectional wraps a recurrent layer (SimpleRNN, LSTM, "
+                                 f"GRU). Received: {arg}={value!r}")
         if merge_mode not in self._MODES:
             raise ValueError(f"Bidirectional expects merge_mode in {list(self._MODES)}. "
                              f"Received: merge_mode={merge_mode!r}")
@@ -321,8 +325,14 @@ class Bidirectional(Layer):
         config = layer.get_config()
         self.forward_layer = type(layer).from_config(
             {**config, "name": "forward_" + base})
-        self.backward_layer = type(layer).from_config(
-            {**config, "name": "backward_" + base, "go_backwards": not layer.go_backwards})
+        self._own_backward = backward_layer is not None
+        if backward_layer is None:
+            backward_layer = type(layer).from_config(
+                {**config, "name": "backward_" + base, "go_backwards": not layer.go_backwards})
+        else:
+            _check_backward(layer, backward_layer)
+        self.backward_layer = backward_layer
+        self._initial_weights = weights                 # set once the weights exist
         for rnn in (self.forward_layer, self.backward_layer):
             rnn.zero_output_for_mask = rnn.return_sequences
         self.merge_mode = merge_mode
@@ -336,6 +346,9 @@ class Bidirectional(Layer):
                 rnn.build(tuple(input_shape))
                 rnn.built = True
         self.built = True
+        if self._initial_weights is not None:
+            self.set_weights(self._initial_weights)
+            self._initial_weights = None
 
     def call(self, inputs, training=False, mask=None, initial_state=None):
         half = None
@@ -370,14 +383,41 @@ class Bidirectional(Layer):
         return mask if self.return_sequences and self.merge_mode is not None else None
 
     def get_config(self):
-        layer = self.forward_layer
-        return {**super().get_config(), "merge_mode": self.merge_mode,
-                "layer": {"class_name": type(layer).__name__, "config": layer.get_config()}}
+        config = {**super().get_config(), "merge_mode": self.merge_mode,
+                  "layer": _rnn_config(self.forward_layer)}
+        if self._own_backward:
+            config["backward_layer"] = _rnn_config(self.backward_layer)
+        return config
 
     @classmethod
     def from_config(cls, config):
         config = dict(config)
-        inner = config.pop("layer")
-        from . import recurrent
-        layer = getattr(recurrent, inner["class_name"]).from_config(inner["config"])
-        return cls(layer, **config)
+        layer = _rnn_from(config.pop("layer"))
+        backward = config.pop("backward_layer", None)
+        return cls(layer, backward_layer=None if backward is None else _rnn_from(backward),
+                   **config)
+
+
+def _rnn_config(rnn):
+    return {"class_name": type(rnn).__name__, "config": rnn.get_config()}
+
+
+def _rnn_from(entry):
+    cls = {"SimpleRNN": SimpleRNN, "LSTM": LSTM, "GRU": GRU}.get(entry.get("class_name"))
+    if cls is None:
+        raise ValueError(f"Bidirectional: unknown recurrent layer {entry.get('class_name')!r}. "
+                         "Expected SimpleRNN, LSTM or GRU.")
+    return cls.from_config(entry["config"])
+
+
+def _check_backward(layer, backward):
+    """Keras' rule for a given backward layer: the other direction, the same outputs."""
+    if backward.go_backwards == layer.go_backwards:
+        raise ValueError(f"Bidirectional's backward_layer must read the other way: both it and "
+                         f"layer have go_backwards={layer.go_backwards}. Fix: give the backward "
+                         f"layer go_backwards={not layer.go_backwards}.")
+    for attr in ("stateful", "return_sequences", "return_state"):
+        if getattr(backward, attr) != getattr(layer, attr):
+            raise ValueError(f"Bidirectional's layer and backward_layer must agree on {attr}: "
+                             f"layer has {attr}={getattr(layer, attr)}, backward_layer "
+                             f"{attr}={getattr(backward, attr)}.")
