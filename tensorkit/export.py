@@ -300,7 +300,11 @@ def _masked_layers(model):
                                                      for t in c.inputs)]
     if model._build_shapes is None:
         return []                                 # _topology says what is missing
-    dtype = model._input_layer.dtype if model._input_layer is not None else "float32"
+    first = model
+    while type(first) is Sequential and first._input_layer is None and first.layers:
+        first = first.layers[0]                   # a nested body's Input gives the dtype
+    dtype = first._input_layer.dtype if type(first) is Sequential and \
+        first._input_layer is not None else "float32"
     x, found = symbolic((None,) + tuple(model._build_shapes[1:]), dtype=dtype), []
     for layer in _flat_layers(model):
         if x.mask is not None:

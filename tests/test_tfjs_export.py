@@ -520,3 +520,10 @@ def test_a_model_nested_in_a_functional_model_is_refused_by_name(tmp_path):
                                                     "Sequential are"):
         tk.export.to_tfjs(outer, tmp_path / "no")
     assert not (tmp_path / "no").exists()
+
+
+def test_a_mask_inside_a_nested_body_is_still_seen(tmp_path):
+    body = tk.Sequential([tk.Input(shape=(5,), dtype="int32"), L.Embedding(20, 4, mask_zero=True),
+                          L.GlobalAveragePooling1D()])
+    with pytest.raises(tk.export.ExportError, match="GlobalAveragePooling1D.*carries a mask"):
+        tk.export.to_tfjs(tk.Sequential([body, L.Dense(1)]), tmp_path / "no")
