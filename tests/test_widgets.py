@@ -202,6 +202,17 @@ def test_shape_table_dim_labels():
     assert table.rows[-1]["changed"] == [1, 2]
 
 
+def test_shape_table_compares_with_the_input_the_output_resembles():
+    def f(ids, table, x):
+        return tk.gather(table, ids), 2.0 * x, tk.ones((5,)) + x
+
+    rows = widgets.ShapeTable(f, tk.symbolic((None, 7), dtype="int32"), tk.symbolic((50, 8)),
+                              tk.symbolic((None, 5))).rows
+    by_op = {r["op"]: r for r in rows}
+    assert by_op["gather"]["changed"] == [2]              # each id became an 8-vector
+    assert by_op["mul"]["changed"] == [] and by_op["add"]["changed"] == []
+
+
 # ---- TensorView / BatchView / ReshapeView --------------------------------------------------
 @pytest.mark.parametrize("shape", [(5,), (3, 4), (2, 3, 4), (2, 3, 4, 5), (2, 2, 3, 4, 5)])
 def test_tensor_view_every_rank(shape):

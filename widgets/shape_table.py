@@ -18,14 +18,16 @@ def shape_rows(data, with_dims=False):
     for n in data.nodes:
         if not n["inputs"]:
             continue
-        first = n["input_shapes"][0] if n["input_shapes"] else None
+        # compared with the input the output most resembles: x in 2 * x, the ids in a gather
+        like = min(n["input_shapes"], key=lambda s: len(changed_axes(s, n["shape"])),
+                   default=None)
         rows.append({
             "op": n["op"], "layer": n["layer"] or "",
             "inputs": [shape_text(s, d, with_dims)
                        for s, d in zip(n["input_shapes"], n["input_dims"])],
             "shape": n["shape"], "dims": n["dims"] if with_dims else None,
             "output": shape_text(n["shape"], n["dims"], with_dims),
-            "changed": changed_axes(first, n["shape"]),
+            "changed": changed_axes(like, n["shape"]),
             "batch": is_batch_axis(n["shape"], n["dims"], 0)})
     return rows
 
