@@ -18,6 +18,7 @@ space := $(empty) $(empty)
 PKG_NAMES     := $(patsubst %/__init__.py,%,$(wildcard tensorkit/__init__.py widgets/__init__.py))
 INSTALL_STAMP := $(VENV)/.stamp-install-$(subst $(space),-,$(strip $(PKG_NAMES)))
 WEB_STAMP     := web/node_modules/.stamp-npm-ci
+LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
 WEB_PORT      ?= 8000
 
 # Extra arguments for pytest, e.g. `make test PYTEST_ARGS="-k shape -x"`.
@@ -42,7 +43,7 @@ help:
 	@echo "make web    set up, export a pretrained digits model, serve web/ on 127.0.0.1"
 	@echo "make clean  remove .venv and caches"
 
-setup: $(INSTALL_STAMP) system-deps $(WEB_STAMP)
+setup: $(INSTALL_STAMP) system-deps $(WEB_STAMP) $(LAB_OVERRIDES)
 
 # The virtual environment, with an up-to-date pip.
 $(VENV_STAMP):
@@ -67,6 +68,12 @@ $(WEB_STAMP): web/package.json web/package-lock.json
 		echo "npm is missing, so web/ and its TensorFlow.js tests are skipped: install" \
 		     "Node.js 18+ (e.g. \`sudo apt-get install nodejs npm\`)." >&2; \
 	fi
+
+# JupyterLab defaults for this .venv: save widget state with the notebook, so a learner's
+# saved notebook shows its widgets again when reopened (not "model not found").
+$(LAB_OVERRIDES): scripts/lab-overrides.json $(INSTALL_STAMP)
+	@mkdir -p $(dir $@)
+	cp scripts/lab-overrides.json $@
 
 # Graphviz's `dot` and Debian's Chromium (apt-get when root); see the script.
 system-deps:

@@ -12,7 +12,8 @@
 - what a saved notebook shows without a kernel: nbconvert's HTML (the static fallbacks when
   no widget state was saved, the graphs as SVG images) and JupyterLab (the static fallback,
   the graph still an image, while the notebook is untrusted; "model not found" without
-  widget state, the live view from saved state).
+  widget state, the live view from saved state), and a notebook the learner runs and saves
+  (make setup's JupyterLab settings save widget state: reopened, it draws its widgets).
 
 The learner's cells are typed into new cells one at a time, as a learner would.
 """
@@ -188,7 +189,7 @@ def test_saved_notebook_without_a_kernel(jupyter_lab, browser, tmp_path):
     # trust is by content (a signature), so the untrusted copy must differ from the trusted
     (home / "demo_untrusted.ipynb").write_text(json.dumps({**nb, "metadata": {
         **nb["metadata"], "copy": "untrusted"}}))
-    nb["metadata"].pop("widgets")                    # as JupyterLab saves it by default
+    nb["metadata"].pop("widgets")         # as JupyterLab saves it by default (not in .venv)
     (home / "demo_nostate.ipynb").write_text(json.dumps(nb))
     # the slow command-line tools run side by side
     with_state, state_html = _nbconvert(DEMO, tmp_path)
@@ -252,3 +253,32 @@ def test_saved_notebook_without_a_kernel(jupyter_lab, browser, tmp_path):
         monitor = page.locator(".jp-CodeCell", has_text="callbacks=[monitor]")
         expect(monitor.locator('.jp-OutputArea img[src^="data:image/png"]')).to_be_visible()
         page.screenshot(path=str(lh.artifacts() / "saved_in_lab_trusted_without_state.png"))
+
+
+def test_a_notebook_the_learner_saves_keeps_its_widgets(jupyter_lab, browser):
+    """make setup turns on JupyterLab's "save widget state" for this .venv, so a notebook the
+    learner runs and saves shows its widgets again when reopened: no "model not found"."""
+    home = jupyter_lab[2]
+    lh.write_notebook(home / "mine.ipynb", [SETUP + "\nmodel = tk.Sequential([tk.Input("
+                                                    "shape=(6,)), L.Dense(4, name='d4')])",
+                                            "widgets.GraphView(model)"])
+    with lh.new_page(browser, "failure_saved_state.png") as page:
+        lh.open_notebook(page, jupyter_lab, "mine.ipynb")
+        lh.run_all(page)
+        expect(lh.output(page, 1).locator(".tk-graph svg g.edge").first).to_be_attached(
+            timeout=60_000)
+        page.locator(".jp-Notebook").click()
+        page.keyboard.press("Control+s")
+        deadline = time.monotonic() + 30
+        while "application/vnd.jupyter.widget-state+json" not in json.loads(
+                (home / "mine.ipynb").read_text())["metadata"].get("widgets", {}):
+            assert time.monotonic() < deadline, "the saved notebook has no widget state"
+            time.sleep(0.3)
+        # the same content under a new name: trusted (by content), and no live kernel
+        shutil.copy(home / "mine.ipynb", home / "mine_reopened.ipynb")
+        lh.open_notebook(page, jupyter_lab, "mine_reopened.ipynb", idle=False)
+        graph = lh.output(page, 1).locator(".tk-graph")
+        expect(graph.locator("svg g.edge").first).to_be_attached(timeout=60_000)
+        assert "(None, 6)" in lh.edge_labels(graph)
+        expect(page.locator(".jp-Notebook")).not_to_contain_text("Error displaying widget")
+        page.screenshot(path=str(lh.artifacts() / "saved_by_learner_reopened.png"))
