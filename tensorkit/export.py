@@ -39,6 +39,7 @@ import warnings
 
 import numpy
 
+from . import regularizers
 from .layers.base import Layer
 from .saving import ModelFileError, SaveError, _damaged, _hostile, _Loader, serialize_layer
 
@@ -254,6 +255,10 @@ def _layer_out(layer, batch_input_shape=None):
         config["target_shape"] = [int(n) for n in layer.output_shape[1:]]  # TF.js: no -1 here
     if kind in ("SimpleRNN", "LSTM", "GRU"):
         config.update(stateful=False, unroll=False)
+    for key in layer.regularized:       # not activity_regularizer: TF.js refuses to predict
+        penalty = getattr(layer, key, None)
+        if penalty is not None:                   # TF.js knows one class: L1L2
+            config[key] = {"class_name": "L1L2", "config": {"l1": penalty.l1, "l2": penalty.l2}}
     return {"class_name": kind, "config": config}
 
 
@@ -476,6 +481,16 @@ def _activation_in(path, name, key, value):
     return snake
 
 
+def _regularizer_in(value):
+    """A TF.js / Keras 2 regularizer config as a tensorkit regularizer, or None."""
+    try:
+        penalty = regularizers.get(value)
+    except ValueError:
+        return None
+    return penalty if type(penalty) in (regularizers.L1, regularizers.L2,
+                                        regularizers.L1L2) else None
+
+
 def _layer_in(path, entry, where):
     """A TF.js / Keras 2 layer entry -> tensorkit's ``{"class_name", "config"}``."""
     if not isinstance(entry, dict) or not isinstance(entry.get("config"), dict) or \
@@ -500,10 +515,14 @@ def _layer_in(path, entry, where):
         if key in ("name", "trainable", "dtype"):
             continue
         if key.endswith(_TRAINING_ONLY) or key == "activity_regularizer":
-            if value is not None:
-                warnings.warn(f"{path}: layer {name!r}: {key} is left out (tensorkit layers "
-                              "have none); predictions are the same, further training differs.",
-                              stacklevel=3)
+            penalty = _regularizer_in(value) if key == "activity_regularizer" or \
+                key in _tk_class(kind).regularized else None
+            if penalty is not None:
+                out[key] = regularizers.serialize(penalty)
+            elif value is not None:
+                warnings.warn(f"{path}: layer {name!r}: {key} is left out (tensorkit reads "
+                              "L1/L2/L1L2 regularizers only); predictions are the same, "
+                              "further training differs.", stacklevel=3)
         elif key.endswith("_initializer") and key in params:
             found = _initializer_in(value)
             if found is not None:

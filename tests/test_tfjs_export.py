@@ -527,3 +527,35 @@ def test_a_mask_inside_a_nested_body_is_still_seen(tmp_path):
                           L.GlobalAveragePooling1D()])
     with pytest.raises(tk.export.ExportError, match="GlobalAveragePooling1D.*carries a mask"):
         tk.export.to_tfjs(tk.Sequential([body, L.Dense(1)]), tmp_path / "no")
+
+
+@needs_node
+def test_regularizers_travel_to_tfjs_and_back(tmp_path):
+    model = tk.Sequential([tk.Input(shape=(4,)),
+                           L.Dense(3, kernel_regularizer=tk.regularizers.L2(0.01),
+                                   activity_regularizer="l1", name="penalised"),
+                           L.Dense(2, name="plain")])
+    _randomize(model, 11)
+    xs = _inputs(model, 11)
+    tk.export.to_tfjs(model, tmp_path / "reg")
+    config = json.loads((tmp_path / "reg" / "model.json").read_text())
+    first = config["modelTopology"]["config"]["layers"][0]["config"]
+    assert first["kernel_regularizer"] == {"class_name": "L1L2",        # TF.js's one class
+                                           "config": {"l1": 0.0, "l2": 0.01}}
+    (result,) = run_tfjs([(tmp_path / "reg", xs)], tmp_path)
+    assert "error" not in result, result.get("error")
+    want = _predict(model, xs)[0]
+    assert np.abs(np.asarray(result["outputs"][0]["data"]).reshape(want.shape) - want).max() \
+        <= TOLERANCE
+    back = tk.models.load_tfjs(tmp_path / "reg")             # the weight penalty comes back;
+    dense = model.layers[0]                                   # the activity one, which TF.js
+    assert [p.item() for p in back.losses] == pytest.approx(  # cannot run, stays behind
+        [dense.kernel_regularizer(dense.kernel).item()])
+    assert "activity_regularizer" not in first
+    first["kernel_constraint"] = {"class_name": "MaxNorm", "config": {"max_value": 2}}
+    first["bias_regularizer"] = {"class_name": "Orthogonal", "config": {}}
+    (tmp_path / "reg" / "model.json").write_text(json.dumps(config))
+    with pytest.warns(UserWarning) as record:
+        tk.models.load_tfjs(tmp_path / "reg")
+    said = " ".join(str(w.message) for w in record)
+    assert "kernel_constraint is left out" in said and "bias_regularizer is left out" in said
