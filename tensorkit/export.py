@@ -198,7 +198,7 @@ def _check_exportable(layer):
                              "of your own runs only in Python). tk.export.TFJS_LAYERS lists "
                              "those that export")
     config = layer.get_config()
-    if getattr(layer, "_own_backward", False):
+    if "backward_layer" in config:
         raise _refuse(layer, "it has a backward_layer of your own, and TF.js's Bidirectional "
                              "always makes its backward RNN as a copy of the forward one. Fix: "
                              "leave backward_layer out")
@@ -484,11 +484,9 @@ def _activation_in(path, name, key, value):
 def _regularizer_in(value):
     """A TF.js / Keras 2 regularizer config as a tensorkit regularizer, or None."""
     try:
-        penalty = regularizers.get(value)
+        return regularizers.get(value)        # JSON holds no functions: L1, L2, L1L2 or None
     except ValueError:
         return None
-    return penalty if type(penalty) in (regularizers.L1, regularizers.L2,
-                                        regularizers.L1L2) else None
 
 
 def _layer_in(path, entry, where):

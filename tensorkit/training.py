@@ -268,8 +268,7 @@ class Trainer:
             self._build_compiled(ys, outs)
         total = None
         for fn, w, y, out in zip(self._compiled_losses, self._weights_per_output, ys, outs):
-            value = fn(_tensor(y), out) if sample_weight is None else \
-                fn(_tensor(y), out, sample_weight=sample_weight)
+            value = fn(_tensor(y), out, sample_weight=sample_weight)
             if w != 1.0:
                 value = value * w
             total = value if total is None else total + value

@@ -164,7 +164,7 @@ class _RNN(Layer):
             return
         states = [numpy.asarray(s.numpy() if isinstance(s, Tensor) else s, dtype=self.dtype)
                   for s in (states if isinstance(states, (list, tuple)) else [states])]
-        n = 2 if isinstance(self, LSTM) else 1
+        n = self.n_states
         if len(states) != n or any(s.ndim != 2 or s.shape[1] != self.units for s in states) \
                 or len({s.shape for s in states}) != 1:
             raise ShapeError(f"{type(self).__name__} keeps {n} state(s) of shape (batch, "

@@ -39,23 +39,22 @@ def _dense_rule(logits, targets, **_):
     >>> _dense_rule((None, 3), (None, 3))
     (None,)
     """
-    if len(logits) != len(targets) or any(
-            a is not None and b is not None and a != b for a, b in zip(logits, targets)):
-        raise ShapeError("targets and predictions must have the same shape.",
-                         expected=f"targets of shape {logits}",
-                         fix="one-hot the labels (tk.one_hot(y, classes)), or use "
-                             "sparse_categorical_crossentropy for class ids.")
+    _check_same(logits, targets, "one-hot the labels (tk.one_hot(y, classes)), or use "
+                                 "sparse_categorical_crossentropy for class ids.")
     return tuple(logits[:-1])
 
 
 def _same_rule(logits, targets):
+    _check_same(logits, targets, "reshape the labels to the predictions' shape, e.g. "
+                                 "y[:, None] for one output unit.")
+    return tuple(logits)
+
+
+def _check_same(logits, targets, fix):
     if len(logits) != len(targets) or any(
             a is not None and b is not None and a != b for a, b in zip(logits, targets)):
         raise ShapeError("targets and predictions must have the same shape.",
-                         expected=f"targets of shape {logits}",
-                         fix="reshape the labels to the predictions' shape, e.g. y[:, None] for "
-                             "one output unit.")
-    return tuple(logits)
+                         expected=f"targets of shape {logits}", fix=fix)
 
 
 def _softmax(xp, x):
