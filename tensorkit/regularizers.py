@@ -16,13 +16,13 @@ __all__ = ["Regularizer", "L1", "L2", "L1L2", "l1", "l2", "l1_l2", "get", "seria
 
 def _factor(name, value):
     try:
-        value = float(value)
+        number = float(value)
     except (TypeError, ValueError):
-        value = math.nan
-    if not value >= 0 or math.isinf(value):
+        number = math.nan
+    if not number >= 0 or math.isinf(number):
         raise ValueError(f"Invalid value for argument {name}: expected a non-negative float. "
-                         f"Received: {name}={value!r}")
-    return value
+                         f"Received: {name}={value!r}")     # as given, not as converted
+    return number
 
 
 class Regularizer:
