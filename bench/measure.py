@@ -1,10 +1,27 @@
 """How the benchmarks time things (see shared PERFORMANCE.md): interleaved medians, and a
-note of how busy other processes kept the machine meanwhile."""
+note of how busy other processes kept the machine meanwhile. Also the two libraries they
+compare: ``tk`` (from the repo root when not installed) and ``torch`` (None when missing)."""
 
 import os
 import random
 import statistics
+import sys
 import time
+
+try:
+    import tensorkit as tk
+except ImportError:                                   # not installed: run from the repo root
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    import tensorkit as tk
+
+try:
+    import torch
+except ImportError:
+    torch = None
+else:
+    torch.set_num_threads(2)
+
+__all__ = ["tk", "torch", "cpu_seconds", "busy_elsewhere", "median_times"]
 
 
 def cpu_seconds():

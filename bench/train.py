@@ -18,26 +18,11 @@ whose layers do not exist yet is skipped with a note. Ratios from one run transf
 machines; absolute times do not.
 """
 
-import os
 import sys
 import time
 
 import numpy as np
-
-try:
-    import tensorkit as tk
-except ImportError:                                   # not installed: run from the repo root
-    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    import tensorkit as tk
-
-from measure import busy_elsewhere, cpu_seconds, median_times  # noqa: E402
-
-try:
-    import torch
-except ImportError:
-    torch = None
-else:
-    torch.set_num_threads(2)
+from measure import busy_elsewhere, cpu_seconds, median_times, tk, torch
 
 REPEATS = 7
 
