@@ -94,6 +94,18 @@ def test_wrong_input_shapes_get_a_fix():
     dense = tk.Sequential([tk.Input(shape=(784,)), layers.Dense(10)])
     with pytest.raises(tk.ShapeError, match=r"add layers.Flatten\(\) before"):
         dense(tk.ones((5, 28, 28)))
+    channels_first = (r"channels-first images; tensorkit, like Keras, puts channels last\): "
+                      r"pass x.transpose\(0, 2, 3, 1\), which makes \(5, 1, 28, 28\) into "
+                      r"\(5, 28, 28, 1\)")
+    with pytest.raises(tk.ShapeError, match=channels_first):
+        model.predict(np.zeros((5, 1, 28, 28), "float32"))
+    sequences = tk.Sequential([tk.Input(shape=(10, 3)), layers.LSTM(4)])
+    with pytest.raises(tk.ShapeError, match=r"pass x.transpose\(0, 2, 1\)"):
+        sequences.predict(np.zeros((2, 3, 10), "float32"))
+    batch_in_shape = tk.Sequential([tk.Input(shape=(None, 784)), layers.Dense(10)])
+    with pytest.raises(tk.ShapeError, match=r"leaves the batch axis out\. If you meant the batch "
+                                            r"axis, build it with tk.Input\(shape=\(784,\)\)"):
+        batch_in_shape.predict(np.zeros((5, 784), "float32"))
 
 
 def test_functional_model_with_two_inputs_two_outputs_and_a_shared_layer():

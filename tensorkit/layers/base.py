@@ -450,6 +450,18 @@ def _any_batch(shape):
     return (None,) + tuple(shape[1:]) if shape else shape
 
 
+def _axis_order(got, want):
+    """The order of got's axes that gives want (a tuple of indices), when got is want with
+    its axes in another order (axes of equal size keep theirs); else None."""
+    if len(got) != len(want) or got == want or None in got + want or sorted(got) != sorted(want):
+        return None
+    free, order = list(range(len(got))), []
+    for n in want:
+        order.append(next(i for i in free if got[i] == n))
+        free.remove(order[-1])
+    return tuple(order)
+
+
 def _input_fix(got, want):
     """A concrete suggestion for the mistakes learners make with input shapes."""
     got, want = tuple(got), tuple(want)
@@ -459,5 +471,17 @@ def _input_fix(got, want):
         return "the channel axis is missing: pass x[..., None]."
     if len(got) > 2 and len(want) == 2:
         return "flatten the input first: add layers.Flatten() before this layer."
+    order = _axis_order(got[1:], want[1:])
+    if order is not None:
+        axes = (0,) + tuple(i + 1 for i in order)
+        hint = " (channels-first images; tensorkit, like Keras, puts channels last)" \
+            if axes == (0, 2, 3, 1) else ""
+        return (f"the axes are in another order{hint}: pass x.transpose{axes}, which makes "
+                f"{format_shape(got)} into {format_shape((got[0],) + want[1:])}.")
+    if len(got) == len(want) - 1 and want[1] is None and got[1:] == want[2:]:
+        return (f"the model was built for (batch, ?, {', '.join(map(str, want[2:]))}): an "
+                f"Input(shape=...) leaves the batch axis out. If you meant the batch axis, "
+                f"build it with tk.Input(shape={tuple(want[2:])}); if the None is a time axis, "
+                f"give x one: x[:, None].")
     return (f"reshape your data to (batch, {', '.join(str(n) for n in want[1:])}), or build a "
             "new layer for the new shape.")
