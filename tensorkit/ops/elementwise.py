@@ -82,6 +82,23 @@ def _gelu_vjp(xp, g, out, x, approximate=True):
     return g * (cdf + x * pdf)
 
 
+def _share(xp, g, a, b):
+    """maximum's gradient for a: g where a beats b, half of it on a tie, none where b
+    wins (PyTorch's and JAX's; TF gives a tie all to x). A NaN gets all of it, as in torch."""
+    return xp.where(a < b, xp.zeros_like(g), xp.where(a == b, g * 0.5, g))
+
+
+def _pow_vjp_x(xp, g, out, x, y):
+    # y x^(y-1), and 0 where y == 0 (PyTorch's convention: 0 * 0^-1 would be nan)
+    return unbroadcast(xp.where(y == 0, xp.zeros_like(g), g * y * x ** (y - 1)), x.shape)
+
+
+def _pow_vjp_y(xp, g, out, x, y):
+    # x^y log x: 0 where x == 0 and y >= 0 (PyTorch's convention), nan for a negative base
+    return unbroadcast(xp.where((x == 0) & (y >= 0), xp.zeros_like(g), g * out * xp.log(x)),
+                       y.shape)
+
+
 # ---- unary: name, forward, VJP ------------------------------------------------------------
 neg = unary("neg", lambda xp, x: -x, lambda xp, g, out, x: -g)
 abs = unary("abs", lambda xp, x: xp.abs(x), lambda xp, g, out, x: g * xp.sign(x))
@@ -91,20 +108,21 @@ sqrt = unary("sqrt", lambda xp, x: xp.sqrt(x), lambda xp, g, out, x: g * 0.5 / o
 square = unary("square", lambda xp, x: x * x, lambda xp, g, out, x: g * 2 * x)
 tanh = unary("tanh", lambda xp, x: xp.tanh(x), lambda xp, g, out, x: g * (1 - out * out))
 sigmoid = unary("sigmoid", _sigmoid, lambda xp, g, out, x: g * out * (1 - out))
-relu = unary("relu", _relu,
-             lambda xp, g, out, x: g * (x > 0))
+relu = unary("relu", _relu,                       # 0 at 0; NaN passes g on, as torch's
+             lambda xp, g, out, x: g * (out != 0))
 softplus = unary("softplus", lambda xp, x: xp.logaddexp(xp.zeros_like(x), x),
                  lambda xp, g, out, x: g * _sigmoid(xp, x))
 silu = unary("silu", lambda xp, x: x * _sigmoid(xp, x),
              lambda xp, g, out, x: g * (_sigmoid(xp, x) * (1 + x * (1 - _sigmoid(xp, x)))))
-sign = unary("sign", lambda xp, x: xp.sign(x), None)
-floor = unary("floor", lambda xp, x: xp.floor(x), None)
-round = unary("round", lambda xp, x: xp.round(x), None)
+# steps: a zero gradient (as PyTorch's), so a loss through them still backpropagates
+sign = unary("sign", lambda xp, x: xp.sign(x), lambda xp, g, out, x: xp.zeros_like(g))
+floor = unary("floor", lambda xp, x: xp.floor(x), lambda xp, g, out, x: xp.zeros_like(g))
+round = unary("round", lambda xp, x: xp.round(x), lambda xp, g, out, x: xp.zeros_like(g))
 _leaky_relu = unary("leaky_relu",
                     lambda xp, x, negative_slope: xp.where(x > 0, x, x * negative_slope),
                     lambda xp, g, out, x, negative_slope: xp.where(x > 0, g, g * negative_slope))
 _elu = unary("elu", lambda xp, x, alpha: xp.where(x > 0, x, alpha * (xp.exp(x) - 1)),
-             lambda xp, g, out, x, alpha: xp.where(x > 0, g, g * (out + alpha)))
+             lambda xp, g, out, x, alpha: xp.where(x <= 0, g * (out + alpha), g))
 _gelu_op = unary("gelu", _gelu, _gelu_vjp)
 _clip = unary("clip", lambda xp, x, min, max: xp.clip(x, min, max),
               lambda xp, g, out, x, min, max: g * ((x >= min) & (x <= max)))
@@ -122,16 +140,13 @@ mul = binary("mul", lambda xp, x, y: x * y,
 div = binary("div", lambda xp, x, y: x / y,
              lambda xp, g, out, x, y: unbroadcast(g / y, x.shape),
              lambda xp, g, out, x, y: unbroadcast(-g * out / y, y.shape))
-pow = binary("pow", lambda xp, x, y: x ** y,
-             lambda xp, g, out, x, y: unbroadcast(g * y * x ** (y - 1), x.shape),
-             lambda xp, g, out, x, y: unbroadcast(
-                 g * out * xp.log(xp.where(x > 0, x, xp.ones_like(x))), y.shape))
+pow = binary("pow", lambda xp, x, y: x ** y, _pow_vjp_x, _pow_vjp_y)
 maximum = binary("maximum", lambda xp, x, y: xp.maximum(x, y),
-                 lambda xp, g, out, x, y: unbroadcast(g * (x >= y), x.shape),
-                 lambda xp, g, out, x, y: unbroadcast(g * (x < y), y.shape))
+                 lambda xp, g, out, x, y: unbroadcast(_share(xp, g, x, y), x.shape),
+                 lambda xp, g, out, x, y: unbroadcast(_share(xp, g, y, x), y.shape))
 minimum = binary("minimum", lambda xp, x, y: xp.minimum(x, y),
-                 lambda xp, g, out, x, y: unbroadcast(g * (x <= y), x.shape),
-                 lambda xp, g, out, x, y: unbroadcast(g * (x > y), y.shape))
+                 lambda xp, g, out, x, y: unbroadcast(_share(xp, g, y, x), x.shape),
+                 lambda xp, g, out, x, y: unbroadcast(_share(xp, g, x, y), y.shape))
 
 # comparisons: boolean results, no gradient
 equal = binary("equal", lambda xp, x, y: x == y, None, None, dtype=_bool)

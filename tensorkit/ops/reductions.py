@@ -5,6 +5,9 @@ their dim labels. VJPs give the gradient its reduced axes back, then broadcast.
 """
 
 
+import builtins
+import math
+
 import numpy
 
 from ..shapes import normalize_axes, reduced_dims, reduced_shape
@@ -29,21 +32,36 @@ def reduction(name, forward, vjp, dtype=None):
     return defop(name, reduced_shape, forward, vjp, dims=reduced_dims, dtype=dtype)
 
 
+def spread(name, forward, vjp):
+    """var and std: a reduction with a ddof option, which leaves the shape alone."""
+    return defop(name, lambda x, axis, keepdims, ddof: reduced_shape(x, axis, keepdims),
+                 forward, vjp, dims=lambda shapes, dims, axis, keepdims, ddof:
+                 reduced_dims(shapes, dims, axis, keepdims))
+
+
 def _extreme_vjp(xp, g, out, x, axis, keepdims):
     """Share the gradient among the elements that were the max (or min)."""
     hit = x == expand_reduced(out, x.shape, axis)
     return expand_reduced(g, x.shape, axis) * hit / hit.sum(axis=axis, keepdims=True)
 
 
-def _var_vjp(xp, g, out, x, axis, keepdims):
+def _dof(shape, axis, ddof):
+    """N - ddof, the divisor of var (0 when ddof >= N: var is then inf or nan, as NumPy's)."""
+    return builtins.max(_count(shape, axis) - ddof, 0)
+
+
+def _var_vjp(xp, g, out, x, axis, keepdims, ddof):
+    dof = _dof(x.shape, axis, ddof)
     centred = x - x.mean(axis=axis, keepdims=True)
-    return expand_reduced(g, x.shape, axis) * (2.0 / _count(x.shape, axis)) * centred
+    scale = 2.0 / dof if dof else math.inf          # ddof >= N: +-inf, as PyTorch's var(dim)
+    return expand_reduced(g, x.shape, axis) * scale * centred
 
 
-def _std_vjp(xp, g, out, x, axis, keepdims):
+def _std_vjp(xp, g, out, x, axis, keepdims, ddof):
+    # zero where std is 0 (no direction to prefer), as PyTorch
     centred = x - x.mean(axis=axis, keepdims=True)
     safe = xp.where(out > 0, out, xp.ones_like(out))
-    return (expand_reduced(g / safe, x.shape, axis) * centred / _count(x.shape, axis)
+    return (expand_reduced(g / safe, x.shape, axis) * centred / _dof(x.shape, axis, ddof)
             * expand_reduced(out > 0, x.shape, axis))
 
 
@@ -86,10 +104,10 @@ _max = reduction("max", lambda xp, x, axis, keepdims: x.max(axis=axis, keepdims=
                  _extreme_vjp)
 _min = reduction("min", lambda xp, x, axis, keepdims: x.min(axis=axis, keepdims=keepdims),
                  _extreme_vjp)
-_var = reduction("var", lambda xp, x, axis, keepdims: x.var(axis=axis, keepdims=keepdims),
-                 _var_vjp)
-_std = reduction("std", lambda xp, x, axis, keepdims: x.std(axis=axis, keepdims=keepdims),
-                 _std_vjp)
+_var = spread("var", lambda xp, x, axis, keepdims, ddof:
+                 x.var(axis=axis, keepdims=keepdims, ddof=ddof), _var_vjp)
+_std = spread("std", lambda xp, x, axis, keepdims, ddof:
+                 x.std(axis=axis, keepdims=keepdims, ddof=ddof), _std_vjp)
 _logsumexp_op = reduction("logsumexp", _logsumexp,
                           lambda xp, g, out, x, axis, keepdims: expand_reduced(g, x.shape, axis)
                           * xp.exp(x - expand_reduced(out, x.shape, axis)))
@@ -118,13 +136,22 @@ def min(x, axis=None, keepdims=False):
     return _min(x, axis=_axis(axis), keepdims=keepdims)
 
 
-def var(x, axis=None, keepdims=False):
-    """Population variance (divides by N, as Keras and TF.js do)."""
-    return _var(x, axis=_axis(axis), keepdims=keepdims)
+def var(x, axis=None, keepdims=False, ddof=0):
+    """Variance: divides by N - ddof. The default ddof=0 is the population variance of
+    Keras and TF.js; ddof=1 is PyTorch's default (its ``correction``) and NumPy's ddof=1."""
+    return _var(x, axis=_axis(axis), keepdims=keepdims, ddof=_ddof(ddof))
 
 
-def std(x, axis=None, keepdims=False):
-    return _std(x, axis=_axis(axis), keepdims=keepdims)
+def std(x, axis=None, keepdims=False, ddof=0):
+    """Standard deviation, sqrt(var(x, axis, ddof=ddof)); its gradient is 0 where it is 0."""
+    return _std(x, axis=_axis(axis), keepdims=keepdims, ddof=_ddof(ddof))
+
+
+def _ddof(ddof):
+    if isinstance(ddof, bool) or not isinstance(ddof, (int, numpy.integer)) or ddof < 0:
+        raise ValueError(f"ddof must be a non-negative int, received: ddof={ddof!r}. "
+                         "Fix: ddof=0 divides by N, ddof=1 by N - 1.")
+    return int(ddof)
 
 
 def logsumexp(x, axis=None, keepdims=False):

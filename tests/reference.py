@@ -1,0 +1,43 @@
+"""Reference cases recorded from real Keras 3 and PyTorch, so that `make test` compares
+tensorkit with them without either library installed.
+
+A case file is ``tests/data/reference/<area>.npz``: for each case ``name`` it holds
+``name/spec`` (a JSON string: what to build and run, free-form per area) and the arrays
+``name/<key>`` (inputs, weights, outputs...). The scripts in ``scripts/reference/`` write
+them (they need keras + jax, or torch); the tests here only read them. Loading uses
+``allow_pickle=False``: a case file is data, never code.
+"""
+
+import json
+import os
+
+import numpy as np
+
+HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "reference")
+
+
+def load_cases(area):
+    """{name: (spec dict, {key: array})} of one area's recorded cases."""
+    cases = {}
+    with np.load(os.path.join(HERE, f"{area}.npz"), allow_pickle=False) as data:
+        for key in data.files:
+            name, _, part = key.rpartition("/")
+            spec, arrays = cases.setdefault(name, ({}, {}))
+            if part == "spec":
+                spec.update(json.loads(str(data[key])))
+            else:
+                arrays[part] = data[key]
+    return cases
+
+
+def save_cases(path, cases):
+    """Write {name: (spec dict, {key: array})} as one compressed .npz (for the scripts)."""
+    flat = {}
+    for name, (spec, arrays) in cases.items():
+        if "/" in name:
+            raise ValueError(f"case names can't contain '/': {name!r}")
+        flat[f"{name}/spec"] = np.array(json.dumps(spec, sort_keys=True))
+        for key, value in arrays.items():
+            flat[f"{name}/{key}"] = np.asarray(value)
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    np.savez_compressed(path, **flat)
