@@ -11,8 +11,9 @@ softmax (or sigmoid) op works from that op's logits: the same value, without the
 
 import numpy
 
-from . import ops
+from . import backend, ops
 from .errors import ShapeError, format_shape
+from .metrics import snake_case
 from .tensor import Tensor, to_array
 
 __all__ = ["Loss", "MeanSquaredError", "MeanAbsoluteError", "Huber", "BinaryCrossentropy",
@@ -44,13 +45,18 @@ def _labels(y_true, y_pred):
 
 
 def _same_rank(y_true, y_pred):
-    """Keras' squeeze_or_expand_to_same_rank: (N,) labels fit (N, 1) predictions."""
+    """Keras' squeeze_or_expand_to_same_rank: (N,) labels fit (N, 1) predictions (and
+    (N, 1) labels fit (N,) predictions) by growing the (N,) side; (N, T, 1) fits (N, T)."""
     a, b = len(y_true.shape), len(y_pred.shape)
     if a == b + 1 and y_true.shape[-1] == 1:
-        y_true = ops.squeeze(y_true, -1)
-    elif b == a + 1 and y_pred.shape[-1] == 1:
-        y_true = ops.expand_dims(y_true, -1)
-    return y_true
+        if b == 1:
+            return y_true, ops.expand_dims(y_pred, -1)
+        return ops.squeeze(y_true, -1), y_pred
+    if b == a + 1 and y_pred.shape[-1] == 1:
+        if a == 1:
+            return ops.expand_dims(y_true, -1), y_pred
+        return y_true, ops.squeeze(y_pred, -1)
+    return y_true, y_pred
 
 
 def _fits(a, b):
@@ -69,7 +75,9 @@ def _check_same(name, y_true, y_pred, classes=False):
     if _fits(y_true.shape, y_pred.shape):
         return
     t, p = y_true.shape, y_pred.shape
-    if classes and len(t) == len(p) - 1:
+    if 1 < len(t) < len(p) and _fits(t[:-1], p[:len(t) - 1]) and _fits(t[-1:], p[-1:]):
+        fix = _flatten_fix(p, len(t) - 1)
+    elif classes and len(t) == len(p) - 1:
         fix = (f"these labels look like class ids: use sparse_categorical_crossentropy, or "
                f"one-hot them first with tk.one_hot(y, {p[-1]}).")
     elif len(t) == len(p) - 1 and p[-1] not in (None, 1):
@@ -87,6 +95,15 @@ def _check_same(name, y_true, y_pred, classes=False):
     raise _mismatch(name, t, p, fix)
 
 
+def _flatten_fix(pred, label_axes):
+    """For predictions with more axes than the labels: the usual cause (Dense on images)."""
+    extra = format_shape(pred[label_axes:-1])
+    return (f"the model predicts {format_shape(pred)}: one prediction for every position "
+            f"{extra} of each sample, because Dense works on the last axis only. Add "
+            "layers.Flatten() (or GlobalAveragePooling) before the last Dense layer, so that "
+            "each sample gets one prediction.")
+
+
 def _logits_of(y_pred, op_name):
     """The input of the softmax/sigmoid that made y_pred, when it was made by one."""
     node = y_pred.node
@@ -101,14 +118,14 @@ def _logits_of(y_pred, op_name):
 def mean_squared_error(y_true, y_pred):
     """mean((y_true - y_pred) ** 2) over the last axis."""
     y_pred = _pred(y_pred)
-    y_true = _same_rank(_labels(y_true, y_pred), y_pred)
+    y_true, y_pred = _same_rank(_labels(y_true, y_pred), y_pred)
     _check_same("mean_squared_error", y_true, y_pred)
     return ops.mean(ops.square(y_pred - y_true), axis=-1)
 
 
 def mean_absolute_error(y_true, y_pred):
     y_pred = _pred(y_pred)
-    y_true = _same_rank(_labels(y_true, y_pred), y_pred)
+    y_true, y_pred = _same_rank(_labels(y_true, y_pred), y_pred)
     _check_same("mean_absolute_error", y_true, y_pred)
     return ops.mean(ops.abs(y_pred - y_true), axis=-1)
 
@@ -116,7 +133,7 @@ def mean_absolute_error(y_true, y_pred):
 def huber(y_true, y_pred, delta=1.0):
     """0.5 q**2 + delta * (|e| - q) with q = min(|e|, delta): squared near 0, linear far."""
     y_pred = _pred(y_pred)
-    y_true = _same_rank(_labels(y_true, y_pred), y_pred)
+    y_true, y_pred = _same_rank(_labels(y_true, y_pred), y_pred)
     _check_same("huber", y_true, y_pred)
     err = ops.abs(y_pred - y_true)
     quadratic = ops.minimum(err, delta)
@@ -126,7 +143,7 @@ def huber(y_true, y_pred, delta=1.0):
 def kl_divergence(y_true, y_pred):
     """sum(y_true * log(y_true / y_pred)) over the last axis, both clipped to [1e-7, 1]."""
     y_pred = _pred(y_pred)
-    y_true = _same_rank(_labels(y_true, y_pred), y_pred)
+    y_true, y_pred = _same_rank(_labels(y_true, y_pred), y_pred)
     _check_same("kl_divergence", y_true, y_pred)
     y_true = ops.clip(y_true, EPSILON, 1.0)
     y_pred = ops.clip(y_pred, EPSILON, 1.0)
@@ -136,7 +153,7 @@ def kl_divergence(y_true, y_pred):
 def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
     """-(y log p + (1 - y) log(1 - p)), p clipped to [1e-7, 1 - 1e-7], averaged over `axis`."""
     y_pred = _pred(y_pred)
-    y_true = _same_rank(_labels(y_true, y_pred), y_pred)
+    y_true, y_pred = _same_rank(_labels(y_true, y_pred), y_pred)
     _check_same("binary_crossentropy", y_true, y_pred)
     if label_smoothing:
         y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
@@ -165,17 +182,32 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
 
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_class=None,
                                     axis=-1):
-    """categorical_crossentropy with class ids (batch,) instead of one-hot rows."""
-    if ignore_class is not None:
-        raise NotImplementedError("ignore_class is not supported yet; drop those samples "
-                                  "(or give them sample_weight 0) instead.")
+    """categorical_crossentropy with class ids (batch,) instead of one-hot rows.
+
+    Labels equal to ``ignore_class`` (e.g. padding) give 0 and no gradient; the
+    SparseCategoricalCrossentropy object then averages over the other labels only."""
     y_pred = _pred(y_pred)
     _check_axis("sparse_categorical_crossentropy", axis, y_pred)
+    valid = None
+    if ignore_class is not None:
+        y_true, valid = _ignore(y_true, ignore_class)
     ids = _class_ids(y_true, y_pred)
     logits = y_pred if from_logits else _logits_of(y_pred, "softmax")
     if logits is not None:
-        return ops.sparse_softmax_cross_entropy(logits, ids)
-    return ops.sparse_categorical_crossentropy_probs(y_pred, ids, epsilon=EPSILON)
+        out = ops.sparse_softmax_cross_entropy(logits, ids)
+    else:
+        out = ops.sparse_categorical_crossentropy_probs(y_pred, ids, epsilon=EPSILON)
+    return out if valid is None else out * Tensor(*_arr(valid, out.dtype))
+
+
+def _ignore(y_true, ignore_class):
+    """(labels with ignore_class replaced by 0, 1.0 where a label counts else 0.0)."""
+    data = numpy.asarray(backend.to_device(
+        y_true.data if isinstance(y_true, Tensor) else to_array(y_true), "cpu"))
+    if data.ndim and data.shape[-1] == 1:
+        data = data[..., 0]
+    keep = data != ignore_class
+    return numpy.where(keep, data, 0).astype(data.dtype), keep.astype(numpy.float32)
 
 
 def _check_axis(name, axis, y_pred):
@@ -201,6 +233,8 @@ def _class_ids(y_true, y_pred):
         if len(shape) == len(want) + 1 and shape[-1] == c:
             fix = ("these labels look one-hot (one row of classes per sample): use "
                    "categorical_crossentropy, or pass class ids y.argmax(axis=-1).")
+        elif 0 < len(shape) < len(want) and _fits(shape, want[:len(shape)]):
+            fix = _flatten_fix(y_pred.shape, len(shape))
         else:
             fix = (f"pass one class id per sample, shape {format_shape(want)}, e.g. "
                    "y.reshape(-1) for a column of ids.")
@@ -237,40 +271,54 @@ kld = KLD = kl_divergence
 
 
 # ---- Loss objects: a loss function plus the reduction over the batch -------------------
-_REDUCTIONS = ("sum_over_batch_size", "sum", "none", None)
+_REDUCTIONS = ("sum_over_batch_size", "sum", "none", None, "mean", "mean_with_sample_weight")
 
 
 class Loss:
     """A loss function with a reduction, called as ``loss(y_true, y_pred, sample_weight)``.
 
-    Subclasses define ``call(y_true, y_pred)`` returning one value per sample.
+    Subclasses define ``call(y_true, y_pred)`` returning one value per sample. Reductions,
+    as Keras: "sum_over_batch_size" (= "mean") is sum(loss * weight) / number of values,
+    "mean_with_sample_weight" divides by sum(weight) instead, "sum" and "none".
     """
 
     def __init__(self, name=None, reduction="sum_over_batch_size", dtype=None):
         if reduction not in _REDUCTIONS:
             raise ValueError(f"Invalid reduction {reduction!r}. Expected one of "
                              f"{list(_REDUCTIONS)}.")
-        self.name = name or type(self).__name__
+        self.name = name or snake_case(type(self).__name__)      # as Keras' auto_name
         self.reduction = reduction
         self.dtype = dtype
 
     def call(self, y_true, y_pred):
         raise NotImplementedError(f"{type(self).__name__} must define call(y_true, y_pred)")
 
+    def _mask(self, y_true):
+        """1.0 for the values that count, 0.0 for those left out (None: all count)."""
+        return None
+
     def __call__(self, y_true, y_pred, sample_weight=None):
         values = self.call(y_true, y_pred)
-        if sample_weight is not None:
-            weight = sample_weight if isinstance(sample_weight, Tensor) else \
-                Tensor(*_arr(sample_weight, values.dtype))
-            if 0 < len(weight.shape) < len(values.shape):   # (batch,) on (batch, time): per
-                weight = ops.reshape(weight, weight.shape + (1,) * (   # sample, as Keras
-                    len(values.shape) - len(weight.shape)))
-            values = values * weight
-        if self.reduction in (None, "none"):
+        weight = None if sample_weight is None else sample_weight if isinstance(
+            sample_weight, Tensor) else Tensor(*_arr(sample_weight, values.dtype))
+        mask = self._mask(y_true)
+        if mask is not None:                      # left-out values: weight 0, and the mean
+            if self.reduction in ("sum_over_batch_size", "mean"):   # over the others only
+                mask = mask * (mask.size / max(mask.sum(), 1))
+            mask = Tensor(*_arr(mask, values.dtype))
+            weight = mask if weight is None else _weigh(mask, weight)
+        if weight is not None:
+            values = _weigh(values, weight)
+        if self.reduction in (None, "none") or not values.shape:
             return values
+        total = ops.sum(values)
         if self.reduction == "sum":
-            return ops.sum(values)
-        return ops.mean(values)                   # sum / batch size, as one op
+            return total
+        if self.reduction == "mean_with_sample_weight" and weight is not None:
+            if weight.data is None:                   # symbolic: only the shape matters
+                return total / ops.sum(weight)
+            return total / (float(weight.data.sum()) or numpy.inf)    # 0 / 0 -> 0, as Keras
+        return ops.mean(values)                   # sum / number of values, as one op
 
     def get_config(self):
         return {"name": self.name, "reduction": self.reduction}
@@ -278,6 +326,25 @@ class Loss:
     @classmethod
     def from_config(cls, config):
         return cls(**config)
+
+
+def _weigh(values, weight):
+    """values * weight after Keras' squeeze_or_expand_to_same_rank; a (batch,) weight on
+    (batch, time) values weighs each sample's every step (Keras refuses it)."""
+    a, b = len(values.shape), len(weight.shape)
+    if a == b + 1 and values.shape[-1] == 1:
+        if b == 1:
+            weight = ops.expand_dims(weight, -1)
+        else:
+            values = ops.squeeze(values, -1)
+    elif b == a + 1 and weight.shape[-1] == 1:
+        if a == 1:
+            values = ops.expand_dims(values, -1)
+        else:
+            weight = ops.squeeze(weight, -1)
+    elif 0 < b < a:
+        weight = ops.reshape(weight, weight.shape + (1,) * (a - b))
+    return values * weight
 
 
 class LossFunctionWrapper(Loss):
@@ -336,6 +403,10 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
                  name="sparse_categorical_crossentropy"):
         super().__init__(sparse_categorical_crossentropy, name=name, reduction=reduction,
                          from_logits=bool(from_logits), ignore_class=ignore_class)
+
+    def _mask(self, y_true):
+        ignore = self.options["ignore_class"]
+        return None if ignore is None else _ignore(y_true, ignore)[1]
 
 
 _CLASSES = {c.__name__: c for c in (MeanSquaredError, MeanAbsoluteError, Huber, KLDivergence,

@@ -6,6 +6,8 @@ costs a training step almost nothing. ``metrics=["accuracy"]`` in ``compile`` pi
 binary, sparse or categorical accuracy from the labels' and predictions' shapes, as Keras.
 """
 
+import re
+
 import numpy
 
 from . import backend
@@ -18,39 +20,42 @@ __all__ = ["Metric", "Mean", "MeanMetricWrapper", "Accuracy", "BinaryAccuracy",
            "mae", "get", "resolve"]
 
 
+def snake_case(name):
+    """Keras' default name for an object of class `name`: "MyMetric" -> "my_metric"."""
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", re.sub(r"\W+", "", name))
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
 def _array(x):
     if isinstance(x, Tensor):
         return x._need_data("a metric")
     return x if hasattr(x, "shape") and hasattr(x, "dtype") else to_array(x)
 
 
-def _same_rank(t, p):
-    if t.ndim == p.ndim + 1 and t.shape[-1] == 1:
-        return t.reshape(t.shape[:-1])
-    if p.ndim == t.ndim + 1 and p.shape[-1] == 1:
-        return t.reshape(t.shape + (1,))
-    return t
+def _same_rank(a, b):
+    """Keras' squeeze_or_expand_to_same_rank: (N,) fits (N, 1) by growing the (N,) side,
+    (N, T) fits (N, T, 1) by dropping the 1."""
+    if a.ndim == b.ndim + 1 and a.shape[-1] == 1:
+        return (a, b.reshape(b.shape + (1,))) if b.ndim == 1 else (a.reshape(a.shape[:-1]), b)
+    if b.ndim == a.ndim + 1 and b.shape[-1] == 1:
+        return (a.reshape(a.shape + (1,)), b) if a.ndim == 1 else (a, b.reshape(b.shape[:-1]))
+    return a, b
 
 
 def _rows(t, p, fn):
     t, p = _array(t), _array(p)
-    return fn(backend.array_module(p), _same_rank(t, p), p)
+    return fn(backend.array_module(p), *_same_rank(t, p))
 
 
 # ---- per-sample functions (arrays or tensors in, an array out) --------------------------
 def accuracy(y_true, y_pred):
-    """How often y_pred equals y_true exactly (mean over the last axis)."""
-    return _rows(y_true, y_pred, lambda xp, t, p: (t == p).mean(axis=-1, dtype=p.dtype)
-                 if p.ndim else (t == p).astype(p.dtype))
+    """1 where y_pred equals y_true exactly, else 0 (elementwise, as Keras)."""
+    return _rows(y_true, y_pred, lambda xp, t, p: (t == p).astype(numpy.float32))
 
 
 def binary_accuracy(y_true, y_pred, threshold=0.5):
-    """How often (y_pred > threshold) matches the 0/1 labels (mean over the last axis)."""
-    def fn(xp, t, p):
-        hit = (p > threshold) == (t > 0.5)
-        return hit.mean(axis=-1, dtype=numpy.float32) if p.ndim > 1 else \
-            hit.astype(numpy.float32)
-    return _rows(y_true, y_pred, fn)
+    """1 where (y_pred > threshold) equals the 0/1 label, else 0 (elementwise, as Keras)."""
+    return _rows(y_true, y_pred, lambda xp, t, p: ((p > threshold) == t).astype(numpy.float32))
 
 
 def categorical_accuracy(y_true, y_pred):
@@ -84,7 +89,7 @@ class Metric:
     """A running value: ``update_state(...)`` per batch, ``result()``, ``reset_state()``."""
 
     def __init__(self, name=None, dtype=None):
-        self.name = name or type(self).__name__
+        self.name = name or snake_case(type(self).__name__)     # as Keras' auto_name
         self.dtype = dtype
         self.reset_state()
 
@@ -111,16 +116,27 @@ class Metric:
 class Mean(Metric):
     """The (weighted) mean of the values given."""
 
+    def __init__(self, name="mean", dtype=None):
+        super().__init__(name=name, dtype=dtype)
+
     def update_state(self, values, sample_weight=None):
+        """Each sample (first axis) counts once: its values are averaged first, as Keras."""
         values = numpy.asarray(backend.to_device(_array(values), "cpu"), dtype=numpy.float64)
         if sample_weight is None:
-            self.total += float(values.sum())
-            self.count += values.size
-        else:
-            w = numpy.broadcast_to(numpy.asarray(sample_weight, dtype=numpy.float64),
-                                   values.shape)
-            self.total += float((values * w).sum())
-            self.count += float(w.sum())
+            self.total += float(_per_sample(values).sum())
+            self.count += len(values) if values.ndim else 1
+            return
+        w = numpy.asarray(backend.to_device(_array(sample_weight), "cpu"), numpy.float64)
+        values, w = _same_rank(values, w)
+        if values.ndim > w.ndim:                  # (N, T) values, (N,) weights
+            values = values.mean(axis=tuple(range(w.ndim, values.ndim)))
+        w = numpy.broadcast_to(w, values.shape)
+        self.total += float(_per_sample(values * w).sum())
+        self.count += float(_per_sample(w).sum())
+
+
+def _per_sample(x):
+    return x.mean(axis=tuple(range(1, x.ndim))) if x.ndim > 1 else x
 
 
 class MeanMetricWrapper(Mean):
@@ -177,16 +193,25 @@ _CLASSES = {c.__name__: c for c in (Accuracy, BinaryAccuracy, CategoricalAccurac
                                     MeanAbsoluteError, Mean)}
 
 
+_NAMES = {"mse": "mean_squared_error", "mae": "mean_absolute_error"}
+_OBJECTS = {"accuracy": Accuracy, "binary_accuracy": BinaryAccuracy,
+            "categorical_accuracy": CategoricalAccuracy,
+            "sparse_categorical_accuracy": SparseCategoricalAccuracy,
+            "mean_squared_error": MeanSquaredError, "mean_absolute_error": MeanAbsoluteError}
+
+
 def get(identifier):
-    """A metric function or object from a Keras name, or the object itself."""
+    """A Metric object from a Keras name ("mae", "Accuracy"), as keras.metrics.get; a
+    Metric object or a function metric(y_true, y_pred) is returned as is."""
     if isinstance(identifier, Metric) or (callable(identifier) and
                                           not isinstance(identifier, type)):
         return identifier
     if isinstance(identifier, type) and issubclass(identifier, Metric):
         return identifier()
     if isinstance(identifier, str):
-        if identifier in _FUNCTIONS:
-            return _FUNCTIONS[identifier]
+        name = _NAMES.get(identifier, identifier)
+        if name in _OBJECTS:
+            return _OBJECTS[name]()
         if identifier in _CLASSES:
             return _CLASSES[identifier]()
     raise ValueError(f"Unknown metric {identifier!r}. Expected one of "
@@ -210,7 +235,8 @@ def resolve(identifier, y_true_shape, y_pred_shape):
             return SparseCategoricalAccuracy(name=identifier)
         return CategoricalAccuracy(name=identifier)
     found = get(identifier)
-    if isinstance(found, Metric):
-        return found
-    name = identifier if isinstance(identifier, str) else getattr(found, "__name__", "metric")
-    return MeanMetricWrapper(found, name=name)
+    if not isinstance(found, Metric):
+        found = MeanMetricWrapper(found, name=getattr(found, "__name__", "metric"))
+    if isinstance(identifier, str):
+        found.name = identifier                       # "mae" logs as "mae", as Keras
+    return found

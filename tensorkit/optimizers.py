@@ -20,6 +20,7 @@ import numpy
 
 from . import backend
 from .errors import ShapeError, format_shape
+from .metrics import snake_case
 from .tensor import Tensor
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "schedules", "get",
@@ -205,7 +206,7 @@ class Optimizer:
             raise ValueError("Only one of clipnorm, clipvalue and global_clipnorm can be set. "
                              f"Received: clipnorm={clipnorm}, clipvalue={clipvalue}, "
                              f"global_clipnorm={global_clipnorm}")
-        self.name = name or type(self).__name__.lower()
+        self.name = name or snake_case(type(self).__name__)     # as Keras: "rm_sprop"
         self.weight_decay = weight_decay
         self.clipnorm, self.clipvalue, self.global_clipnorm = clipnorm, clipvalue, global_clipnorm
         self.learning_rate = learning_rate
@@ -416,7 +417,7 @@ class SGD(Optimizer):
     """``m = momentum * m - lr * g``; ``w += m`` (or ``w += momentum * m - lr * g``, nesterov)."""
 
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, weight_decay=None,
-                 clipnorm=None, clipvalue=None, global_clipnorm=None, name="SGD", **kwargs):
+                 clipnorm=None, clipvalue=None, global_clipnorm=None, name="sgd", **kwargs):
         if not 0 <= momentum <= 1:
             raise ValueError(f"momentum must be in [0, 1]. Received: momentum={momentum}")
         self.momentum, self.nesterov = float(momentum), bool(nesterov)
@@ -489,7 +490,7 @@ class AdamW(Adam):
 
     def __init__(self, learning_rate=0.001, weight_decay=0.004, beta_1=0.9, beta_2=0.999,
                  epsilon=1e-7, amsgrad=False, clipnorm=None, clipvalue=None,
-                 global_clipnorm=None, name="adamw", **kwargs):
+                 global_clipnorm=None, name="adam_w", **kwargs):
         if weight_decay is None:
             raise ValueError("AdamW needs a weight_decay (a float). Received: weight_decay=None")
         super().__init__(learning_rate, beta_1, beta_2, epsilon, amsgrad, weight_decay,
@@ -501,7 +502,7 @@ class RMSprop(Optimizer):
 
     def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7,
                  centered=False, weight_decay=None, clipnorm=None, clipvalue=None,
-                 global_clipnorm=None, name="rmsprop", **kwargs):
+                 global_clipnorm=None, name="rm_sprop", **kwargs):
         super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm,
                          name, **kwargs)
         self.rho, self.momentum, self.epsilon = float(rho), float(momentum), float(epsilon)

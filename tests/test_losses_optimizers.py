@@ -147,6 +147,15 @@ def test_class_ids_with_categorical_loss_suggest_sparse():
         losses.categorical_crossentropy([0, 1, 2], tk.tensor(np.zeros((3, 3))))
 
 
+def test_dense_on_images_without_flatten_is_named_as_the_cause():
+    # Dense(10) on (batch, 28, 28) predicts per image row: (batch, 28, 10)
+    flatten = r"predicts \(4, 28, 10\): one prediction for every position \(28,\).*Flatten"
+    with pytest.raises(tk.ShapeError, match=flatten):
+        losses.sparse_categorical_crossentropy([0, 1, 2, 3], tk.zeros((4, 28, 10)))
+    with pytest.raises(tk.ShapeError, match=flatten):
+        losses.categorical_crossentropy(np.eye(10)[:4], tk.zeros((4, 28, 10)))
+
+
 def test_binary_labels_against_many_outputs_explain():
     with pytest.raises(tk.ShapeError, match=r"gives 3 outputs per sample.*Dense\(1, "
                                             r"activation='sigmoid'\)"):
@@ -171,7 +180,9 @@ def test_metric_functions_and_accuracy_resolution():
     np.testing.assert_array_equal(metrics.sparse_categorical_accuracy([1, 1, 1], p), [1, 0, 1])
     np.testing.assert_array_equal(metrics.categorical_accuracy(np.eye(2)[[1, 0, 0]], p),
                                   [1, 1, 0])
-    np.testing.assert_array_equal(metrics.binary_accuracy([[1], [0]], [[0.7], [0.6]]), [1, 0])
+    # elementwise, as Keras 3 (Mean then averages each sample's row)
+    np.testing.assert_array_equal(metrics.binary_accuracy([[1], [0]], [[0.7], [0.6]]),
+                                  [[1], [0]])
     assert isinstance(metrics.resolve("accuracy", (None,), (None, 10)),
                       metrics.SparseCategoricalAccuracy)
     assert isinstance(metrics.resolve("accuracy", (None, 10), (None, 10)),
