@@ -97,7 +97,11 @@ class Attention(Layer):
         keep = None if keep is None else ops.expand_dims(keep, 1)   # (B, Tv) -> (B, 1, Tv)
         if use_causal_mask:
             keep = _and(keep, _causal(q.shape[1], k.shape[1]))
-        weights = _masked_softmax(scores, keep)          # (B, Tq, Tv)
+        if keep is not None:
+            # lowered by 1e9 as in Keras' Attention (MHA sets -1e9): the two differ only for
+            # a query that sees no key, whose scores then still get a gradient
+            scores = ops.where(keep, scores, scores - 1.0e9)
+        weights = ops.softmax(scores, axis=-1)           # (B, Tq, Tv)
         attn = weights
         if training and self.dropout:
             attn = ops.dropout(weights, self.dropout)
@@ -229,8 +233,12 @@ class MultiHeadAttention(Layer):
         scores = q @ ops.transpose(k, (0, 1, 3, 2))    # (B, h, Tq, kd) @ (B, h, kd, Tk)
         keep = self._mask(q_in, k_in, q_mask, v_mask, k_mask, attention_mask,
                           use_causal_mask)             # (B, Tq, Tk) or None
-        keep = None if keep is None else ops.expand_dims(keep, 1)     # -> (B, 1, Tq, Tk)
+        keep = None if keep is None else ops.expand_dims(keep, -3)    # -> (B, 1, Tq, Tk)
         weights = _masked_softmax(scores, keep)        # (B, h, Tq, Tk)
+        if keep is not None and (return_attention_scores or self.dropout):
+            # Keras 3 then takes its explicit path, whose softmax also zeroes masked
+            # weights: a query that sees no key (a padded one) gets weights 0, not 1/Tk
+            weights = ops.where(keep, weights, 0.0)
         attn = ops.dropout(weights, self.dropout) if training and self.dropout else weights
         heads = attn @ v                               # (B, h, Tq, Tk) @ (B, h, Tk, vd)
         out = ops.sum(heads @ self.output_kernel, axis=1)   # (B,h,Tq,vd)@(h,vd,o) -> (B,Tq,o)

@@ -128,7 +128,16 @@ class _RNN(Layer):
         carry = self.stateful and inputs.data is not None
         if carry and initial_state is None:
             initial_state = self._carried_states(inputs.shape[0])
-        outputs, states = self._run(x, mask, initial_state)     # (B, T, units)
+        # Zeroed outputs of masked steps (Bidirectional) would hide the last state, so
+        # when the states are wanted too the op keeps them and the zeroing comes after.
+        zero_after = self.zero_output_for_mask and mask is not None and \
+            (self.return_state or carry)
+        outputs, states = self._run(x, mask, initial_state,
+                                    self.zero_output_for_mask and not zero_after)
+        if zero_after:                                          # (B, T) -> (B, T, 1)
+            keep = mask if isinstance(mask, Tensor) else tensor(mask)
+            keep = ops.expand_dims(keep[:, ::-1] if self.go_backwards else keep, -1)
+            outputs = outputs * ops.cast(keep, outputs.dtype)
         if carry:                       # kept as plain arrays: no gradient flows back into
             self._states = [s.data.copy() for s in states]      # the previous batch (Keras)
         last = outputs[:, -1]                                   # (B, T, u) -> (B, u)
@@ -177,10 +186,10 @@ class _RNN(Layer):
 
     reset_state = reset_states                                  # Keras 3's name
 
-    def _op_kwargs(self):
+    def _op_kwargs(self, zero_output):
         return dict(go_backwards=self.go_backwards,
                     activation=_fused_name(self.activation, "activation"),
-                    zero_output_for_mask=self.zero_output_for_mask)
+                    zero_output_for_mask=zero_output)
 
     # ---- config -------------------------------------------------------------------------
     def get_config(self):
@@ -201,9 +210,10 @@ class SimpleRNN(_RNN):
     (batch, time, features) -> (batch, units), or (batch, time, units) with
     return_sequences=True."""
 
-    def _run(self, x, mask, initial_state):
+    def _run(self, x, mask, initial_state, zero_output):
         out = ops.simple_rnn(x, self.kernel, self.recurrent_kernel, self.bias,
-                             initial_state=initial_state, mask=mask, **self._op_kwargs())
+                             initial_state=initial_state, mask=mask,
+                             **self._op_kwargs(zero_output))
         return out, [out[:, -1]]
 
 
@@ -240,13 +250,13 @@ class LSTM(_RNN):
         return lambda shape: numpy.concatenate([numpy.asarray(init((u,))), numpy.ones(u),
                                                 numpy.asarray(init((2 * u,)))])
 
-    def _run(self, x, mask, initial_state):
+    def _run(self, x, mask, initial_state, zero_output):
         out = ops.lstm(x, self.kernel, self.recurrent_kernel, self.bias,
                        initial_state=initial_state, mask=mask,
                        recurrent_activation=_fused_name(self.recurrent_activation,
                                                         "recurrent_activation"),
                        return_cell_state=self.return_state or self.stateful,
-                       **self._op_kwargs())
+                       **self._op_kwargs(zero_output))
         if not (self.return_state or self.stateful):
             return out, []
         out, c = out
@@ -285,12 +295,12 @@ class GRU(_RNN):
     def _bias_shape(self):
         return (2, 3 * self.units) if self.reset_after else (3 * self.units,)
 
-    def _run(self, x, mask, initial_state):
+    def _run(self, x, mask, initial_state, zero_output):
         out = ops.gru(x, self.kernel, self.recurrent_kernel, self.bias,
                       initial_state=initial_state, mask=mask, reset_after=self.reset_after,
                       recurrent_activation=_fused_name(self.recurrent_activation,
                                                        "recurrent_activation"),
-                      **self._op_kwargs())
+                      **self._op_kwargs(zero_output))
         return out, [out[:, -1]]
 
     def get_config(self):
