@@ -29,14 +29,43 @@ def keras2_hard_sigmoid(x):
     return ops.clip(x * 0.2 + 0.5, 0.0, 1.0)
 
 
+def hard_silu(x):
+    """x * hard_sigmoid(x) (Keras 3's "hard_silu", alias "hard_swish")."""
+    return x * hard_sigmoid(x)
+
+
+def relu6(x):
+    return ops.clip(x, 0.0, 6.0)
+
+
+def selu(x):
+    """Self-normalizing ELU: scale * elu(x, alpha), with Keras's constants."""
+    return ops.elu(x, alpha=1.67326324) * 1.05070098
+
+
+def softsign(x):
+    return x / (ops.abs(x) + 1.0)
+
+
+def mish(x):
+    return x * ops.tanh(ops.softplus(x))
+
+
 def softmax(x):
     return ops.softmax(x, axis=-1)
+
+
+def log_softmax(x):
+    return ops.log_softmax(x, axis=-1)
 
 
 _BY_NAME = {"relu": ops.relu, "sigmoid": ops.sigmoid, "tanh": ops.tanh, "softmax": softmax,
             "linear": linear, "elu": ops.elu, "gelu": gelu, "leaky_relu": leaky_relu,
             "softplus": ops.softplus, "silu": ops.silu, "swish": ops.silu,
-            "hard_sigmoid": hard_sigmoid, "keras2_hard_sigmoid": keras2_hard_sigmoid}
+            "hard_sigmoid": hard_sigmoid, "keras2_hard_sigmoid": keras2_hard_sigmoid,
+            "hard_silu": hard_silu, "hard_swish": hard_silu, "relu6": relu6, "selu": selu,
+            "softsign": softsign, "exponential": ops.exp, "mish": mish,
+            "log_softmax": log_softmax}
 
 
 def get(identifier):

@@ -58,6 +58,11 @@ CASES = {
                           (1, 2, 3, 2), (1, 4, 9, 2)),
     "zero_padding": (lambda **k: layers.ZeroPadding2D(((1, 2), (0, 3)), **k), (2, 3, 2, 2),
                      (2, 6, 5, 2)),
+    "upsample1d": (lambda **k: layers.UpSampling1D(3, **k), (2, 3, 2), (2, 9, 2)),
+    "zero_padding1d": (lambda **k: layers.ZeroPadding1D((2, 1), **k), (2, 3, 2), (2, 6, 2)),
+    "cropping1d": (lambda **k: layers.Cropping1D((1, 2), **k), (2, 5, 2), (2, 2, 2)),
+    "cropping2d": (lambda **k: layers.Cropping2D(((1, 0), (1, 2)), **k), (2, 4, 5, 2),
+                   (2, 3, 2, 2)),
 }
 
 

@@ -18,6 +18,13 @@ CASES = [  # layer, input shape (batch first)
     (lambda: layers.Permute((2, 1)), (2, 4, 3)),
     (lambda: layers.RepeatVector(3), (2, 5)),
     (lambda: layers.Lambda(lambda x: x[:, ::2] * 2.0), (2, 6)),
+    (lambda: layers.ReLU(max_value=1.0, negative_slope=0.1, threshold=0.2), (2, 5)),
+    (lambda: layers.LeakyReLU(), (2, 5)),
+    (lambda: layers.ELU(alpha=0.5), (2, 5)),
+    (lambda: layers.Softmax(axis=1), (2, 3, 4)),
+    (lambda: layers.PReLU(alpha_initializer="random_normal", shared_axes=[1]), (2, 3, 4)),
+    (lambda: layers.GaussianNoise(0.1), (2, 3)),
+    (lambda: layers.Rescaling(1 / 255, offset=-0.5), (2, 3)),
 ]
 
 
@@ -97,11 +104,14 @@ def test_reshape_permute_repeat_values():
 
 
 @pytest.mark.parametrize("name", ["relu", "sigmoid", "tanh", "softmax", "linear", "elu", "gelu",
-                                  "leaky_relu", "softplus", "swish", "silu", "hard_sigmoid"])
+                                  "leaky_relu", "softplus", "swish", "silu", "hard_sigmoid",
+                                  "relu6", "selu", "softsign", "hard_silu", "hard_swish",
+                                  "exponential", "mish", "log_softmax"])
 def test_activations_by_name(name):
     out = layers.Activation(name)(tk.tensor([[-2.0, 0.5, 3.0]])).numpy()
     assert out.shape == (1, 3) and np.isfinite(out).all()
-    assert layers.Activation(name).get_config()["activation"] in (name, "silu")
+    aliases = {"swish": "silu", "hard_swish": "hard_silu"}
+    assert layers.Activation(name).get_config()["activation"] == aliases.get(name, name)
 
 
 @pytest.mark.parametrize("make", [c[0] for c in CASES if "Lambda" not in repr(c[0]())])

@@ -1,14 +1,20 @@
-"""Core layers: Dense, Activation, Dropout, Flatten, Reshape, Permute, RepeatVector, Lambda."""
+"""Core layers: Dense, Activation, Dropout, Flatten, Reshape, Permute, RepeatVector, Lambda;
+the activation layers with options (ReLU, LeakyReLU, ELU, Softmax, PReLU); GaussianNoise and
+Rescaling."""
 
 import math
 
-from .. import activations, initializers, ops
+import numpy
+
+from .. import activations, initializers, ops, random
 from ..errors import ShapeError, format_shape
 from ..graph import STATE
+from ..tensor import constant_like
 from .base import Layer
 
 __all__ = ["Dense", "Activation", "Dropout", "Flatten", "Reshape", "Permute", "RepeatVector",
-           "Lambda"]
+           "Lambda", "ReLU", "LeakyReLU", "ELU", "Softmax", "PReLU", "GaussianNoise",
+           "Rescaling"]
 
 
 def _positive_int(layer, name, value):
@@ -94,6 +100,11 @@ class Dropout(Layer):
 class Flatten(Layer):
     """(batch, d1, d2, ...) -> (batch, d1*d2*...), in channels-last order as Keras."""
 
+    def __init__(self, data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        from .convolutional import check_data_format
+        self.data_format = check_data_format("Flatten", data_format)
+
     def call(self, inputs):
         return ops.flatten(inputs)
 
@@ -110,14 +121,16 @@ class Reshape(Layer):
                              f"Received: target_shape={self.target_shape}")
 
     def call(self, inputs):
-        batch = inputs.shape[0]
-        if batch is None:
-            known = math.prod(n for n in inputs.shape[1:])
-            target = tuple(known // -math.prod(self.target_shape) if n == -1 else n
-                           for n in self.target_shape) if -1 in self.target_shape \
-                else self.target_shape
-            return ops.reshape(inputs, (-1,) + target)
-        return ops.reshape(inputs, (batch,) + self.target_shape)
+        size = math.prod(inputs.shape[1:])
+        known = math.prod(n for n in self.target_shape if n != -1)
+        if size % known if -1 in self.target_shape else size != known:
+            raise ShapeError(f"Reshape{self.target_shape} cannot hold the {size} values of each "
+                             f"example of shape {format_shape(inputs.shape)}.",
+                             expected=f"a target shape of {size} values per example",
+                             fix="check the target shape, or put -1 for the axis to infer.",
+                             op="Reshape", shapes=(inputs.shape,), layer=self.name)
+        target = tuple(size // known if n == -1 else n for n in self.target_shape)
+        return ops.reshape(inputs, (-1,) + target)     # (B, ...) -> (B, *target_shape)
 
     def get_config(self):
         return {**super().get_config(), "target_shape": list(self.target_shape)}
@@ -170,3 +183,148 @@ class Lambda(Layer):
 
     def call(self, inputs):
         return self.function(inputs)
+
+
+# ---- activation layers with options, as Keras 3's layers/activations -------------------------
+
+def _non_negative(layer, name, value, allow_none=False):
+    if (value is None and allow_none) or (isinstance(value, (int, float)) and
+                                          not isinstance(value, bool) and value >= 0):
+        return None if value is None else float(value)
+    raise ValueError(f"{layer} expects {name} to be a non-negative number. "
+                     f"Received: {name}={value!r}")
+
+
+class ReLU(Layer):
+    """x above `threshold`, else negative_slope * (x - threshold); capped at max_value."""
+
+    def __init__(self, max_value=None, negative_slope=0.0, threshold=0.0, **kwargs):
+        super().__init__(**kwargs)
+        self.max_value = _non_negative("ReLU", "max_value", max_value, allow_none=True)
+        self.negative_slope = _non_negative("ReLU", "negative_slope", negative_slope)
+        self.threshold = _non_negative("ReLU", "threshold", threshold)
+        self.supports_masking = True
+
+    def call(self, inputs):
+        t = self.threshold
+        x = ops.relu(inputs) if t == 0 else inputs * ops.cast(inputs > t, inputs.dtype)
+        if self.max_value is not None:
+            x = ops.clip(x, 0.0, self.max_value)
+        if self.negative_slope:                     # Keras: minus slope * relu(t - x)
+            x = x - self.negative_slope * ops.relu(t - inputs)
+        return x
+
+    def get_config(self):
+        return {**super().get_config(), "max_value": self.max_value,
+                "negative_slope": self.negative_slope, "threshold": self.threshold}
+
+
+class LeakyReLU(Layer):
+    """max(x, negative_slope * x). The layer's default slope is 0.3 (the function's, 0.2)."""
+
+    def __init__(self, negative_slope=0.3, **kwargs):
+        super().__init__(**kwargs)
+        self.negative_slope = _non_negative("LeakyReLU", "negative_slope", negative_slope)
+        self.supports_masking = True
+
+    def call(self, inputs):
+        return ops.leaky_relu(inputs, negative_slope=self.negative_slope)
+
+    def get_config(self):
+        return {**super().get_config(), "negative_slope": self.negative_slope}
+
+
+class ELU(Layer):
+    """x for x > 0, else alpha * (exp(x) - 1)."""
+
+    def __init__(self, alpha=1.0, **kwargs):
+        super().__init__(**kwargs)
+        self.alpha = float(alpha)
+        self.supports_masking = True
+
+    def call(self, inputs):
+        return ops.elu(inputs, alpha=self.alpha)
+
+    def get_config(self):
+        return {**super().get_config(), "alpha": self.alpha}
+
+
+class Softmax(Layer):
+    """Softmax along `axis` (the last by default)."""
+
+    def __init__(self, axis=-1, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(axis, bool) or not isinstance(axis, int):
+            raise ValueError(f"Softmax expects axis to be an integer. Received: axis={axis!r}")
+        self.axis = axis
+        self.supports_masking = True
+
+    def call(self, inputs):
+        return ops.softmax(inputs, axis=self.axis)
+
+    def get_config(self):
+        return {**super().get_config(), "axis": self.axis}
+
+
+class PReLU(Layer):
+    """Leaky ReLU with a learned slope `alpha` per input element: relu(x) - alpha * relu(-x).
+    shared_axes (counted from 1) share one slope, e.g. (1, 2) for one slope per channel."""
+
+    def __init__(self, alpha_initializer="zeros", shared_axes=None, **kwargs):
+        super().__init__(**kwargs)
+        self.alpha_initializer = initializers.get(alpha_initializer)
+        self.shared_axes = None if shared_axes is None else \
+            tuple(shared_axes) if isinstance(shared_axes, (list, tuple)) else (shared_axes,)
+        self.supports_masking = True
+
+    def build(self, input_shape):
+        shape = [1 if i in (self.shared_axes or ()) else n
+                 for i, n in enumerate(input_shape) if i > 0]       # (d1, d2, ...), 1 if shared
+        if None in shape:
+            raise ShapeError(f"PReLU needs known sizes for its slopes, but the input shape is "
+                             f"{format_shape(input_shape)}.", expected="known non-batch axes",
+                             fix="share the slope over the unknown axes: shared_axes=[...].",
+                             op="PReLU", layer=self.name)
+        self.alpha = self.add_weight("alpha", tuple(shape), self.alpha_initializer)
+
+    def call(self, inputs):
+        return ops.relu(inputs) - self.alpha * ops.relu(-inputs)
+
+    def get_config(self):
+        return {**super().get_config(),
+                "alpha_initializer": initializers.name_of(self.alpha_initializer),
+                "shared_axes": None if self.shared_axes is None else list(self.shared_axes)}
+
+
+class GaussianNoise(Layer):
+    """Add normal noise of `stddev` while training (a regularizer); nothing at inference."""
+
+    def __init__(self, stddev, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.stddev = _non_negative("GaussianNoise", "stddev", stddev)
+        self.seed = seed
+        self.supports_masking = True
+
+    def call(self, inputs, training=False):
+        if not training or self.stddev == 0 or inputs.is_symbolic:
+            return inputs
+        rng = random.generator() if self.seed is None else numpy.random.default_rng(self.seed)
+        noise = rng.normal(0.0, self.stddev, inputs.shape).astype(inputs.dtype)
+        return inputs + constant_like(noise, inputs)
+
+    def get_config(self):
+        return {**super().get_config(), "stddev": self.stddev, "seed": self.seed}
+
+
+class Rescaling(Layer):
+    """x * scale + offset, e.g. ``Rescaling(1 / 255)`` for pixels in [0, 1]."""
+
+    def __init__(self, scale, offset=0.0, **kwargs):
+        super().__init__(**kwargs)
+        self.scale, self.offset = float(scale), float(offset)
+
+    def call(self, inputs):
+        return inputs * self.scale + self.offset
+
+    def get_config(self):
+        return {**super().get_config(), "scale": self.scale, "offset": self.offset}

@@ -2,11 +2,13 @@
 
 Add, Subtract, Multiply, Average, Maximum and Minimum combine the inputs elementwise:
 they must have one shape (sizes of 1 broadcast, as Keras allows) and one batch size.
-Concatenate puts them side by side along `axis`: every other axis must agree. Masks
+Concatenate puts them side by side along `axis`: every other axis must agree. Dot takes the
+dot product of two inputs along one axis each, example by example. Masks
 (from Embedding(mask_zero=True)) combine too: a step is kept only where every input keeps it.
 """
 
 import functools
+import math
 
 from .. import creation, ops
 from ..errors import ShapeError, format_shape
@@ -15,7 +17,7 @@ from ..shapes import broadcast_shapes, normalize_axis
 from ..tensor import symbolic
 from .base import Layer
 
-__all__ = ["Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate"]
+__all__ = ["Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot"]
 
 
 def _listed(shapes):
@@ -165,6 +167,62 @@ class Concatenate(_Merge):
 
     def get_config(self):
         return {**super().get_config(), "axis": self.axis}
+
+
+class Dot(_Merge):
+    """Dot products of [x, y], example by example, along axis axes[0] of x and axes[1] of y
+    (one int: the same for both): (B, T, d), (B, S, d) with axes=2 -> (B, T, S); two
+    vectors (B, d), (B, d) -> (B, 1). ``normalize=True`` L2-normalizes both first (cosine
+    similarity)."""
+
+    def __init__(self, axes, normalize=False, **kwargs):
+        super().__init__(**kwargs)
+        pair = tuple(axes) if isinstance(axes, (list, tuple)) else (axes, axes)
+        if len(pair) != 2 or any(isinstance(a, bool) or not isinstance(a, int) for a in pair):
+            raise ValueError("Dot expects axes to be an integer or a pair of integers. "
+                             f"Received: axes={axes!r}")
+        self.axes, self.normalize = axes, bool(normalize)
+        self.supports_masking = False
+
+    def _axes(self, shapes):
+        pair = tuple(self.axes) if isinstance(self.axes, (list, tuple)) else (self.axes,) * 2
+        return [normalize_axis(a, len(s)) for a, s in zip(pair, shapes)]
+
+    def _check_shapes(self, shapes):
+        self._check_list(shapes, count=2)
+        (a, b), (x, y) = self._axes(shapes), shapes
+        if 0 in (a, b) or (x[a] is not None and y[b] is not None and x[a] != y[b]):
+            raise self._error(
+                f"Dot contracts axis {a} of {format_shape(x)} with axis {b} of "
+                f"{format_shape(y)}, of sizes {x[a]} and {y[b]}.", shapes,
+                "two non-batch axes of the same size",
+                "pick axes whose sizes agree, e.g. Dot(axes=-1) for (B, T, d) and (B, S, d)."
+            )
+
+    def build(self, input_shape):
+        self._check_list(input_shape, count=2)
+
+    def _merge(self, inputs):
+        x, y = inputs
+        a, b = self._axes([x.shape, y.shape])
+        if self.normalize:              # Keras: x * min(rsqrt(sum(x^2)), 1 / epsilon)
+            x, y = (t * ops.minimum(ops.sum(t * t, axis=i, keepdims=True) ** -0.5, 1e7)
+                    for t, i in ((x, a), (y, b)))
+        rest_x = [n for i, n in enumerate(x.shape) if i not in (0, a)]
+        rest_y = [n for i, n in enumerate(y.shape) if i not in (0, b)]
+        # x: (B, ..., k, ...) -> (B, M, k); y: (B, ..., k, ...) -> (B, k, N)
+        x = ops.transpose(x, [0] + [i for i in range(1, len(x.shape)) if i != a] + [a])
+        y = ops.transpose(y, [0, b] + [i for i in range(1, len(y.shape)) if i != b])
+        k = x.shape[-1]
+        out = ops.reshape(x, (-1, math.prod(rest_x), k)) @ \
+            ops.reshape(y, (-1, k, math.prod(rest_y)))          # (B, M, N)
+        return ops.reshape(out, (-1,) + tuple(rest_x + rest_y or [1]))
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+    def get_config(self):
+        return {**super().get_config(), "axes": self.axes, "normalize": self.normalize}
 
 
 def _all_true(shape, like):

@@ -1,4 +1,5 @@
-"""Spatial reshaping layers: UpSampling2D and ZeroPadding2D, channels last as Keras 3.
+"""Spatial reshaping layers: UpSampling1D/2D, ZeroPadding1D/2D and Cropping1D/2D, channels
+last as Keras 3.
 
 (Flatten, Reshape, Permute and RepeatVector live in core.py, as in TF.js.)
 """
@@ -6,11 +7,13 @@
 import operator
 
 from .. import ops
+from ..errors import ShapeError, format_shape
 from ..ops.conv import upsample_shape
 from .base import Layer
 from .convolutional import check_data_format, check_rank, check_shape, int_tuple
 
-__all__ = ["UpSampling2D", "ZeroPadding2D"]
+__all__ = ["UpSampling1D", "UpSampling2D", "ZeroPadding1D", "ZeroPadding2D", "Cropping1D",
+           "Cropping2D"]
 
 
 class UpSampling2D(Layer):
@@ -86,4 +89,106 @@ class ZeroPadding2D(Layer):
 
     def get_config(self):
         return {**super().get_config(), "padding": self.padding,
+                "data_format": self.data_format}
+
+
+class UpSampling1D(Layer):
+    """Repeat each step `size` times: (B, T, C) -> (B, T * size, C)."""
+
+    def __init__(self, size=2, **kwargs):
+        super().__init__(**kwargs)
+        (self.size,) = int_tuple("UpSampling1D", "size", size, 1)
+
+    def build(self, input_shape):
+        check_rank(self, "upsample1d", input_shape, 1)
+
+    def call(self, inputs):
+        # (B, T, C) -> (B, 1, T, C) -> (B, 1, T * size, C) -> (B, T * size, C)
+        x = ops.upsample2d(ops.expand_dims(inputs, 1), size=(1, self.size))
+        return ops.squeeze(x, axis=1)
+
+    def get_config(self):
+        return {**super().get_config(), "size": self.size}
+
+
+class ZeroPadding1D(Layer):
+    """Add zero steps at the start and end: (B, T, C) -> (B, left + T + right, C).
+    ``padding``: an int (both sides) or (left, right)."""
+
+    def __init__(self, padding=1, data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        self.padding = int_tuple("ZeroPadding1D", "padding", padding, 2, low=0)
+        self.data_format = check_data_format("ZeroPadding1D", data_format)
+
+    def build(self, input_shape):
+        check_rank(self, "pad", input_shape, 1)
+
+    def call(self, inputs):
+        return ops.pad(inputs, ((0, 0), self.padding, (0, 0)))
+
+    def get_config(self):
+        return {**super().get_config(), "padding": self.padding,
+                "data_format": self.data_format}
+
+
+def _crop(layer, input_shape, cropping):
+    """Slices keeping what `cropping` ((before, after) per spatial axis) leaves, or a
+    ShapeError when it leaves nothing."""
+    slices = [slice(None)]
+    for axis, (n, (b, a)) in enumerate(zip(input_shape[1:-1], cropping), start=1):
+        if n is not None and b + a >= n:
+            raise ShapeError(f"{type(layer).__name__} crops {b} + {a} from axis {axis} of "
+                             f"the input {format_shape(input_shape)}, which leaves nothing.",
+                             expected=f"cropping smaller than {n} along axis {axis}",
+                             fix="crop less, or check the input's size.",
+                             op=type(layer).__name__, shapes=(tuple(input_shape),),
+                             layer=layer.name)
+        slices.append(slice(b, -a if a else None))
+    return tuple(slices)
+
+
+class Cropping1D(Layer):
+    """Drop steps at the start and end: (B, T, C) -> (B, T - left - right, C)."""
+
+    def __init__(self, cropping=(1, 1), **kwargs):
+        super().__init__(**kwargs)
+        self.cropping = int_tuple("Cropping1D", "cropping", cropping, 2, low=0)
+
+    def build(self, input_shape):
+        check_rank(self, "crop", input_shape, 1)
+        _crop(self, input_shape, (self.cropping,))
+
+    def call(self, inputs):
+        return inputs[_crop(self, inputs.shape, (self.cropping,))]
+
+    def get_config(self):
+        return {**super().get_config(), "cropping": self.cropping}
+
+
+class Cropping2D(Layer):
+    """Drop rows and columns at the edges: (B, H, W, C) -> (B, H - top - bottom,
+    W - left - right, C). ``cropping``: an int, (rows, cols), or ((top, bottom), (left, right))."""
+
+    def __init__(self, cropping=((0, 0), (0, 0)), data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        try:
+            pairs = _padding_pairs(cropping)
+        except TypeError:
+            pairs = None
+        if pairs is None or any(len(p) != 2 or min(p) < 0 for p in pairs):
+            raise ValueError("Cropping2D expects cropping to be a non-negative int, a pair "
+                             "(rows, cols), or ((top, bottom), (left, right)). "
+                             f"Received: cropping={cropping!r}")
+        self.cropping = pairs
+        self.data_format = check_data_format("Cropping2D", data_format)
+
+    def build(self, input_shape):
+        check_rank(self, "crop", input_shape, 2)
+        _crop(self, input_shape, self.cropping)
+
+    def call(self, inputs):
+        return inputs[_crop(self, inputs.shape, self.cropping)]
+
+    def get_config(self):
+        return {**super().get_config(), "cropping": self.cropping,
                 "data_format": self.data_format}
