@@ -33,7 +33,7 @@ LESSONS_PYTEST_ARGS := --nbval --nbval-current-env \
 # JupyterLab refuses to run as root unless told to.
 JUPYTER_ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: help setup system-deps lab test bench clean web
+.PHONY: help setup system-deps lab test bench clean web references
 
 help:
 	@echo "make lab    set up, then open the lessons in JupyterLab"
@@ -41,6 +41,7 @@ help:
 	@echo "make setup  .venv + editable install of .[dev] + Graphviz and Chromium"
 	@echo "make bench  set up, install torch for comparison, run bench/*.py"
 	@echo "make web    set up, export a pretrained digits model, serve web/ on 127.0.0.1"
+	@echo "make references  re-record the Keras/PyTorch cases the tests compare with"
 	@echo "make clean  remove .venv and caches"
 
 setup: $(INSTALL_STAMP) system-deps $(WEB_STAMP) $(LAB_OVERRIDES)
@@ -103,7 +104,19 @@ bench: setup
 	if [ $${#files[@]} -eq 0 ]; then echo "No bench/*.py yet."; fi; \
 	for f in "$${files[@]}"; do echo "== $$f"; $(PY) "$$f"; done
 
+# Re-record the reference cases that `make test` compares with (tests/reference.py): real
+# Keras 3 (JAX backend) and PyTorch in a separate .venv-reference, so neither becomes a
+# dependency of the kit. Only needed when a case is added; the .npz files are committed.
+REF_VENV := .venv-reference
+references: setup
+	@[ -x $(REF_VENV)/bin/python ] || $(PYTHON) -m venv $(REF_VENV)
+	$(REF_VENV)/bin/python -m pip --disable-pip-version-check -q install \
+		keras==3.15.1 'jax[cpu]==0.10.2' torch==2.13.0 -e .
+	@for area in keras_layers_core keras_layers_sequence keras_training torch_gradients; do \
+		echo "== scripts/reference/$$area.py"; \
+		KERAS_BACKEND=jax $(REF_VENV)/bin/python scripts/reference/$$area.py; done
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis build dist test-artifacts *.egg-info
+	rm -rf $(VENV) $(REF_VENV) .pytest_cache .ruff_cache .hypothesis build dist test-artifacts *.egg-info
 	find . -path ./.git -prune -o -path ./web/node_modules -prune -o \
 		-name __pycache__ -type d -prune -exec rm -rf {} +

@@ -3,7 +3,9 @@ activations) and initializer statistics, for tests/test_reference_keras_layers_c
 
 Run with a Python that has Keras 3 and JAX (not the project venv):
 
-    KERAS_BACKEND=jax /work/kvenv/bin/python scripts/reference/keras_layers_core.py
+    make references
+
+(which runs KERAS_BACKEND=jax .venv-reference/bin/python scripts/reference/keras_layers_core.py).
 
 It writes tests/data/reference/keras_layers_core.npz. Each layer case builds the Keras layer
 from `kwargs`, gives it random weights with set_weights, and stores the inputs `x0..`,

@@ -4,7 +4,10 @@ MultiHeadAttention), for tests/test_reference_keras_layers_sequence.py.
 
 Run with a Python that has Keras 3 and JAX (not the project venv):
 
-    KERAS_BACKEND=jax /work/kvenv/bin/python scripts/reference/keras_layers_sequence.py
+    make references
+
+(which runs KERAS_BACKEND=jax .venv-reference/bin/python
+scripts/reference/keras_layers_sequence.py).
 
 It writes tests/data/reference/keras_layers_sequence.npz. Each case builds the Keras layer
 from its spec, gives it random weights with set_weights, and stores:

@@ -2,7 +2,9 @@
 
 Run (needs keras 3 + jax; writes tests/data/reference/keras_training.npz):
 
-    KERAS_BACKEND=jax /work/kvenv/bin/python scripts/reference/keras_training.py
+    make references
+
+(which runs KERAS_BACKEND=jax .venv-reference/bin/python scripts/reference/keras_training.py).
 
 tests/test_reference_keras_training.py replays every case with tensorkit. Spec kinds:
 ``loss`` (a Loss class: value and d value / d y_pred), ``loss_fn`` (a loss by string

@@ -2,7 +2,9 @@
 
 Run (needs torch, which the project venv has):
 
-    /work/main/.venv/bin/python scripts/reference/torch_gradients.py
+    make references
+
+(which runs .venv-reference/bin/python scripts/reference/torch_gradients.py).
 
 Writes tests/data/reference/torch_gradients.npz, read by
 tests/test_reference_torch_gradients.py. Each case says which ``tk.<fn>`` to call, with
