@@ -73,13 +73,31 @@ class CallbackList:
     """Calls a hook on every callback in order; hooks nobody overrides cost nothing."""
 
     def __init__(self, callbacks, model, params):
-        self.callbacks = list(callbacks)
+        self.callbacks = as_list(callbacks)
         for cb in self.callbacks:
             cb.set_model(model)
             cb.set_params(params)
         for hook in _HOOKS:
             bound = [getattr(cb, hook) for cb in self.callbacks if _overrides(cb, hook)]
             setattr(self, hook, _caller(bound) if bound else _nothing)
+
+
+def as_list(callbacks):
+    """callbacks=[...] checked: one callback alone is fine (as Keras); a class is not."""
+    if callbacks is None:
+        return []
+    given = list(callbacks) if isinstance(callbacks, (list, tuple)) else [callbacks]
+    for cb in given:
+        if isinstance(cb, type) and issubclass(cb, Callback):
+            raise TypeError(f"callbacks got the class {cb.__name__}, not a callback made from "
+                            f"it. Fix: call it: callbacks=[tk.callbacks.{cb.__name__}(...)], "
+                            "e.g. EarlyStopping(patience=3).")
+        if not isinstance(cb, Callback) and not hasattr(cb, "set_params"):
+            raise TypeError(f"callbacks must be tk.callbacks.Callback objects, but got "
+                            f"{type(cb).__name__} {cb!r:.40}. Fix: wrap a function in "
+                            "tk.callbacks.LambdaCallback(on_epoch_end=fn), or subclass "
+                            "tk.callbacks.Callback.")
+    return given
 
 
 def _nothing(*args, **kwargs):

@@ -9,7 +9,7 @@ import numpy
 from .errors import ShapeError, format_shape
 from .graph import Trace
 from .layers.base import Layer, notify, unique_name
-from .tensor import FUNCTIONAL_HOOK, Tensor, symbolic
+from .tensor import FUNCTIONAL_HOOK, Tensor, symbolic, tensor
 from .training import Trainer
 
 __all__ = ["Input", "InputLayer", "Model", "Sequential", "load_model", "load_tfjs"]
@@ -76,6 +76,12 @@ FUNCTIONAL_HOOK.append(_record_op)
 def Input(shape=None, batch_size=None, dtype="float32", name=None):
     """A symbolic tensor standing for the model's input: ``tk.Input(shape=(784,))``."""
     return InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, name=name).output
+
+
+def _what(x):
+    if isinstance(x, type):
+        return f"class {x.__name__}"
+    return f"single {type(x).__name__}"
 
 
 def _flatten(x):
@@ -198,6 +204,9 @@ class Model(Trainer, Layer):
                          f"{[l.name for l in self.layers]}")
 
     def __call__(self, inputs, *args, **kwargs):
+        if isinstance(self, Sequential) and isinstance(inputs, (list, tuple)) and \
+                not any(isinstance(t, Tensor) for t in inputs):
+            inputs = tensor(inputs)             # model([[1., 2.]]): one batch, as Keras
         if not self._functional and self._build_shapes is None:
             given = _flatten(inputs)
             shapes = [tuple(getattr(t, "shape", numpy.shape(t))) for t in given]
@@ -229,7 +238,7 @@ class Model(Trainer, Layer):
         load_weights(self, path)
 
 
-def _check_model_input(model, want, got):
+def _check_model_input(model, want, got, what=None):
     want, got = tuple(want), tuple(got)
     if want[1:] == got[1:] and len(want) == len(got):      # the common case, checked fast
         return
@@ -237,16 +246,33 @@ def _check_model_input(model, want, got):
                                      for a, b in zip(want[1:], got[1:])):
         return
     from .layers.base import _input_fix
+    where = f" as {what}" if what else ""
+    fix = _input_fix(got, want)
+    if got == want[1:-1] and len(want) > 2 and want[-1] == 1:   # one image, no batch/channel
+        fix = "one sample without its batch and channel axes: pass x[None, ..., None]."
+    elif fix.startswith("reshape your data") and not got:
+        fix = f"pass a batch, e.g. x of shape {format_shape((1,) + want[1:])}."
+    elif fix.startswith("reshape your data"):           # data, not a layer, to change here
+        fix = (f"give {what or 'the input'} the shape (samples, "
+               f"{', '.join(map(str, want[1:]))})")
+        fix += (f", or build the model for {format_shape((None,) + got[1:])} "
+                f"(tk.Input(shape={got[1:]}))." if len(got) == len(want) else ".")
     raise ShapeError(f"the model expects input of shape {format_shape(want)} but received "
-                     f"{format_shape(got)}.",
+                     f"{format_shape(got)}{where}.",
                      expected=f"shape {format_shape(want)} (any batch size)",
-                     fix=_input_fix(got, want), layer=model.name)
+                     fix=fix, layer=model.name)
 
 
 class Sequential(Model):
     """A stack of layers, each feeding the next: ``tk.Sequential([Dense(64), Dense(10)])``."""
 
     def __init__(self, layers=None, name=None, **kwargs):
+        if isinstance(layers, (Layer, Tensor)) or (isinstance(layers, type) and
+                                                    issubclass(layers, Layer)):
+            more = " and more layers" if name is not None and not isinstance(name, str) else ""
+            raise TypeError(f"Sequential takes one list of layers, but got a "
+                            f"{_what(layers)}{more} on its own. Fix: put them in square "
+                            "brackets: tk.Sequential([layers.Dense(64), layers.Dense(10)]).")
         super().__init__(name=name, **kwargs)
         self._layers = []
         self._input_layer = None
@@ -269,6 +295,10 @@ class Sequential(Model):
             self._build_shapes = layer.shape
             notify(self, "add")
             return
+        if isinstance(layer, type) and issubclass(layer, Layer):
+            example = "Dense(10)" if layer.__name__ == "Dense" else f"{layer.__name__}(...)"
+            raise TypeError(f"Sequential got the class {layer.__name__}, not a layer made from "
+                            f"it. Fix: call it with its arguments: layers.{example}.")
         if not isinstance(layer, Layer):
             raise TypeError(f"Sequential.add takes a layer, received {type(layer).__name__}: "
                             f"{layer!r:.60}. Fix: e.g. model.add(tk.layers.Dense(10)).")

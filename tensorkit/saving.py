@@ -335,6 +335,7 @@ def _check_model(model, who):
 def save_model(model, path):
     """Write `model` (architecture, weights, optimizer state) to one file, atomically."""
     _check_model(model, "save_model")
+    _check_url(path)
     constants = {}
     top = serialize_layer(model, constants)                       # may refuse: before writing
     compile_config, opt_state = _optimizer_state(model)
@@ -358,8 +359,18 @@ def save_model(model, path):
 def save_weights(model, path):
     """Write the weights alone as an .npz keyed by weight name, atomically."""
     _check_model(model, "save_weights")
+    _check_url(path)
     data = _npz_bytes({key: w.numpy() for key, w in _weight_keys(model)})
     _atomic_write(path, lambda f: f.write(data))
+
+
+def _check_url(path):
+    path = os.fspath(path)
+    if "://" in path:
+        raise ValueError(f"cannot save to {path!r}: 'downloads://', 'indexeddb://' and "
+                         "'localstorage://' are TF.js browser storage, not files. Fix: save to "
+                         f"a file, model.save('model{EXTENSION}'), or write a TF.js folder "
+                         "with model.save('web/model', format='tfjs').")
 
 
 def _version():
@@ -373,7 +384,8 @@ def _atomic_write(path, write):
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise FileNotFoundError(f"cannot save to {path!r}: the folder {folder!r} does not "
-                                "exist. Fix: create it first (os.makedirs(folder)).")
+                                f"exist. Fix: create it first: os.makedirs({folder!r}, "
+                                "exist_ok=True).")
     if os.path.isdir(path):
         raise IsADirectoryError(f"cannot save to {path!r}: it is a folder. Fix: give a file "
                                 f"name, e.g. {os.path.join(path, 'model' + EXTENSION)!r}.")
@@ -516,7 +528,34 @@ def _read_file(path):
     if size > MAX_ARRAY_BYTES + MAX_CONFIG_BYTES:
         raise _hostile(path, f"it is {size:,} bytes, more than the limit")
     with open(path, "rb") as f:
-        return f.read()
+        data = f.read()
+    _sniff(path, data)
+    return data
+
+
+def _sniff(path, data):
+    """Name the format of a file that is not a zip (tensorkit files always are)."""
+    if data[:2] == b"PK":
+        return
+    head = data[:64]
+    if not data:
+        raise _damaged(path, "it is empty: 0 bytes")
+    if head.startswith(b"\x89HDF"):
+        kind = "an HDF5 file (Keras .h5 format)"
+    elif head.lstrip()[:1] in (b"{", b"["):
+        kind = "a JSON file (a TF.js model.json? load that folder with tk.models.load_tfjs)"
+    elif head[:1] == b"\x80":
+        kind = "a Python pickle (pickle.dump, or PyTorch's old .pt format), which tensorkit " \
+               "never loads: unpickling can run code"
+    elif str(path).endswith((EXTENSION, ".npz")) or not all(
+            32 <= b < 127 or b in b"\t\r\n" for b in head):
+        return                                   # damaged: _open_zip says so
+    else:
+        kind = "a text file"
+    raise ModelFileError(f"{path} is {kind}, not a tensorkit model file. tensorkit reads the "
+                         "files its own model.save(path) and save_weights(path) write. Fix: "
+                         f"check the path, or save the model from tensorkit: "
+                         f"model.save('model{EXTENSION}').")
 
 
 def _load_weights_into(path, model, arrays, kind="the file", by_name=False):
@@ -739,6 +778,11 @@ def load_model(path, safe_mode=True, custom_objects=None, compile=True):
     data = _read_file(path)
     zf = _open_zip(path, data, "the file")
     names = zf.namelist()
+    if "metadata.json" in names or "model.weights.h5" in names:
+        raise ModelFileError(f"{path} is a Keras .keras file, not a tensorkit model file "
+                             "(the formats differ). Fix: build the same model in tensorkit "
+                             "and train it here, or export it from Keras to TF.js and load "
+                             "that folder with tk.models.load_tfjs.")
     if names and all(n.endswith(".npy") for n in names):
         raise ModelFileError(f"{path} holds weights only (written by save_weights). Fix: build "
                              "the model in code, then call model.load_weights(path).")

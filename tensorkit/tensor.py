@@ -63,7 +63,6 @@ class Tensor:
 
     __slots__ = ("data", "shape", "dtype", "dims", "node", "requires_grad", "grad", "name",
                  "mask", "history", "__weakref__")
-    __array_ufunc__ = None            # numpy defers to our operators: ndarray + Tensor -> Tensor
 
     def __init__(self, data, shape, dtype, dims=None, node=None, requires_grad=False,
                  name=None):
@@ -138,15 +137,40 @@ class Tensor:
 
     def __len__(self):
         if not self.shape:
-            raise TypeError("len() of a scalar tensor (shape ()): it has no axes.")
+            raise TypeError("len() of a scalar tensor (shape ()): it has no axes, so no "
+                            "length. Fix: use x.item() for its value, or x.shape / x.size "
+                            "to see how big a tensor is.")
         if self.shape[0] is None:
             raise SymbolicTensorError("len() of a symbolic tensor whose first axis (the batch) "
-                                      "is unknown (None).")
+                                      f"is unknown: shape {format_shape(self.shape, self.dims)}."
+                                      " Fix: use x.shape[1:] for the known sizes, or call "
+                                      "len() on real data.")
         return self.shape[0]
 
     def __iter__(self):
+        if not self.shape:
+            raise TypeError("cannot iterate over a scalar tensor (shape ()): it has no axis "
+                            "to loop over. Fix: use x.item() for its value.")
         for i in range(len(self)):
             yield self[i]
+
+    def __setitem__(self, index, value):
+        raise TypeError(
+            f"tensors cannot be changed in place (x[{_index_text(index)}] = ...), as in "
+            "TensorFlow and TF.js: an op's inputs must stay as they were for backprop. Fix: "
+            "make a new tensor, e.g. x = tk.where(mask, new_value, x), or edit a NumPy copy: "
+            "a = x.numpy().copy(); a[...] = v; x = tk.tensor(a).")
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        # ndarray + Tensor, np.float32(2) * Tensor...: NumPy calls this; run our op
+        name = _UFUNC_OPS.get(ufunc.__name__)
+        if name is not None and method == "__call__" and not kwargs:
+            return OPS[name](*inputs)
+        tk_name = _UFUNC_NAMES.get(ufunc.__name__, ufunc.__name__)
+        raise TypeError(
+            f"np.{ufunc.__name__} was given a tensorkit Tensor; NumPy functions work on NumPy "
+            f"arrays only and would lose the graph. Fix: use tk.{tk_name}(x) (it keeps the "
+            f"gradient), or np.{ufunc.__name__}(x.numpy()) for plain values.")
 
     def __bool__(self):
         data = self._need_data("bool()")
@@ -166,7 +190,10 @@ class Tensor:
 
     # ---- autograd -----------------------------------------------------------------
     def backward(self, gradient=None):
-        """Backpropagate from this tensor; leaves with requires_grad gain .grad."""
+        """Backpropagate from this tensor; leaves with requires_grad gain .grad.
+
+        As in PyTorch, gradients add up: a second backward() adds to ``.grad``, so call
+        ``x.zero_grad()`` (or use a fresh tensor) between steps."""
         for leaf, g in backprop(self, gradient).items():
             leaf.grad = Tensor(g, leaf.shape, g.dtype) if leaf.grad is None else \
                 Tensor(leaf.grad.data + g, leaf.shape, g.dtype)
@@ -180,6 +207,8 @@ class Tensor:
         return Tensor(self.data, self.shape, self.dtype, self.dims, name=self.name)
 
     def requires_grad_(self, flag=True):
+        if flag:
+            _check_float(self.dtype, "requires_grad_()")
         self.requires_grad = flag
         return self
 
@@ -235,6 +264,29 @@ def is_tensor(x):
     return isinstance(x, Tensor)
 
 
+_UFUNC_OPS = {"add": "add", "subtract": "sub", "multiply": "mul", "true_divide": "div",
+              "divide": "div", "power": "pow", "matmul": "matmul", "negative": "neg",
+              "absolute": "abs", "less": "less", "less_equal": "less_equal",
+              "greater": "greater", "greater_equal": "greater_equal", "equal": "equal",
+              "not_equal": "not_equal"}
+_UFUNC_NAMES = {"maximum": "maximum", "minimum": "minimum", "logical_and": "logical_and",
+                "logical_or": "logical_or", "rint": "round"}
+
+
+def _index_text(index):
+    items = index if isinstance(index, tuple) else (index,)
+    return ", ".join(":" if isinstance(i, slice) and i == slice(None) else
+                     "..." if i is Ellipsis else f"{i!r:.20}" for i in items)
+
+
+def _check_float(dtype, what):
+    if numpy.dtype(dtype).kind != "f":
+        raise DTypeError(f"{what}: only floating-point tensors can require gradients, but this "
+                         f"one is {dtype} (integers have no small steps to differentiate). "
+                         "Fix: make it a float tensor, e.g. tk.tensor([1.0, 2.0]) or "
+                         "tk.tensor(x, dtype='float32').")
+
+
 # ---- making tensors --------------------------------------------------------------------
 
 def as_dtype(dtype):
@@ -288,6 +340,29 @@ def _ragged_error(data):
         op="tensor", shapes=())
 
 
+def _object_message(data, arr):
+    """Why an array of Python objects is not a tensor, and the fix."""
+    numbers = (int, float, bool, numpy.number)
+    odd = [v for v in arr.reshape(-1)[:10000] if not isinstance(v, numbers)][:1]
+    if isinstance(data, numpy.ndarray) and not odd:
+        return (f"an array of dtype=object (shape {format_shape(arr.shape)}) holds Python "
+                "objects, not one kind of number; it often comes from a pandas DataFrame with "
+                "mixed columns. Fix: convert it: x = np.asarray(x, dtype='float32').")
+    head = f"could not make a tensor from {type(data).__name__} {data!r:.60}: "
+    odd = odd[0] if odd else 0
+    if odd is None:
+        return (head + "it holds None, a missing value, not a number. Fix: fill the missing "
+                "values with numbers first (e.g. 0), or drop those rows.")
+    if isinstance(odd, (set, dict)) or hasattr(odd, "__next__"):
+        return (head + f"a {type(odd).__name__} is not a sequence of numbers. Fix: turn it "
+                "into a list first: tk.tensor(list(values)).")
+    if isinstance(odd, numbers + (list, tuple, numpy.ndarray)):
+        return (head + "tensors hold numbers in a rectangular block. Fix: pass numbers, or "
+                "nested lists of numbers, only.")
+    return (head + f"it holds {odd!r:.30} ({type(odd).__name__}), which is not a number. Fix: "
+            "pass numbers, or nested lists of numbers, only.")
+
+
 def _default_dtype(arr):
     kind = arr.dtype.kind
     if kind == "f" and arr.dtype != numpy.float32 and arr.dtype.itemsize > 4:
@@ -304,7 +379,20 @@ def to_array(data, dtype=None, xp=None):
     if isinstance(data, Tensor):
         arr = data._need_data("tk.tensor(...)")
     elif isinstance(data, (list, tuple)) and data and any(isinstance(x, Tensor) for x in data):
-        arr = numpy.stack([numpy.asarray(x) for x in data])
+        parts = [numpy.asarray(x) for x in data]
+        for i, p in enumerate(parts[1:], 1):
+            if p.shape != parts[0].shape:
+                raise ShapeError(
+                    f"the list holds tensors of different shapes: data[{i}] has shape "
+                    f"{format_shape(p.shape)} but data[0] has {format_shape(parts[0].shape)}.",
+                    expected="tensors of one shape, to stack into one tensor",
+                    fix="pad or cut them to one shape first, or join them along an existing "
+                        "axis with tk.concatenate(tensors, axis=0).", op="tensor", shapes=())
+        arr = numpy.stack(parts)
+    elif data is None:
+        raise DTypeError("cannot make a tensor from None: there are no numbers in it. Fix: "
+                         "check that the variable was assigned (a function without `return` "
+                         "gives None).")
     elif isinstance(data, str) or (isinstance(data, (list, tuple)) and data and
                                    isinstance(data[0], str)):
         raise DTypeError(f"tensors hold numbers, not text (got {data!r:.60}). Fix: turn text "
@@ -320,11 +408,12 @@ def to_array(data, dtype=None, xp=None):
                 raise err from None
             raise DTypeError(f"could not make a tensor from {type(data).__name__}: {e}") from None
         if arr.dtype == object:
-            err = _ragged_error(data) if isinstance(data, (list, tuple)) else None
-            if err is not None:
-                raise err from None
-            raise DTypeError(f"could not make a tensor from {data!r:.80}: tensors hold numbers "
-                             "of one kind. Fix: pass numbers (or lists of numbers) only.")
+            if isinstance(data, (list, tuple)) or (isinstance(data, numpy.ndarray) and
+                                                   data.ndim > 0):
+                err = _ragged_error(data)
+                if err is not None:
+                    raise err from None
+            raise DTypeError(_object_message(data, arr))
         if arr.dtype.kind in "USO":
             raise DTypeError(f"tensors hold numbers, not {arr.dtype} values. Fix: convert "
                              "text to numbers first, e.g. with tk.data.Tokenizer.")
@@ -360,9 +449,8 @@ def tensor(data, dtype=None, dims=None, requires_grad=False, name=None):
     """
     arr = to_array(data, dtype)
     shape = tuple(arr.shape)
-    if requires_grad and arr.dtype.kind != "f":
-        raise DTypeError(f"only floating-point tensors can require gradients (got {arr.dtype}). "
-                         "Fix: pass dtype='float32'.")
+    if requires_grad:
+        _check_float(arr.dtype, "tk.tensor(..., requires_grad=True)")
     return Tensor(arr.copy() if arr is data else arr, shape, arr.dtype,
                   _check_dims(dims, shape), None, requires_grad, name)
 
@@ -408,6 +496,15 @@ def _module_of(t):
 
 # ---- the one place every op call goes through ------------------------------------------
 
+_F64 = numpy.dtype(numpy.float64)
+
+
+def _promoted(inputs, attrs):
+    """Whether a float64 result came from NumPy's promotion (int with float32, int / int)
+    rather than from a float64 input or an asked-for dtype: Keras gives float32 there."""
+    return "dtype" not in attrs and all(t.dtype != _F64 for t in inputs)
+
+
 def _fits(actual, rule):
     return len(actual) == len(rule) and all(r is None or r == a for a, r in zip(actual, rule))
 
@@ -445,6 +542,8 @@ def apply(op, args, attrs):
     if symbolic_in:
         dtype = (op.dtype(*[t.dtype for t in inputs], **attrs) if op.dtype is not None
                  else numpy.result_type(*[t.dtype for t in inputs]))
+        if dtype == _F64 and _promoted(inputs, attrs):
+            dtype = numpy.dtype(numpy.float32)
         node = Node(op, inputs, attrs, shape, dtype, dims, None, needs_grad)
         for tr in STATE.traces:
             tr.records.append(node)
@@ -464,6 +563,8 @@ def apply(op, args, attrs):
         out, saved = out                              # what only the backward pass needs
     if type(out) is not numpy.ndarray:                  # a NumPy scalar, or a CuPy array
         out = backend.array_module(out).asarray(out)
+    if out.dtype == _F64 and _promoted(inputs, attrs):
+        out = out.astype(numpy.float32)   # int32 + float32, exp(int): float32 as in Keras
     if out.shape != shape:
         if not _fits(out.shape, shape):
             raise RuntimeError(f"internal error: {op.name} computed shape {out.shape} but its "
@@ -600,6 +701,7 @@ def grad(f, argnums=0):
         leaves = []
         for i in nums:
             x = args[i] if isinstance(args[i], Tensor) else tensor(args[i])
+            _check_float(x.dtype, f"tk.grad (argument {i})")
             leaf = Tensor(x._need_data("tk.grad"), x.shape, x.dtype, x.dims, None, True, x.name)
             args[i] = leaf
             leaves.append(leaf)

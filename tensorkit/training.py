@@ -7,12 +7,15 @@ off during steps (nothing to draw) and evaluate/predict run under ``no_grad``. A
 infinite loss is caught before its update is applied, so the weights stay as they were.
 """
 
+import difflib
+import inspect
 import math
 
 import numpy
 
 from . import backend, losses, metrics, ops, optimizers
-from .callbacks import CallbackList, History, ProgbarLogger
+from . import metrics as metrics_module
+from .callbacks import CallbackList, History, ProgbarLogger, as_list
 from .errors import ShapeError
 from .graph import STATE
 from .layers.base import _LOSS_HOLDERS, _REGULARIZED
@@ -50,12 +53,19 @@ def _wants_ints(layer):
 
 
 def _as_array(values, what, keep_ints):
+    if values is None:
+        raise ValueError(f"{what} is None: there is no data to use. Fix: pass an array (check "
+                         "that the variable was assigned; a function without `return` gives "
+                         "None).")
     try:
         arr = to_array(values)
     except ShapeError as e:
         raise ShapeError(f"{what} is a ragged list: {e.problem}", expected=e.expected,
-                         fix=e.fix + " Sequences of different lengths must be padded "
-                         "(tk.data.pad_sequences(x, maxlen=...)) before fit.") from None
+                         fix="pad the sequences to one length before fit: "
+                             "tk.data.pad_sequences(x, maxlen=...), or cut them to the "
+                             "shortest.") from None
+    except TypeError as e:                           # DTypeError: text, None, objects
+        raise type(e)(f"{what}: {e}") from None
     if arr.dtype.kind == "f" and arr.dtype != numpy.float32 and arr.dtype.itemsize > 4:
         arr = arr.astype(numpy.float32)
     elif arr.dtype.kind in "iub" and not keep_ints:
@@ -85,7 +95,80 @@ def _tensor(arr):
 
 
 def _interactive_verbose(verbose):
-    return 1 if verbose == "auto" else int(verbose)
+    if verbose == "auto":
+        return 1
+    if isinstance(verbose, bool) or verbose in (0, 1, 2):
+        return int(verbose)
+    raise ValueError(f"verbose must be 'auto', 0 (silent), 1 (progress bar) or 2 (one line "
+                     f"per epoch). Received: verbose={verbose!r}. Fix: e.g. verbose=0.")
+
+
+def _whole(value, name, least, example):
+    """An int argument (epochs, batch_size) checked as Keras would take it."""
+    if isinstance(value, (int, numpy.integer)) and not isinstance(value, bool) and \
+            value >= least:
+        return int(value)
+    if isinstance(value, float) and value.is_integer() and value >= least:
+        return int(value)
+    kind = "a positive" if least > 0 else "a non-negative"
+    raise ValueError(f"{name} must be {kind} whole number. Received: {name}={value!r}. "
+                     f"Fix: e.g. {name}={example}.")
+
+
+def _leaves(spec):
+    """The single specs in a compile argument: a name, or lists/dicts of them."""
+    if isinstance(spec, dict):
+        return [leaf for v in spec.values() for leaf in _leaves(v)]
+    if isinstance(spec, (list, tuple)):
+        return [leaf for v in spec for leaf in _leaves(v)]
+    return [] if spec is None else [spec]
+
+
+def _resolve(get, spec, kind, names):
+    """get(spec), and for a misspelt name the nearest one: loss='mse' for loss='mes'."""
+    try:
+        return get(spec)
+    except ValueError:
+        if not isinstance(spec, str):
+            raise
+        lower = {}
+        for n in sorted(names, key=lambda n: n != n.lower()):   # 'accuracy' before 'Accuracy'
+            lower.setdefault(n.lower(), n)
+        close = difflib.get_close_matches(spec.lower(), list(lower), n=1, cutoff=0.6)
+        if not close:
+            raise
+        best = lower[close[0]]
+        raise ValueError(f"compile got {kind}={spec!r}, which is not a known {kind} name. Did "
+                         f"you mean {best!r}? Fix: {kind}="
+                         f"{[best] if kind == 'metrics' else best!r}.") from None
+
+
+def _check_signature(fn, kind):
+    try:
+        inspect.signature(fn).bind(None, None)
+    except ValueError:                              # builtins without a signature
+        return
+    except TypeError:
+        name = getattr(fn, "__name__", type(fn).__name__)
+        raise TypeError(f"compile({kind}=...) got the function {name}{inspect.signature(fn)}, "
+                        f"but Keras calls a {kind} function as fn(y_true, y_pred): two "
+                        "arguments, labels first. Fix: def my_loss(y_true, y_pred): return "
+                        "tk.mean(tk.square(y_true - y_pred)).") from None
+
+
+def _checked(fn):
+    """A custom loss function, whose result must be a tensor made by tk ops."""
+    def loss(y_true, y_pred, **options):
+        out = fn(y_true, y_pred, **options)
+        if not isinstance(out, Tensor):
+            raise TypeError(
+                f"the loss function {getattr(fn, '__name__', 'loss')} returned a "
+                f"{type(out).__name__}, not a tensor, so no gradient can flow back to the "
+                "weights. Fix: compute it with tk ops on y_true and y_pred (tk.mean, "
+                "tk.square, tk.log...), not NumPy (np.mean) or .numpy().")
+        return out
+    loss.__name__ = getattr(fn, "__name__", "loss")
+    return loss
 
 
 class Trainer:
@@ -98,7 +181,20 @@ class Trainer:
         if loss is None:
             raise ValueError("compile needs a loss, e.g. loss='mse' for numbers or "
                              "loss='sparse_categorical_crossentropy' for class ids.")
-        self.optimizer = optimizers.get(optimizer)
+        self.optimizer = _resolve(optimizers.get, optimizer, "optimizer",
+                                  optimizers._BY_NAME)
+        for spec in _leaves(loss):
+            if isinstance(spec, str):
+                _resolve(losses.get, spec, "loss", {**losses._FUNCTIONS, **losses._CLASSES})
+            elif callable(spec) and not isinstance(spec, (type, losses.Loss)):
+                _check_signature(spec, "loss")
+        for spec in _leaves(metrics):
+            if isinstance(spec, str) and spec.lower() not in ("accuracy", "acc"):
+                _resolve(metrics_module.get, spec, "metrics",
+                         {**metrics_module._FUNCTIONS, **metrics_module._CLASSES,
+                          **metrics_module._NAMES})
+            elif callable(spec) and not isinstance(spec, (type, metrics_module.Metric)):
+                _check_signature(spec, "metrics")
         self.loss = loss
         self._loss_spec, self._loss_weights = loss, loss_weights
         self._metric_spec = metrics
@@ -142,7 +238,7 @@ class Trainer:
         for spec in specs:
             fn = losses.get(spec)
             self._compiled_losses.append(fn if isinstance(fn, losses.Loss)
-                                         else losses.LossFunctionWrapper(fn))
+                                         else losses.LossFunctionWrapper(_checked(fn)))
         weights = self._loss_weights
         if isinstance(weights, dict):
             weights = [weights.get(k, 1.0) for k in self._output_names(n)]
@@ -193,18 +289,19 @@ class Trainer:
         arrays = [_as_array(p, what, _wants_ints(layer) or is_int)
                   for p, layer, is_int in zip(parts, layers + [None] * n_inputs,
                                               int_inputs + [False] * n_inputs)]
-        self._check_input_shapes(arrays)
+        self._check_input_shapes(arrays, what)
         return arrays
 
-    def _check_input_shapes(self, arrays):
+    def _check_input_shapes(self, arrays, what="x"):
         from .models import _check_model_input
         if getattr(self, "_functional", False):
-            for t, a in zip(self.inputs, arrays):
-                _check_model_input(self, t.shape, a.shape)
+            for i, (t, a) in enumerate(zip(self.inputs, arrays)):
+                _check_model_input(self, t.shape, a.shape,
+                                   what if len(arrays) == 1 else f"{what}[{i}]")
             return
         want = getattr(self, "_build_shapes", None)
         if isinstance(want, tuple) and arrays:
-            _check_model_input(self, want, arrays[0].shape)
+            _check_model_input(self, want, arrays[0].shape, what)
 
     def _prepare_y(self, y, what="y"):
         n = len(self.outputs) if getattr(self, "_functional", False) else 1
@@ -320,29 +417,44 @@ class Trainer:
         ``sample_weight`` (one number per sample) or ``class_weight`` ({class id: weight})
         scale each sample's loss, as Keras: the loss is sum(loss * weight) / batch size."""
         self._require_compiled("fit")
+        if x is None:
+            raise ValueError("fit needs the inputs x: model.fit(x, y). Received: x=None")
         if y is None:
-            raise ValueError("fit needs labels y (tk.data datasets are not supported here yet).")
-        batch_size = 32 if batch_size is None else int(batch_size)
-        if batch_size < 1:
-            raise ValueError(f"batch_size must be a positive integer. Received: "
-                             f"batch_size={batch_size}")
+            raise ValueError("fit needs labels y: model.fit(x, y), one label per sample "
+                             "(tk.data datasets are not supported here yet).")
+        batch_size = _whole(32 if batch_size is None else batch_size, "batch_size", 1, 32)
+        epochs = _whole(epochs, "epochs", 0, 10)
+        initial_epoch = _whole(initial_epoch, "initial_epoch", 0, 0)
         xs, ys, n = self._prepare(x, y)
         sw = self._sample_weights(sample_weight, class_weight, ys, n)
         if validation_data is None and validation_split:
             if not 0 < validation_split < 1:
-                raise ValueError(f"validation_split must be between 0 and 1. Received: "
-                                 f"validation_split={validation_split}")
+                hint = (f" (a percentage? {validation_split}% is {validation_split / 100:g})"
+                        if 2 <= validation_split < 100 else "")
+                raise ValueError(f"validation_split must be between 0 and 1: the fraction of "
+                                 f"the samples kept for validation. Received: validation_split="
+                                 f"{validation_split}{hint}. Fix: e.g. validation_split=0.2 "
+                                 "keeps the last 20% for validation.")
             split_at = int(math.floor(n * (1.0 - validation_split)))  # the last part, unshuffled
             if split_at in (0, n):
                 raise ValueError(f"validation_split={validation_split} of {n} samples leaves "
-                                 "no samples for training or none for validation.")
+                                 f"{split_at} for training and {n - split_at} for validation; "
+                                 "each needs at least one. Fix: use more samples, or a "
+                                 "validation_split nearer 0.2.")
             val = ([a[split_at:] for a in xs], [a[split_at:] for a in ys],
                    None if sample_weight is None else sw[split_at:])   # class_weight: training
             xs, ys, n = [a[:split_at] for a in xs], [a[:split_at] for a in ys], split_at
             sw = None if sw is None else sw[:split_at]
         elif validation_data is not None:
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
-                raise ValueError("validation_data must be a tuple (x_val, y_val).")
+                got = (f"a {type(validation_data).__name__} of shape "
+                       f"{tuple(validation_data.shape)}" if hasattr(validation_data, "shape")
+                       else f"a {type(validation_data).__name__} of length "
+                       f"{len(validation_data)}" if isinstance(validation_data, (tuple, list))
+                       else type(validation_data).__name__)
+                raise ValueError(f"validation_data must be a tuple (x_val, y_val), but got "
+                                 f"{got}. Fix: validation_data=(x_val, y_val); note the comma "
+                                 "(x_val) alone is just x_val.")
             vx, vy, vn = self._prepare(validation_data[0], validation_data[1],
                                        ("validation x", "validation y"))
             val = (vx, vy, self._sample_weights(
@@ -352,7 +464,7 @@ class Trainer:
 
         verbose = _interactive_verbose(verbose)
         history = History()
-        cbs = list(callbacks or [])
+        cbs = as_list(callbacks)
         if verbose:
             cbs.insert(0, ProgbarLogger(verbose))
         cbs.append(history)
@@ -457,6 +569,9 @@ class Trainer:
                  callbacks=None, return_dict=False):
         """The loss (and metrics) on (x, y), batch by batch, with no training."""
         self._require_compiled("evaluate")
+        if y is None:
+            raise ValueError("evaluate needs labels y to score against: model.evaluate(x, y). "
+                             "Fix: pass y, or use model.predict(x) for outputs alone.")
         xs, ys, n = self._prepare(x, y)
         sw = self._sample_weights(sample_weight, None, ys, n)
         cbs = CallbackList(callbacks or [], self, {"verbose": verbose})

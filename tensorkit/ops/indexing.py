@@ -193,7 +193,8 @@ def _index_item(item):
             raise DTypeError(f"cannot index with {item!r:.60}: an index list must hold "
                              "integers or booleans, in a rectangular block.")
     else:
-        raise DTypeError(_int_message(f"{type(item).__name__} {item!r:.40}", "int(i)"))
+        raise DTypeError(_int_message(f"{type(item).__name__} {item!r:.40}",
+                                      "x[int(i)], or x[n // 2] instead of x[n / 2]"))
     if arr.dtype.kind == "b":
         return arr
     if arr.dtype.kind in "iu":
@@ -202,7 +203,8 @@ def _index_item(item):
 
 
 def _int_message(got, fix):
-    return f"indices must be integers, got {got}; fix: {fix}."
+    return (f"indices must be integers, got {got}; fix: {fix}. (An index counts positions, "
+            "so it is never rounded for you.)")
 
 
 def _index_int(v):
@@ -212,7 +214,8 @@ def _index_int(v):
         return int(v)
     raise DTypeError(_int_message(type(v).__name__ if not isinstance(v, Tensor) else
                                   f"a {v.dtype} tensor of shape {format_shape(v.shape)}",
-                                  "slice with Python ints, e.g. x[1:3]"))
+                                  "slice with Python ints, e.g. x[1:3] or "
+                                  "x[:n // 2] instead of x[:n / 2]"))
 
 
 def getitem(x, index):

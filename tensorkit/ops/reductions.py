@@ -119,20 +119,38 @@ _all = reduction("all", lambda xp, x, axis, keepdims: x.all(axis=axis, keepdims=
                  dtype=lambda *_, **__: numpy.dtype(bool))
 
 
-def sum(x, axis=None, keepdims=False):
+def _numpy_args(name, given):
+    """np.sum(x) calls x.sum(axis=None, dtype=None, out=None): fine while those are None;
+    other keywords are typos, told as such (keepdim -> keepdims)."""
+    for key, value in given.items():
+        if key in ("dtype", "out") and value is None:
+            continue
+        if key in ("keepdim", "dim", "axes"):
+            right = "keepdims" if key == "keepdim" else "axis"
+            raise TypeError(f"{name}() got {key}={value!r}: tensorkit, like Keras and NumPy, "
+                            f"calls it {right}. Fix: tk.{name}(x, {right}={value!r}).")
+        raise TypeError(f"{name}() got an unexpected argument {key}={value!r}. Fix: "
+                        f"tk.{name}(x, axis=..., keepdims=...); cast with tk.cast(x, dtype).")
+
+
+def sum(x, axis=None, keepdims=False, **numpy_args):
     """Add up along `axis` (all axes when None): that axis disappears from the shape."""
+    _numpy_args("sum", numpy_args)
     return _sum(x, axis=_axis(axis), keepdims=keepdims)
 
 
-def mean(x, axis=None, keepdims=False):
+def mean(x, axis=None, keepdims=False, **numpy_args):
+    _numpy_args("mean", numpy_args)
     return _mean(x, axis=_axis(axis), keepdims=keepdims)
 
 
-def max(x, axis=None, keepdims=False):
+def max(x, axis=None, keepdims=False, **numpy_args):
+    _numpy_args("max", numpy_args)
     return _max(x, axis=_axis(axis), keepdims=keepdims)
 
 
-def min(x, axis=None, keepdims=False):
+def min(x, axis=None, keepdims=False, **numpy_args):
+    _numpy_args("min", numpy_args)
     return _min(x, axis=_axis(axis), keepdims=keepdims)
 
 
