@@ -20,7 +20,10 @@ Exported configs say what tensorkit computes, where the two differ: ``recurrent_
 is written out (TF.js's default is Keras 2's hard_sigmoid). What TF.js would compute
 differently, or cannot run, is refused with an ``ExportError`` naming the layer, before any
 file is written: Lambda and custom layers, raw ops between layers, GRU(reset_after=True),
-the hard_sigmoid activation (Keras 3's differs from TF.js's), bilinear UpSampling2D, ...
+the hard_sigmoid activation (Keras 3's differs from TF.js's), bilinear UpSampling2D, the 1D
+UpSampling / ZeroPadding / Cropping layers (TF.js has 2D ones only), ReLU with a
+negative_slope or threshold, ELU with alpha != 1, Softmax off the last axis, ... Where the
+two name a setting differently, the config says TF.js's word (LeakyReLU's ``alpha``).
 
 ``load_tfjs(folder)`` reads such a folder, also one written by TensorFlow.js itself
 (``model.save("downloads://...")``) or by its Keras converter, into a tensorkit model with
@@ -82,8 +85,14 @@ TFJS_LAYERS = {name: keys.split() for name, keys in {
     "Bidirectional": "layer merge_mode", "TimeDistributed": "layer",
     "Add": "", "Multiply": "", "Average": "", "Maximum": "", "Minimum": "",
     "Concatenate": "axis", "UpSampling2D": "size data_format interpolation",
-    "ZeroPadding2D": "padding data_format",
+    "ZeroPadding2D": "padding data_format", "Cropping2D": "cropping data_format",
+    "ReLU": "max_value", "LeakyReLU": "negative_slope", "ELU": "alpha", "Softmax": "axis",
+    "PReLU": "alpha_initializer shared_axes", "GaussianNoise": "stddev seed",
+    "Rescaling": "scale offset", "Dot": "axes normalize",
 }.items()}
+
+# tensorkit's config key -> TF.js's, where they name one setting differently
+_TFJS_KEYS = {"LeakyReLU": {"negative_slope": "alpha"}}
 
 _NOT_IN_TFJS = {
     "Subtract": "TF.js has no Subtract layer. Fix: Add()([x, y_negated]) with a "
@@ -93,6 +102,12 @@ _NOT_IN_TFJS = {
     "OpLayer": "it is a raw tensorkit op between layers (like x + y), which TF.js cannot "
                "replay. Fix: use a layer: layers.Add()([x, y]), layers.Multiply(), "
                "layers.Concatenate(), layers.Activation(...).",
+    "UpSampling1D": "TF.js has no UpSampling1D layer. Fix: Reshape((steps, 1, channels)), "
+                    "UpSampling2D((size, 1)), Reshape((steps * size, channels))",
+    "ZeroPadding1D": "TF.js has no ZeroPadding1D layer. Fix: Reshape((steps, 1, channels)), "
+                     "ZeroPadding2D(((left, right), (0, 0))), Reshape((-1, channels))",
+    "Cropping1D": "TF.js has no Cropping1D layer. Fix: Reshape((steps, 1, channels)), "
+                  "Cropping2D(((start, end), (0, 0))), Reshape((-1, channels))",
     "Lambda": "a Lambda holds Python code, which a web page cannot run. Fix: build the model "
               "from tensorkit's built-in layers (tk.export.TFJS_LAYERS lists those TF.js runs).",
 }
@@ -100,12 +115,19 @@ _NOT_IN_TFJS = {
 # activation names tensorkit -> TF.js, where both compute the same function
 _ACTIVATIONS = {"relu": "relu", "sigmoid": "sigmoid", "tanh": "tanh", "softmax": "softmax",
                 "linear": "linear", "elu": "elu", "softplus": "softplus", "gelu": "gelu",
-                "silu": "swish", "swish": "swish", "keras2_hard_sigmoid": "hard_sigmoid"}
+                "silu": "swish", "swish": "swish", "keras2_hard_sigmoid": "hard_sigmoid",
+                "relu6": "relu6", "selu": "selu", "softsign": "softsign", "mish": "mish",
+                "log_softmax": "log_softmax"}
 _ACTIVATION_DIFFERS = {
     "hard_sigmoid": "tensorkit's hard_sigmoid is Keras 3's clip(x / 6 + 0.5, 0, 1) but "
                     "TF.js's is Keras 2's clip(0.2 * x + 0.5, 0, 1). Fix: use 'sigmoid', or "
                     "'keras2_hard_sigmoid' (TF.js's formula)",
-    "leaky_relu": "TF.js has no activation named leaky_relu. Fix: use 'relu' or 'elu'",
+    "leaky_relu": "TF.js has no activation named leaky_relu. Fix: use 'relu' or 'elu', or "
+                  "the layer LeakyReLU(negative_slope=0.2) after a linear one",
+    "hard_silu": "TF.js has no hard_silu (hard_swish) activation. Fix: use 'swish' (x * "
+                 "sigmoid(x)) and train again",
+    "exponential": "TF.js has no exponential activation. Fix: a linear layer, then take exp() "
+                   "of its output in the page",
 }
 
 # initializer names <-> Keras 2 / TF.js objects (they only matter for training further)
@@ -225,6 +247,24 @@ def _check_exportable(layer):
         raise _refuse(layer, "TF.js's bilinear upsampling uses other pixel centres than "
                              "tensorkit's (TensorFlow 2's half-pixel ones). Fix: "
                              "interpolation='nearest'")
+    if kind == "ReLU" and (config["negative_slope"] or config["threshold"]):
+        raise _refuse(layer, "TF.js's ReLU has max_value only, and this one has "
+                             f"negative_slope={config['negative_slope']}, threshold="
+                             f"{config['threshold']}. Fix: leave both out, or use "
+                             "LeakyReLU(negative_slope) (threshold 0, no max_value)")
+    if kind == "ELU" and config["alpha"] != 1.0:
+        raise _refuse(layer, f"TF.js's ELU runs alpha=1.0 only (\"Non-default alpha value is "
+                             f"not supported\"), and this one has alpha={config['alpha']}. Fix: "
+                             "ELU() or Activation('elu')")
+    if kind == "Softmax" and config["axis"] != -1 and (
+            layer.input_shape is None or config["axis"] != len(layer.input_shape) - 1):
+        raise _refuse(layer, f"TF.js's softmax runs along the last axis only, and this one has "
+                             f"axis={config['axis']} (inputs {layer.input_shape}). Fix: "
+                             "Permute that axis last, Softmax(), Permute it back")
+    if kind == "Dot" and any(len(s) > 3 for s in layer.input_shape or ()):
+        raise _refuse(layer, "TF.js's Dot takes inputs of rank 3 at most (batch, steps, "
+                             f"features), and this one gets {layer.input_shape}. Fix: Reshape "
+                             "each input to (steps, features) first")
     for inner in (getattr(layer, "layer", None), getattr(layer, "forward_layer", None)):
         if isinstance(inner, Layer):
             _check_exportable(inner)
@@ -249,7 +289,9 @@ def _layer_out(layer, batch_input_shape=None):
             value = _layer_out(inner)
             if kind == "Bidirectional":     # TF.js names the copies forward_<name>, backward_<name>
                 value["config"]["name"] = inner.name.removeprefix("forward_")
-        config[key] = _plain_json(value)
+        elif key == "axes" and isinstance(value, (list, tuple)) and layer.input_shape:
+            value = layer._axes(layer.input_shape)   # TF.js's Dot.build: no negative pairs
+        config[_TFJS_KEYS.get(kind, {}).get(key, key)] = _plain_json(value)
     if kind == "Reshape" and -1 in config["target_shape"] and layer.output_shape is not None \
             and None not in layer.output_shape[1:]:
         config["target_shape"] = [int(n) for n in layer.output_shape[1:]]  # TF.js: no -1 here
@@ -293,7 +335,8 @@ def _weight_names(model):
 
 _MASKS_OK = {"Dense", "Dropout", "Activation", "BatchNormalization", "LayerNormalization",
              "SimpleRNN", "LSTM", "GRU", "Bidirectional", "TimeDistributed", "Add", "Multiply",
-             "Average", "Maximum", "Minimum", "Concatenate"}     # TF.js's supportsMasking
+             "Average", "Maximum", "Minimum", "Concatenate", "ReLU", "PReLU",
+             "GaussianNoise"}                                    # TF.js's supportsMasking
 
 
 def _masked_layers(model):
@@ -507,11 +550,13 @@ def _layer_in(path, entry, where):
         raise ModelFileError(f"{path}: layer {name!r} is a {kind}, which tensorkit cannot load "
                              f"(it reads {', '.join(sorted(TFJS_LAYERS))}); nothing was run.")
     params = inspect.signature(_tk_class(kind).__init__).parameters
+    ours = {theirs: key for key, theirs in _TFJS_KEYS.get(kind, {}).items()}
     out = {"name": name, "trainable": bool(config.get("trainable", True)),
            "dtype": _dtype_in(path, name, config.get("dtype") or "float32")}
     for key, value in config.items():
         if key in ("name", "trainable", "dtype"):
             continue
+        key = ours.get(key, key)
         if key.endswith(_TRAINING_ONLY) or key == "activity_regularizer":
             penalty = _regularizer_in(value) if key == "activity_regularizer" or \
                 key in _tk_class(kind).regularized else None

@@ -137,8 +137,40 @@ def functional():
                              L.Dense(2, name="score")(c)], name="two_towers")
 
 
+def activations():
+    return tk.Sequential([
+        tk.Input(shape=(10,)), L.Rescaling(4.0, offset=-0.5),    # wide: relu6 reaches 6
+        L.Dense(8, activation="relu6"), L.Dense(8), L.ReLU(max_value=1.0),
+        L.Dense(8), L.LeakyReLU(negative_slope=0.1), L.Dense(8, activation="selu"), L.ELU(),
+        L.Dense(8, activation="softsign"), L.PReLU(), L.Dense(8, activation="mish"),
+        L.GaussianNoise(0.5), L.ReLU(), L.Dense(6, activation="log_softmax"), L.Softmax()],
+        name="activations")
+
+
+def image_extras():
+    return tk.Sequential([
+        tk.Input(shape=(8, 9, 2)), L.Cropping2D(((1, 2), (0, 1))),        # -> (5, 8, 2)
+        L.Conv2D(3, 3, padding="same"), L.PReLU(shared_axes=[1, 2]),     # a slope per channel
+        L.Cropping2D(1),                                                  # -> (3, 6, 3)
+        L.Activation("relu6"), L.Activation("softsign"),
+        L.Softmax(axis=3)], name="image_extras")
+
+
+def dots():
+    a, b, v = tk.Input(shape=(4, 6)), tk.Input(shape=(5, 6)), tk.Input(shape=(6,))
+    scores = L.Dot(axes=-1, name="scores")([a, b])                      # (None, 4, 5)
+    weights = L.Softmax(name="weights")(scores)
+    context = L.Dot(axes=(2, 1), name="context")([weights, b])           # (None, 4, 6)
+    along = L.Dot(axes=(1, -2), name="along")([a, scores])               # (None, 6, 5)
+    projected = L.Dot(axes=(2, 1), name="projected")([a, v])             # (None, 4)
+    back = L.Dot(axes=(1, 2), name="back")([v, b])                       # (None, 5)
+    cosine = L.Dot(axes=1, normalize=True, name="cosine")([v, L.Dense(6)(v)])   # (None, 1)
+    return tk.Model([a, b, v], [context, along, projected, back, cosine], name="dots")
+
+
 CASES = {f.__name__: f for f in (dense, conv2d, conv2d_more, conv1d, reshaping, recurrent,
-                                 recurrent_options, embedding, video, functional)}
+                                 recurrent_options, embedding, video, functional, activations,
+                                 image_extras, dots)}
 PRETRAINED = ("digits_mlp", "digits_cnn")
 
 
@@ -328,9 +360,29 @@ def _refused():
     yield "twice", tk.Model(a, L.Add(name="double")([x, x])), r"'double'.*one tensor twice"
     yield "masked_pooling", tk.pretrained.load("sentiment_text"), \
         r"'average' \(GlobalAveragePooling1D\).*mask"
+    for kind, layer in (("UpSampling1D", L.UpSampling1D(name="up")),
+                        ("ZeroPadding1D", L.ZeroPadding1D(name="pad")),
+                        ("Cropping1D", L.Cropping1D(name="crop"))):
+        yield kind, tk.Sequential([tk.Input(shape=(6, 2)), layer]), \
+            rf"'{layer.name}' \({kind}\).*no {kind} layer.*Reshape"
+    yield "relu_threshold", tk.Sequential([tk.Input(shape=(4,)), L.ReLU(
+        threshold=0.5, name="relu")]), r"'relu' \(ReLU\).*max_value only.*threshold=0.5"
+    yield "relu_slope", tk.Sequential([tk.Input(shape=(4,)), L.ReLU(
+        negative_slope=0.1, name="relu")]), r"'relu' \(ReLU\).*negative_slope=0.1.*LeakyReLU"
+    yield "elu_alpha", tk.Sequential([tk.Input(shape=(4,)), L.ELU(0.5, name="elu")]), \
+        r"'elu' \(ELU\).*alpha=1.0 only.*alpha=0.5"
+    yield "softmax_axis", tk.Sequential([tk.Input(shape=(3, 4)), L.Softmax(
+        axis=1, name="sm")]), r"'sm' \(Softmax\).*last axis only.*axis=1.*Permute"
+    x4 = tk.Input(shape=(2, 3, 4))
+    yield "dot_rank4", tk.Model(x4, L.Dot(axes=-1, name="dot")([x4, L.Dense(4)(x4)])), \
+        r"'dot' \(Dot\).*rank 3 at most"
+    for name in ("hard_silu", "hard_swish", "exponential"):
+        yield name, tk.Sequential([tk.Input(shape=(4,)), L.Dense(2, activation=name,
+                                                                  name="d")]), \
+            rf"'d' \(Dense\).*activation='{name.replace('swish', 'silu')}'.*TF.js has no"
 
 
-@pytest.mark.parametrize("case", range(13))
+@pytest.mark.parametrize("case", range(24))
 def test_export_refuses_what_tfjs_cannot_run(tmp_path, case):
     what, model, message = list(_refused())[case]
     with pytest.raises(ExportError, match=message):
