@@ -21,3 +21,24 @@ from .tensor import Tensor, backprop, enable_grad, grad, gradients, is_tensor, n
 from .tensor import symbolic, tensor
 
 __version__ = "0.1.0"
+
+# names learners bring from TensorFlow, TF.js and PyTorch, and what tensorkit calls them
+_RENAMED = {"concat": "concatenate", "cat": "concatenate", "reduce_sum": "sum",
+            "reduce_mean": "mean", "reduce_max": "max", "reduce_min": "min",
+            "reduce_logsumexp": "logsumexp", "matMul": "matmul", "mm": "matmul",
+            "bmm": "matmul", "permute": "transpose", "view": "reshape",
+            "unsqueeze": "expand_dims", "expandDims": "expand_dims", "clamp": "clip",
+            "clip_by_value": "clip", "clipByValue": "clip", "oneHot": "one_hot",
+            "argMax": "argmax", "argMin": "argmin", "logSoftmax": "log_softmax",
+            "convert_to_tensor": "tensor", "from_numpy": "tensor", "tensor1d": "tensor",
+            "tensor2d": "tensor", "tensor3d": "tensor", "tensor4d": "tensor",
+            "scalar": "tensor", "variable": "tensor", "randn": "random.normal",
+            "randomNormal": "random.normal", "rand": "random.uniform",
+            "randomUniform": "random.uniform", "maxPool": "max_pool2d",
+            "avgPool": "avg_pool2d", "max_pool": "max_pool2d", "avg_pool": "avg_pool2d",
+            "conv2D": "conv2d", "conv1D": "conv1d", "conv2dTranspose": "conv2d_transpose"}
+
+
+def __getattr__(name):
+    from .errors import missing_attribute
+    raise missing_attribute("tk", name, globals(), _RENAMED)

@@ -1,6 +1,7 @@
 """Activations by their Keras names, for `Dense(..., activation="relu")` and friends."""
 
 from . import ops
+from .errors import closest
 
 __all__ = ["get", "serialize"]
 
@@ -76,7 +77,9 @@ def get(identifier):
         return identifier
     key = str(identifier).lower()
     if key not in _BY_NAME:
-        raise ValueError(f"Unknown activation {identifier!r}. Expected one of "
+        best = closest(key, _BY_NAME)
+        hint = f" Did you mean {best!r}? Fix: activation={best!r}." if best else ""
+        raise ValueError(f"Unknown activation {identifier!r}.{hint} Expected one of "
                          f"{sorted(_BY_NAME)}, None, or a function.")
     return _BY_NAME[key]
 

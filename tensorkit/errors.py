@@ -5,6 +5,35 @@ adds the op, the layer and every input shape (with its dim labels) before the le
 sees it, so rules stay pure functions on tuples.
 """
 
+import difflib
+
+
+def closest(name, names):
+    """The known name nearest to a misspelt one, ignoring case ('Dens' -> 'Dense'), or None.
+
+    >>> closest("categorical_crossentropi", ["mse", "categorical_crossentropy"])
+    'categorical_crossentropy'
+    """
+    lower = {}
+    for n in sorted(names, key=lambda n: n != n.lower()):   # 'accuracy' before 'Accuracy'
+        lower.setdefault(n.lower(), n)
+    close = difflib.get_close_matches(str(name).lower(), list(lower), n=1, cutoff=0.6)
+    return lower[close[0]] if close else None
+
+
+def missing_attribute(module, name, known, renamed):
+    """The AttributeError for ``module.name``: the name other libraries use for one of ours
+    (`renamed`: {their name: ours}), else the nearest known name, else Python's message."""
+    if name in renamed:
+        return AttributeError(f"{module} has no {name!r}: TensorFlow, TF.js or PyTorch call it "
+                              f"that, here it is {module}.{renamed[name]}. Fix: "
+                              f"{module}.{renamed[name]}(...).")
+    best = None if name.startswith("__") else closest(name, [n for n in known
+                                                            if not n.startswith("_")])
+    if best is not None:
+        return AttributeError(f"{module} has no {name!r}. Did you mean {module}.{best}?")
+    return AttributeError(f"{module} has no attribute {name!r}")
+
 
 def format_shape(shape, dims=None):
     """Write a shape the way Keras summaries do, with dim labels when there are any.

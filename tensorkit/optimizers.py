@@ -198,6 +198,10 @@ class Optimizer:
 
     def __init__(self, learning_rate, weight_decay=None, clipnorm=None, clipvalue=None,
                  global_clipnorm=None, name=None, **kwargs):
+        if "lr" in kwargs:
+            raise TypeError(f"{type(self).__name__} got lr={kwargs['lr']!r}: Keras 3 renamed "
+                            f"lr to learning_rate. Fix: {type(self).__name__}("
+                            f"learning_rate={kwargs['lr']!r}).")
         if kwargs:
             raise TypeError(f"{type(self).__name__} got unexpected argument(s) "
                             f"{', '.join(sorted(kwargs))}. Received: "
@@ -234,6 +238,10 @@ class Optimizer:
             raise TypeError("This optimizer was created with a learning-rate schedule, so "
                             "its learning rate cannot be set to a number. Fix: create a new "
                             "optimizer with learning_rate=a number.")
+        if isinstance(value, (str, bool)) or not isinstance(
+                getattr(value, "item", lambda: value)(), (int, float)):
+            raise TypeError(f"learning_rate must be a number, e.g. 0.001, or a schedule. "
+                            f"Received: learning_rate={value!r}. Fix: learning_rate=0.001.")
         value = float(value.item() if hasattr(value, "item") else value)
         if not value >= 0:
             raise ValueError(f"learning_rate must be a number >= 0. Received: "

@@ -7,7 +7,6 @@ off during steps (nothing to draw) and evaluate/predict run under ``no_grad``. A
 infinite loss is caught before its update is applied, so the weights stay as they were.
 """
 
-import difflib
 import inspect
 import math
 
@@ -16,7 +15,7 @@ import numpy
 from . import backend, losses, metrics, ops, optimizers
 from . import metrics as metrics_module
 from .callbacks import CallbackList, History, ProgbarLogger, as_list
-from .errors import ShapeError
+from .errors import ShapeError, closest
 from .graph import STATE
 from .layers.base import _LOSS_HOLDERS, _REGULARIZED
 from .tensor import Tensor, backprop, to_array
@@ -131,13 +130,9 @@ def _resolve(get, spec, kind, names):
     except ValueError:
         if not isinstance(spec, str):
             raise
-        lower = {}
-        for n in sorted(names, key=lambda n: n != n.lower()):   # 'accuracy' before 'Accuracy'
-            lower.setdefault(n.lower(), n)
-        close = difflib.get_close_matches(spec.lower(), list(lower), n=1, cutoff=0.6)
-        if not close:
+        best = closest(spec, names)
+        if best is None:
             raise
-        best = lower[close[0]]
         raise ValueError(f"compile got {kind}={spec!r}, which is not a known {kind} name. Did "
                          f"you mean {best!r}? Fix: {kind}="
                          f"{[best] if kind == 'metrics' else best!r}.") from None

@@ -518,3 +518,41 @@ def test_pytorch_keyword_names_for_reductions():
                                         r"NumPy, calls it keepdims. Fix: tk.mean\(x, "
                                         r"keepdims=True\)"):
         tk.mean(tk.ones((2, 3)), axis=1, keepdim=True)
+
+
+def test_names_from_other_libraries_point_to_ours():
+    with pytest.raises(AttributeError, match=r"tk has no 'concat': TensorFlow, TF.js or PyTorch "
+                                             r"call it that, here it is tk.concatenate"):
+        _ = tk.concat
+    with pytest.raises(AttributeError, match=r"here it is tk.random.normal"):
+        _ = tk.randn
+    with pytest.raises(AttributeError, match=r"here it is tk.layers.Dense\. Fix"):
+        _ = tk.layers.Linear
+    with pytest.raises(AttributeError, match=r"here it is tk.layers.Conv2D\. Fix"):
+        _ = tk.layers.Conv2d
+
+
+def test_misspelt_names_get_the_nearest_one():
+    with pytest.raises(AttributeError, match=r"tk.layers has no 'Dens'. Did you mean "
+                                             r"tk.layers.Dense\?"):
+        _ = tk.layers.Dens
+    with pytest.raises(AttributeError, match=r"Did you mean tk.transpose\?"):
+        _ = tk.transpos
+    with pytest.raises(ValueError, match=r"Unknown activation 'relo'. Did you mean 'relu'\? "
+                                         r"Fix: activation='relu'"):
+        tk.layers.Dense(3, activation="relo")
+    assert getattr(tk.layers, "NoSuchLayerAtAll", None) is None     # still an AttributeError
+
+
+def test_input_shape_as_a_bare_int():
+    model = tk.Sequential([tk.layers.Dense(3, input_shape=784)])     # as Input(shape=784)
+    assert model.output_shape == (None, 3)
+
+
+def test_optimizer_learning_rate_mistakes():
+    with pytest.raises(TypeError, match=r"learning_rate must be a number, e.g. 0.001.*"
+                                        r"Received: learning_rate='0.01'"):
+        tk.optimizers.Adam(learning_rate="0.01")
+    with pytest.raises(TypeError, match=r"Keras 3 renamed lr to learning_rate. Fix: "
+                                        r"Adam\(learning_rate=0.01\)"):
+        tk.optimizers.Adam(lr=0.01)

@@ -362,8 +362,8 @@ def test_apply_errors_name_the_problem():
         optimizers.SGD().apply([np.ones(3), np.ones(3)], [w])
     with pytest.raises(tk.ShapeError, match=r"gradient for 'kernel' has shape \(2,\)"):
         optimizers.SGD().apply([np.ones(2)], [w])
-    with pytest.raises(TypeError, match=r"unexpected argument\(s\) lr"):
-        optimizers.Adam(lr=0.1)
+    with pytest.raises(TypeError, match=r"unexpected argument\(s\) momentum"):
+        optimizers.Adam(momentum=0.1)
 
 
 def test_step_decay_schedules_refuse_zero_decay_steps():

@@ -12,3 +12,16 @@ from .recurrent import *  # noqa: F401,F403
 from .reshaping import *  # noqa: F401,F403
 from .wrappers import *  # noqa: F401,F403
 from ..models import Input, InputLayer  # noqa: E402  (Keras has layers.Input too)
+
+# PyTorch's names for the layers learners meet first
+_RENAMED = {"Linear": "Dense", "Conv2d": "Conv2D", "Conv1d": "Conv1D",
+            "ConvTranspose2d": "Conv2DTranspose", "MaxPool2d": "MaxPooling2D",
+            "MaxPool1d": "MaxPooling1D", "AvgPool2d": "AveragePooling2D",
+            "AvgPool1d": "AveragePooling1D", "BatchNorm1d": "BatchNormalization",
+            "BatchNorm2d": "BatchNormalization", "LayerNorm": "LayerNormalization",
+            "MultiheadAttention": "MultiHeadAttention", "Upsample": "UpSampling2D"}
+
+
+def __getattr__(name):
+    from ..errors import missing_attribute
+    raise missing_attribute("tk.layers", name, globals(), _RENAMED)

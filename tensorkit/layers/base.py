@@ -151,6 +151,8 @@ class Layer:
         self._input_shape = None                    # shapes of the last call (see input_shape)
         self._output_shape = None
         self.supports_masking = False
+        if isinstance(input_shape, (int, numpy.integer)):      # input_shape=784, as Input's
+            input_shape = (input_shape,)
         self._build_shapes = (None,) + tuple(input_shape) if input_shape is not None else None
         self._built_input_shape = None
         self._checked_shape = None                  # the last other input shape that passed
