@@ -18,9 +18,15 @@ from .tensor import Tensor, to_array
 
 __all__ = ["Loss", "MeanSquaredError", "MeanAbsoluteError", "Huber", "BinaryCrossentropy",
            "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "KLDivergence",
+           "CosineSimilarity", "Hinge", "SquaredHinge", "CategoricalHinge", "LogCosh",
+           "Poisson", "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError",
+           "BinaryFocalCrossentropy", "CategoricalFocalCrossentropy",
            "mean_squared_error", "mean_absolute_error", "huber", "binary_crossentropy",
            "categorical_crossentropy", "sparse_categorical_crossentropy", "kl_divergence",
-           "mse", "mae", "kld", "get", "serialize", "EPSILON"]
+           "cosine_similarity", "hinge", "squared_hinge", "categorical_hinge", "log_cosh",
+           "poisson", "mean_absolute_percentage_error", "mean_squared_logarithmic_error",
+           "binary_focal_crossentropy", "categorical_focal_crossentropy",
+           "mse", "mae", "kld", "mape", "msle", "get", "serialize", "EPSILON"]
 
 EPSILON = 1e-7                       # keras.config.epsilon(): crossentropies clip with it
 
@@ -265,9 +271,132 @@ def _class_ids(y_true, y_pred):
     return Tensor(data, shape, data.dtype)
 
 
+def _pair(name, y_true, y_pred):
+    """(labels, predictions) as same-shaped tensors of the predictions' dtype."""
+    y_pred = _pred(y_pred)
+    y_true, y_pred = _same_rank(_labels(y_true, y_pred), y_pred)
+    _check_same(name, y_true, y_pred)
+    return y_true, y_pred
+
+
+def mean_absolute_percentage_error(y_true, y_pred):
+    """100 * mean(|y_true - y_pred| / max(|y_true|, 1e-7)) over the last axis."""
+    y_true, y_pred = _pair("mean_absolute_percentage_error", y_true, y_pred)
+    diff = ops.abs((y_true - y_pred) / ops.maximum(ops.abs(y_true), EPSILON))
+    return 100.0 * ops.mean(diff, axis=-1)
+
+
+def mean_squared_logarithmic_error(y_true, y_pred):
+    """mean((log(1 + y_pred) - log(1 + y_true)) ** 2), both floored at 1e-7 first."""
+    y_true, y_pred = _pair("mean_squared_logarithmic_error", y_true, y_pred)
+    first = ops.log(ops.maximum(y_pred, EPSILON) + 1.0)
+    second = ops.log(ops.maximum(y_true, EPSILON) + 1.0)
+    return ops.mean(ops.square(first - second), axis=-1)
+
+
+def _l2_normalize(x, axis):
+    """x / ||x|| along `axis`, as Keras: x * min(rsqrt(sum(x²)), 1 / 1e-7)."""
+    inv_norm = ops.minimum(ops.pow(ops.sum(ops.square(x), axis=axis, keepdims=True), -0.5),
+                           1.0 / EPSILON)
+    return x * inv_norm
+
+
+def cosine_similarity(y_true, y_pred, axis=-1):
+    """-cos(angle between y_true and y_pred) along `axis`: -1 when they point the same way
+    (a loss to minimise, as Keras'), 0 when orthogonal."""
+    y_true, y_pred = _pair("cosine_similarity", y_true, y_pred)
+    return -ops.sum(_l2_normalize(y_true, axis) * _l2_normalize(y_pred, axis), axis=axis)
+
+
+def _hinge_labels(y_true):
+    """0/1 labels become -1/1 (Keras converts them when every label is 0 or 1)."""
+    data = y_true.data
+    if data is None or bool(((data == 0) | (data == 1)).all()):
+        return 2.0 * y_true - 1.0
+    return y_true
+
+
+def hinge(y_true, y_pred):
+    """mean(max(1 - y_true * y_pred, 0)) with labels -1/1 (0/1 labels are converted)."""
+    y_true, y_pred = _pair("hinge", y_true, y_pred)
+    return ops.mean(ops.maximum(1.0 - _hinge_labels(y_true) * y_pred, 0.0), axis=-1)
+
+
+def squared_hinge(y_true, y_pred):
+    """mean(max(1 - y_true * y_pred, 0) ** 2) with labels -1/1 (0/1 labels converted)."""
+    y_true, y_pred = _pair("squared_hinge", y_true, y_pred)
+    return ops.mean(ops.square(ops.maximum(1.0 - _hinge_labels(y_true) * y_pred, 0.0)),
+                    axis=-1)
+
+
+def categorical_hinge(y_true, y_pred):
+    """max(neg - pos + 1, 0): pos = the score of the one-hot class, neg = the largest
+    score of another class."""
+    y_pred = _pred(y_pred)
+    y_true = _labels(y_true, y_pred)
+    _check_same("categorical_hinge", y_true, y_pred, classes=True)
+    pos = ops.sum(y_true * y_pred, axis=-1)
+    neg = ops.max((1.0 - y_true) * y_pred, axis=-1)
+    return ops.maximum(neg - pos + 1.0, 0.0)
+
+
+def log_cosh(y_true, y_pred):
+    """mean(log(cosh(y_pred - y_true))), written x + softplus(-2x) - log 2 so that large
+    errors don't overflow: squared near 0, like |x| far from it."""
+    y_true, y_pred = _pair("log_cosh", y_true, y_pred)
+    x = y_pred - y_true
+    return ops.mean(x + ops.softplus(x * -2.0) - float(numpy.log(2.0)), axis=-1)
+
+
+def poisson(y_true, y_pred):
+    """mean(y_pred - y_true * log(y_pred + 1e-7)): for counts, with y_pred > 0."""
+    y_true, y_pred = _pair("poisson", y_true, y_pred)
+    return ops.mean(y_pred - y_true * ops.log(y_pred + EPSILON), axis=-1)
+
+
+def binary_focal_crossentropy(y_true, y_pred, apply_class_balancing=False, alpha=0.25,
+                              gamma=2.0, from_logits=False, label_smoothing=0.0, axis=-1):
+    """Binary crossentropy times (1 - p_t) ** gamma, p_t = the probability given to the
+    true label: confident right answers count less. ``apply_class_balancing`` weighs
+    positives by alpha and negatives by 1 - alpha."""
+    y_true, y_pred = _pair("binary_focal_crossentropy", y_true, y_pred)
+    if label_smoothing:
+        y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
+    if from_logits:
+        y_pred = ops.sigmoid(y_pred)
+    p = ops.clip(y_pred, EPSILON, 1.0 - EPSILON)
+    bce = -(y_true * ops.log(p) + (1.0 - y_true) * ops.log(1.0 - p))
+    p_t = y_true * y_pred + (1.0 - y_true) * (1.0 - y_pred)
+    focal = ops.pow(1.0 - p_t, gamma) * bce
+    if apply_class_balancing:
+        focal = (y_true * alpha + (1.0 - y_true) * (1.0 - alpha)) * focal
+    return ops.mean(focal, axis=axis)
+
+
+def categorical_focal_crossentropy(y_true, y_pred, alpha=0.25, gamma=2.0, from_logits=False,
+                                   label_smoothing=0.0, axis=-1):
+    """sum(alpha * (1 - p) ** gamma * -y_true * log p) over the classes, p normalised to
+    sum 1 and clipped to [1e-7, 1 - 1e-7]: crossentropy that plays down easy samples."""
+    if isinstance(axis, bool):
+        raise ValueError(f"`axis` must be of type `int`. Received: axis={axis} of type "
+                         f"{type(axis)}")
+    y_pred = _pred(y_pred)
+    y_true = _labels(y_true, y_pred)
+    _check_same("categorical_focal_crossentropy", y_true, y_pred, classes=True)
+    _check_axis("categorical_focal_crossentropy", axis, y_pred)
+    if label_smoothing:
+        y_true = y_true * (1.0 - label_smoothing) + label_smoothing / y_pred.shape[-1]
+    if from_logits:
+        y_pred = ops.softmax(y_pred, axis=-1)
+    p = ops.clip(y_pred / ops.sum(y_pred, axis=-1, keepdims=True), EPSILON, 1.0 - EPSILON)
+    return ops.sum(alpha * ops.pow(1.0 - p, gamma) * (-y_true * ops.log(p)), axis=-1)
+
+
 mse = MSE = mean_squared_error
 mae = MAE = mean_absolute_error
 kld = KLD = kl_divergence
+mape = MAPE = mean_absolute_percentage_error
+msle = MSLE = mean_squared_logarithmic_error
 
 
 # ---- Loss objects: a loss function plus the reduction over the batch -------------------
@@ -409,16 +538,88 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
         return None if ignore is None else _ignore(y_true, ignore)[1]
 
 
+class MeanAbsolutePercentageError(LossFunctionWrapper):
+    def __init__(self, reduction="sum_over_batch_size", name="mean_absolute_percentage_error"):
+        super().__init__(mean_absolute_percentage_error, name=name, reduction=reduction)
+
+
+class MeanSquaredLogarithmicError(LossFunctionWrapper):
+    def __init__(self, reduction="sum_over_batch_size",
+                 name="mean_squared_logarithmic_error"):
+        super().__init__(mean_squared_logarithmic_error, name=name, reduction=reduction)
+
+
+class CosineSimilarity(LossFunctionWrapper):
+    def __init__(self, axis=-1, reduction="sum_over_batch_size", name="cosine_similarity"):
+        super().__init__(cosine_similarity, name=name, reduction=reduction, axis=axis)
+
+
+class Hinge(LossFunctionWrapper):
+    def __init__(self, reduction="sum_over_batch_size", name="hinge"):
+        super().__init__(hinge, name=name, reduction=reduction)
+
+
+class SquaredHinge(LossFunctionWrapper):
+    def __init__(self, reduction="sum_over_batch_size", name="squared_hinge"):
+        super().__init__(squared_hinge, name=name, reduction=reduction)
+
+
+class CategoricalHinge(LossFunctionWrapper):
+    def __init__(self, reduction="sum_over_batch_size", name="categorical_hinge"):
+        super().__init__(categorical_hinge, name=name, reduction=reduction)
+
+
+class LogCosh(LossFunctionWrapper):
+    def __init__(self, reduction="sum_over_batch_size", name="log_cosh"):
+        super().__init__(log_cosh, name=name, reduction=reduction)
+
+
+class Poisson(LossFunctionWrapper):
+    def __init__(self, reduction="sum_over_batch_size", name="poisson"):
+        super().__init__(poisson, name=name, reduction=reduction)
+
+
+class BinaryFocalCrossentropy(LossFunctionWrapper):
+    def __init__(self, apply_class_balancing=False, alpha=0.25, gamma=2.0, from_logits=False,
+                 label_smoothing=0.0, axis=-1, reduction="sum_over_batch_size",
+                 name="binary_focal_crossentropy"):
+        super().__init__(binary_focal_crossentropy, name=name, reduction=reduction,
+                         apply_class_balancing=bool(apply_class_balancing),
+                         alpha=float(alpha), gamma=float(gamma),
+                         from_logits=bool(from_logits),
+                         label_smoothing=float(label_smoothing), axis=axis)
+
+
+class CategoricalFocalCrossentropy(LossFunctionWrapper):
+    def __init__(self, alpha=0.25, gamma=2.0, from_logits=False, label_smoothing=0.0, axis=-1,
+                 reduction="sum_over_batch_size", name="categorical_focal_crossentropy"):
+        super().__init__(categorical_focal_crossentropy, name=name, reduction=reduction,
+                         alpha=float(alpha), gamma=float(gamma), from_logits=bool(from_logits),
+                         label_smoothing=float(label_smoothing), axis=axis)
+
+
 _CLASSES = {c.__name__: c for c in (MeanSquaredError, MeanAbsoluteError, Huber, KLDivergence,
                                     BinaryCrossentropy, CategoricalCrossentropy,
-                                    SparseCategoricalCrossentropy)}
+                                    SparseCategoricalCrossentropy, MeanAbsolutePercentageError,
+                                    MeanSquaredLogarithmicError, CosineSimilarity, Hinge,
+                                    SquaredHinge, CategoricalHinge, LogCosh, Poisson,
+                                    BinaryFocalCrossentropy, CategoricalFocalCrossentropy)}
 _FUNCTIONS = {"mean_squared_error": mean_squared_error, "mse": mean_squared_error,
               "MSE": mean_squared_error, "mean_absolute_error": mean_absolute_error,
               "mae": mean_absolute_error, "MAE": mean_absolute_error, "huber": huber,
               "huber_loss": huber, "kl_divergence": kl_divergence, "kld": kl_divergence,
               "KLD": kl_divergence, "binary_crossentropy": binary_crossentropy,
               "categorical_crossentropy": categorical_crossentropy,
-              "sparse_categorical_crossentropy": sparse_categorical_crossentropy}
+              "sparse_categorical_crossentropy": sparse_categorical_crossentropy,
+              "mean_absolute_percentage_error": mean_absolute_percentage_error,
+              "mape": mean_absolute_percentage_error, "MAPE": mean_absolute_percentage_error,
+              "mean_squared_logarithmic_error": mean_squared_logarithmic_error,
+              "msle": mean_squared_logarithmic_error, "MSLE": mean_squared_logarithmic_error,
+              "cosine_similarity": cosine_similarity, "hinge": hinge,
+              "squared_hinge": squared_hinge, "categorical_hinge": categorical_hinge,
+              "log_cosh": log_cosh, "poisson": poisson,
+              "binary_focal_crossentropy": binary_focal_crossentropy,
+              "categorical_focal_crossentropy": categorical_focal_crossentropy}
 
 
 def get(identifier):

@@ -15,9 +15,13 @@ from .tensor import Tensor, to_array
 
 __all__ = ["Metric", "Mean", "MeanMetricWrapper", "Accuracy", "BinaryAccuracy",
            "CategoricalAccuracy", "SparseCategoricalAccuracy", "MeanSquaredError",
-           "MeanAbsoluteError", "accuracy", "binary_accuracy", "categorical_accuracy",
-           "sparse_categorical_accuracy", "mean_squared_error", "mean_absolute_error", "mse",
-           "mae", "get", "resolve"]
+           "MeanAbsoluteError", "MeanAbsolutePercentageError",
+           "MeanSquaredLogarithmicError", "RootMeanSquaredError", "TopKCategoricalAccuracy",
+           "SparseTopKCategoricalAccuracy", "Precision", "Recall", "AUC", "F1Score",
+           "FBetaScore", "accuracy", "binary_accuracy", "categorical_accuracy",
+           "sparse_categorical_accuracy", "top_k_categorical_accuracy",
+           "sparse_top_k_categorical_accuracy", "mean_squared_error", "mean_absolute_error",
+           "mse", "mae", "get", "resolve"]
 
 
 def snake_case(name):
@@ -80,6 +84,49 @@ def mean_absolute_error(y_true, y_pred):
     return _rows(y_true, y_pred, lambda xp, t, p: xp.abs(p - t).mean(axis=-1))
 
 
+def mean_absolute_percentage_error(y_true, y_pred):
+    return _rows(y_true, y_pred, lambda xp, t, p: 100.0 * xp.abs(
+        (t - p) / xp.maximum(xp.abs(t), 1e-7)).mean(axis=-1))
+
+
+def mean_squared_logarithmic_error(y_true, y_pred):
+    return _rows(y_true, y_pred, lambda xp, t, p: (
+        (xp.log(xp.maximum(p, 1e-7) + 1.0) - xp.log(xp.maximum(t, 1e-7) + 1.0)) ** 2
+    ).mean(axis=-1))
+
+
+def _in_top_k(ids, p, k):
+    """1 where the prediction at the class id is among the k largest (ties count as in
+    Keras: rank = 1 + how many predictions are strictly larger)."""
+    p = p.reshape(-1, p.shape[-1]) if p.ndim > 2 else p
+    flat = ids.reshape(-1).astype(numpy.int64)
+    at = numpy.take_along_axis(p, flat[:, None], axis=-1)
+    at = numpy.where(numpy.isnan(at), -numpy.inf, at)          # nan is never "large"
+    rank = 1 + (p > at).sum(axis=-1)
+    return (rank <= k).astype(numpy.float32).reshape(ids.shape)
+
+
+def top_k_categorical_accuracy(y_true, y_pred, k=5):
+    """1 where the one-hot label's class is among the k largest predictions, else 0."""
+    t, p = _cpu(y_true), _cpu(y_pred)
+    return _in_top_k(t.argmax(axis=-1), p, k)
+
+
+def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5, from_sorted_ids=False):
+    """1 where the class id y_true is among the k largest predictions, else 0. With
+    ``from_sorted_ids`` y_pred holds class ids, best first (as from ``top_k``)."""
+    t, p = _cpu(y_true), _cpu(y_pred)
+    if t.ndim == p.ndim and t.ndim > 1 and t.shape[-1] == 1:
+        t = t.reshape(t.shape[:-1])
+    if from_sorted_ids:
+        return (p[..., :k] == t[..., None]).any(axis=-1).astype(numpy.float32)
+    return _in_top_k(t, p, k)
+
+
+def _cpu(x, dtype=None):
+    return numpy.asarray(backend.to_device(_array(x), "cpu"), dtype=dtype)
+
+
 mse = mean_squared_error
 mae = mean_absolute_error
 
@@ -109,8 +156,15 @@ class Metric:
     def get_config(self):
         return {"name": self.name, "dtype": self.dtype}
 
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
     def __repr__(self):
-        return f"<{type(self).__name__} name={self.name} result={self.result():.4g}>"
+        value = numpy.asarray(self.result())
+        shown = f"{float(value):.4g}" if value.size == 1 else numpy.array2string(
+            value, precision=4)
+        return f"<{type(self).__name__} name={self.name} result={shown}>"
 
 
 class Mean(Metric):
@@ -183,21 +237,400 @@ class MeanAbsoluteError(MeanMetricWrapper):
         super().__init__(mean_absolute_error, name=name, dtype=dtype)
 
 
+class MeanAbsolutePercentageError(MeanMetricWrapper):
+    def __init__(self, name="mean_absolute_percentage_error", dtype=None):
+        super().__init__(mean_absolute_percentage_error, name=name, dtype=dtype)
+
+
+class MeanSquaredLogarithmicError(MeanMetricWrapper):
+    def __init__(self, name="mean_squared_logarithmic_error", dtype=None):
+        super().__init__(mean_squared_logarithmic_error, name=name, dtype=dtype)
+
+
+class RootMeanSquaredError(Mean):
+    """sqrt of the running mean of (y_pred - y_true)²."""
+
+    def __init__(self, name="root_mean_squared_error", dtype=None):
+        super().__init__(name=name, dtype=dtype)
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        t, p = _same_rank(_cpu(y_true, numpy.float64), _cpu(y_pred, numpy.float64))
+        super().update_state((p - t) ** 2, sample_weight)
+
+    def result(self):
+        return float(numpy.sqrt(super().result()))
+
+
+class TopKCategoricalAccuracy(MeanMetricWrapper):
+    def __init__(self, k=5, name="top_k_categorical_accuracy", dtype=None):
+        _check_k(k)
+        super().__init__(top_k_categorical_accuracy, name=name, dtype=dtype, k=k)
+        self.k = k
+
+
+class SparseTopKCategoricalAccuracy(MeanMetricWrapper):
+    def __init__(self, k=5, name="sparse_top_k_categorical_accuracy", dtype=None,
+                 from_sorted_ids=False):
+        _check_k(k)
+        super().__init__(sparse_top_k_categorical_accuracy, name=name, dtype=dtype, k=k,
+                         from_sorted_ids=bool(from_sorted_ids))
+        self.k = k
+
+
+def _check_k(k):
+    if isinstance(k, bool) or not isinstance(k, (int, numpy.integer)) or k < 1:
+        raise ValueError(f"k must be a whole number >= 1 (how many of the largest "
+                         f"predictions count). Received: k={k!r}")
+
+
+# ---- confusion-matrix metrics: counts per threshold, kept across batches ----------------
+NEG_INF = -1e10                           # Keras' stand-in for "not in the top k"
+
+
+def _thresholds(thresholds, default):
+    values = [default] if thresholds is None else (
+        list(thresholds) if isinstance(thresholds, (list, tuple)) else [thresholds])
+    if thresholds is not None and any(not 0 <= t <= 1 for t in values):
+        raise ValueError(f"Threshold values must be in [0, 1]. Received: {values}")
+    return [float(t) for t in values]
+
+
+def _evenly(thresholds):
+    """Keras' test for thresholds i / (n - 1), which it counts with buckets instead."""
+    n = len(thresholds)
+    return n >= 3 and numpy.allclose(thresholds, numpy.arange(n, dtype=numpy.float32) / (n - 1),
+                                     atol=1e-7)
+
+
+def _confusion(y_true, y_pred, thresholds, sample_weight=None, top_k=None, class_id=None,
+               multi_label=False, label_weights=None, evenly=False):
+    """(tp, fp, tn, fn), each (thresholds,) or (thresholds, labels) for multi_label: a
+    prediction counts as positive at threshold t when it is > t, as in Keras'
+    update_confusion_matrix_variables (evenly spread thresholds use its buckets)."""
+    t = _cpu(y_true, numpy.float32)
+    p = _cpu(y_pred, numpy.float32)
+    p, t = _same_rank(p, t)
+    w = None
+    if sample_weight is not None:
+        w = _cpu(sample_weight, numpy.float32)
+        w = w.reshape(w.shape + (1,))                       # Keras: expand_dims(-1), then
+        if w.ndim == t.ndim + 1 and w.shape[-1] == 1:       # squeeze to y_true's rank
+            w = w.reshape(w.shape[:-1])
+    if top_k is not None:
+        top = numpy.argsort(-p, axis=-1, kind="stable")[..., :top_k]
+        keep = numpy.zeros(p.shape, bool)
+        numpy.put_along_axis(keep, top, True, axis=-1)
+        p = numpy.where(keep, p, numpy.float32(NEG_INF))
+    if class_id is not None:
+        if p.ndim == 1:
+            raise ValueError("When class_id is provided, y_pred must be a 2D array with shape "
+                             f"(num_samples, num_classes), found shape: {p.shape}")
+        t, p = t[..., class_id, None], p[..., class_id, None]
+    w = numpy.ones(p.shape, numpy.float32) if w is None else numpy.broadcast_to(w, p.shape)
+    if label_weights is not None and not multi_label:
+        w = w * numpy.broadcast_to(numpy.asarray(label_weights, numpy.float32), p.shape)
+    cols = p.shape[-1] if multi_label else 1
+    p, t, w = (a.reshape(-1, cols).astype(numpy.float64) for a in (p, t, w))
+    positive = (t != 0)
+    thr = numpy.asarray(thresholds, numpy.float32)
+    n = len(thr)
+    if evenly:                            # bucket i holds predictions in (t_i, t_{i+1}]
+        p32 = numpy.clip(p, 0, 1).astype(numpy.float32)
+        idx = (numpy.ceil(p32 * numpy.float32(n - 1)) - 1).astype(numpy.int64)
+        if thr[0] < 0 or thr[-1] > 1:
+            idx = numpy.maximum(idx, 0)
+        live = idx >= 0
+        offset = idx + n * numpy.arange(cols)
+        counts = []
+        for mask in (positive, ~positive):
+            k = live & mask
+            b = numpy.bincount(offset[k], w[k], minlength=n * cols).astype(numpy.float64)
+            b = b.reshape(cols, n).T
+            counts.append(numpy.cumsum(b[::-1], axis=0)[::-1])
+        tp, fp = counts
+    else:
+        above = p[None] > thr[:, None, None]                # (thresholds, rows, cols)
+        tp = ((above & positive) * w).sum(axis=1)
+        fp = ((above & ~positive) * w).sum(axis=1)
+    pos_total = (w * positive).sum(axis=0)
+    neg_total = (w * ~positive).sum(axis=0)
+    if not multi_label:
+        tp, fp, pos_total, neg_total = tp[:, 0], fp[:, 0], pos_total[0], neg_total[0]
+    return tp, fp, neg_total - fp, pos_total - tp
+
+
+def _ratio(a, b):
+    """a / b, 0 where b is 0 (Keras' divide_no_nan)."""
+    return numpy.divide(a, b, out=numpy.zeros_like(a, dtype=numpy.float64), where=b != 0)
+
+
+def _one_or_all(values):
+    return float(values[0]) if len(values) == 1 else numpy.asarray(values, numpy.float32)
+
+
+class _PrecisionRecall(Metric):
+    """What Precision and Recall share: counts of tp and fp (or fn) per threshold."""
+
+    def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
+        self.init_thresholds, self.top_k, self.class_id = thresholds, top_k, class_id
+        if top_k is not None:
+            _check_k(top_k)
+        self.thresholds = _thresholds(thresholds, 0.5 if top_k is None else NEG_INF)
+        self._evenly = _evenly(self.thresholds)
+        super().__init__(name=name, dtype=dtype)
+
+    def reset_state(self):
+        self.true_positives = numpy.zeros(len(self.thresholds))
+        self.other = numpy.zeros(len(self.thresholds))      # fp (Precision), fn (Recall)
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        tp, fp, _, fn = _confusion(y_true, y_pred, self.thresholds, sample_weight, self.top_k,
+                                   self.class_id, evenly=self._evenly)
+        self.true_positives += tp
+        self.other += fp if isinstance(self, Precision) else fn
+
+    def result(self):
+        return _one_or_all(_ratio(self.true_positives, self.true_positives + self.other))
+
+    def get_config(self):
+        return {**super().get_config(), "thresholds": self.init_thresholds,
+                "top_k": self.top_k, "class_id": self.class_id}
+
+
+class Precision(_PrecisionRecall):
+    """tp / (tp + fp): of the predictions above the threshold (0.5), the share that are
+    right. ``top_k`` counts only each row's k largest; ``class_id`` one class's column."""
+
+
+class Recall(_PrecisionRecall):
+    """tp / (tp + fn): of the true labels, the share predicted above the threshold (0.5)."""
+
+
+class AUC(Metric):
+    """Area under the ROC (or precision-recall) curve, from counts at `num_thresholds`
+    thresholds kept across batches, as Keras' AUC (a Riemann sum, not the exact area)."""
+
+    def __init__(self, num_thresholds=200, curve="ROC", summation_method="interpolation",
+                 name=None, dtype=None, thresholds=None, multi_label=False, num_labels=None,
+                 label_weights=None, from_logits=False):
+        curves = {"roc": "ROC", "pr": "PR", "prgain": "PRGAIN"}
+        if str(curve).lower() not in curves:
+            raise ValueError(f'Invalid AUC curve value: "{curve}". Expected values are '
+                             '["PR", "ROC", "PRGAIN"]')
+        if str(summation_method).lower() not in ("interpolation", "majoring", "minoring"):
+            raise ValueError(f'Invalid AUC summation method value: "{summation_method}". '
+                             'Expected values are ["interpolation", "majoring", "minoring"]')
+        self._init_from_thresholds = thresholds is not None
+        if thresholds is not None:
+            inner = sorted(_thresholds(thresholds, 0.5))
+            self.num_thresholds = len(inner) + 2
+            self._evenly = _evenly([0.0] + inner + [1.0])
+        else:
+            if isinstance(num_thresholds, bool) or not isinstance(num_thresholds, int) or \
+                    num_thresholds <= 1:
+                raise ValueError("Argument `num_thresholds` must be an integer > 1. "
+                                 f"Received: num_thresholds={num_thresholds}")
+            self.num_thresholds = num_thresholds
+            inner = [(i + 1) * 1.0 / (num_thresholds - 1) for i in range(num_thresholds - 2)]
+            self._evenly = True
+        if num_labels and not multi_label:
+            raise ValueError("`num_labels` is needed only when `multi_label` is True.")
+        self._thresholds = [0.0 - 1e-7] + inner + [1.0 + 1e-7]   # catch 0 and 1 exactly
+        self.curve = curves[str(curve).lower()]
+        self.summation_method = str(summation_method).lower()
+        self.multi_label, self.num_labels = bool(multi_label), num_labels
+        self.label_weights = None if label_weights is None else list(label_weights)
+        self.from_logits = bool(from_logits)
+        super().__init__(name=name, dtype=dtype)
+
+    @property
+    def thresholds(self):
+        return list(self._thresholds)
+
+    def reset_state(self):
+        self.true_positives = self.false_positives = None      # shaped on the first update
+        self.true_negatives = self.false_negatives = None
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        p = _cpu(y_pred, numpy.float32)
+        if self.multi_label and p.ndim != 2:
+            raise ValueError("`y_pred` must have rank 2 when `multi_label=True`. Found rank "
+                             f"{p.ndim}. Full shape received for `y_pred`: {p.shape}")
+        if self.from_logits:
+            p = (1 / (1 + numpy.exp(-p.astype(numpy.float64)))).astype(numpy.float32)
+        counts = _confusion(y_true, p, self._thresholds, sample_weight,
+                            multi_label=self.multi_label,
+                            label_weights=None if self.multi_label else self.label_weights,
+                            evenly=self._evenly)
+        if self.true_positives is None:
+            self.true_positives, self.false_positives, self.true_negatives, \
+                self.false_negatives = (numpy.zeros(numpy.shape(c)) for c in counts)
+        self.true_positives += counts[0]
+        self.false_positives += counts[1]
+        self.true_negatives += counts[2]
+        self.false_negatives += counts[3]
+
+    def _by_label(self, terms):
+        if not self.multi_label:
+            return float(terms.sum())
+        per_label = terms.sum(axis=0)
+        if self.label_weights is None:
+            return float(per_label.mean())
+        lw = numpy.asarray(self.label_weights, numpy.float64)
+        return float(_ratio((per_label * lw).sum(), lw.sum()))
+
+    def result(self):
+        if self.true_positives is None:
+            return 0.0
+        tp, fp = self.true_positives, self.false_positives
+        tn, fn = self.true_negatives, self.false_negatives
+        if self.curve == "PR" and self.summation_method == "interpolation":
+            return self._interpolate_pr_auc()
+        recall = _ratio(tp, tp + fn)
+        if self.curve == "ROC":
+            x, y = _ratio(fp, fp + tn), recall
+        elif self.curve == "PR":
+            x, y = recall, _ratio(tp, tp + fp)
+        else:                                                    # PRGAIN
+            scale = _ratio(tp + fn, tn + fp)
+            x = numpy.maximum(numpy.where(tp == 0, 0.0, 1.0 - scale * _ratio(fn, tp)), 0.0)
+            y = numpy.where(tp == 0, 1.0, 1.0 - scale * _ratio(fp, tp))
+        if self.summation_method == "interpolation":
+            heights = (y[:-1] + y[1:]) / 2.0
+        elif self.summation_method == "minoring":
+            heights = numpy.minimum(y[:-1], y[1:])
+        else:
+            heights = numpy.maximum(y[:-1], y[1:])
+        return self._by_label((x[:-1] - x[1:]) * heights)
+
+    def _interpolate_pr_auc(self):
+        """Davis & Goadrich's interpolation of the PR curve, in Keras' closed form."""
+        tp, fp, fn = self.true_positives, self.false_positives, self.false_negatives
+        dtp = tp[:-1] - tp[1:]
+        p = tp + fp
+        slope = _ratio(dtp, numpy.maximum(p[:-1] - p[1:], 0))
+        intercept = tp[1:] - slope * p[1:]
+        both = (p[:-1] > 0) & (p[1:] > 0)
+        ratio = numpy.where(both, _ratio(p[:-1], numpy.maximum(p[1:], 0)), 1.0)
+        terms = _ratio(slope * (dtp + intercept * numpy.log(numpy.where(both, ratio, 1.0))),
+                       numpy.maximum(tp[1:] + fn[1:], 0))
+        return self._by_label(terms)
+
+    def get_config(self):
+        config = {**super().get_config(), "num_thresholds": self.num_thresholds,
+                  "curve": self.curve, "summation_method": self.summation_method,
+                  "multi_label": self.multi_label, "num_labels": self.num_labels,
+                  "label_weights": self.label_weights, "from_logits": self.from_logits}
+        if self._init_from_thresholds:
+            config["thresholds"] = self._thresholds[1:-1]
+        return config
+
+
+class FBetaScore(Metric):
+    """(1 + beta²) precision recall / (beta² precision + recall) per class; ``average``
+    None (one score per class), "micro", "macro" or "weighted". Predictions count as
+    positive above ``threshold``, or where they are the row's largest when it is None."""
+
+    def __init__(self, average=None, beta=1.0, threshold=None, name="fbeta_score",
+                 dtype=None):
+        if average not in (None, "micro", "macro", "weighted"):
+            raise ValueError("Invalid `average` argument value. Expected one of: {None, "
+                             f"'micro', 'macro', 'weighted'}}. Received: average={average}")
+        if not isinstance(beta, float) or beta <= 0.0:
+            raise ValueError(f"Invalid `beta` argument value. It should be a Python float > "
+                             f"0. Received: beta={beta!r}")
+        if threshold is not None and (not isinstance(threshold, float) or
+                                      not 0.0 < threshold <= 1.0):
+            raise ValueError("Invalid `threshold` argument value. It should be a Python "
+                             f"float with 0 < threshold <= 1. Received: threshold={threshold!r}")
+        self.average, self.beta, self.threshold = average, beta, threshold
+        super().__init__(name=name, dtype=dtype)
+
+    def reset_state(self):
+        self._counts = None                   # tp, fp, fn, support: per class or summed
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        t, p = _cpu(y_true, numpy.float64), _cpu(y_pred, numpy.float32)
+        if t.ndim != 2 or p.ndim != 2:
+            raise ValueError("FBetaScore expects 2D inputs with shape (batch_size, "
+                             f"output_dim). Received input shapes: y_pred.shape={p.shape} "
+                             f"and y_true.shape={t.shape}.")
+        if self.threshold is None:
+            hit = (p >= p.max(axis=-1, keepdims=True)) & (numpy.abs(p) > 1e-9)
+        else:
+            hit = p > self.threshold
+        hit = hit.astype(numpy.float64)
+        w = 1.0 if sample_weight is None else _cpu(sample_weight, numpy.float64)[:, None]
+        axis = None if self.average == "micro" else 0
+        new = [((v * w).sum(axis=axis)) for v in
+               (hit * t, hit * (1 - t), (1 - hit) * t, t)]
+        self._counts = new if self._counts is None else [
+            a + b for a, b in zip(self._counts, new)]
+
+    def result(self):
+        if self._counts is None:
+            return 0.0
+        tp, fp, fn, support = self._counts
+        precision = tp / (tp + fp + 1e-7)
+        recall = tp / (tp + fn + 1e-7)
+        b2 = self.beta ** 2
+        score = precision * recall / (b2 * precision + recall + 1e-7) * (1 + b2)
+        if self.average == "weighted":
+            return float((score * support / (support.sum() + 1e-7)).sum())
+        if self.average is not None:
+            return float(numpy.mean(score))
+        return numpy.asarray(score, numpy.float32)
+
+    def get_config(self):
+        return {**super().get_config(), "beta": self.beta, "average": self.average,
+                "threshold": self.threshold}
+
+
+class F1Score(FBetaScore):
+    """FBetaScore with beta=1: 2 precision recall / (precision + recall)."""
+
+    def __init__(self, average=None, threshold=None, name="f1_score", dtype=None):
+        super().__init__(average=average, beta=1.0, threshold=threshold, name=name,
+                         dtype=dtype)
+
+    def get_config(self):
+        config = super().get_config()
+        del config["beta"]
+        return config
+
+
 _FUNCTIONS = {"accuracy": accuracy, "binary_accuracy": binary_accuracy,
               "categorical_accuracy": categorical_accuracy,
               "sparse_categorical_accuracy": sparse_categorical_accuracy,
               "mean_squared_error": mean_squared_error, "mse": mean_squared_error,
-              "mean_absolute_error": mean_absolute_error, "mae": mean_absolute_error}
+              "mean_absolute_error": mean_absolute_error, "mae": mean_absolute_error,
+              "top_k_categorical_accuracy": top_k_categorical_accuracy,
+              "sparse_top_k_categorical_accuracy": sparse_top_k_categorical_accuracy,
+              "mean_absolute_percentage_error": mean_absolute_percentage_error,
+              "mean_squared_logarithmic_error": mean_squared_logarithmic_error}
 _CLASSES = {c.__name__: c for c in (Accuracy, BinaryAccuracy, CategoricalAccuracy,
                                     SparseCategoricalAccuracy, MeanSquaredError,
-                                    MeanAbsoluteError, Mean)}
+                                    MeanAbsoluteError, Mean, RootMeanSquaredError,
+                                    MeanAbsolutePercentageError, MeanSquaredLogarithmicError,
+                                    TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy,
+                                    Precision, Recall, AUC, F1Score, FBetaScore)}
 
 
-_NAMES = {"mse": "mean_squared_error", "mae": "mean_absolute_error"}
+_NAMES = {"mse": "mean_squared_error", "mae": "mean_absolute_error",
+          "mape": "mean_absolute_percentage_error", "msle": "mean_squared_logarithmic_error",
+          "MSE": "mean_squared_error", "MAE": "mean_absolute_error",
+          "MAPE": "mean_absolute_percentage_error", "MSLE": "mean_squared_logarithmic_error"}
 _OBJECTS = {"accuracy": Accuracy, "binary_accuracy": BinaryAccuracy,
             "categorical_accuracy": CategoricalAccuracy,
             "sparse_categorical_accuracy": SparseCategoricalAccuracy,
-            "mean_squared_error": MeanSquaredError, "mean_absolute_error": MeanAbsoluteError}
+            "mean_squared_error": MeanSquaredError, "mean_absolute_error": MeanAbsoluteError,
+            "root_mean_squared_error": RootMeanSquaredError,
+            "mean_absolute_percentage_error": MeanAbsolutePercentageError,
+            "mean_squared_logarithmic_error": MeanSquaredLogarithmicError,
+            "top_k_categorical_accuracy": TopKCategoricalAccuracy,
+            "sparse_top_k_categorical_accuracy": SparseTopKCategoricalAccuracy,
+            "precision": Precision, "recall": Recall, "auc": AUC, "f1_score": F1Score,
+            "f_beta_score": FBetaScore}
 
 
 def get(identifier):

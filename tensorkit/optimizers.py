@@ -23,9 +23,10 @@ from .errors import ShapeError, format_shape
 from .metrics import snake_case
 from .tensor import Tensor
 
-__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "schedules", "get",
-           "serialize", "deserialize", "LearningRateSchedule", "ExponentialDecay",
-           "PiecewiseConstantDecay", "InverseTimeDecay", "CosineDecay"]
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Nadam", "Adamax",
+           "Adadelta", "Lion", "schedules", "get", "serialize", "deserialize",
+           "LearningRateSchedule", "ExponentialDecay", "PiecewiseConstantDecay",
+           "InverseTimeDecay", "CosineDecay", "PolynomialDecay", "CosineDecayRestarts"]
 
 
 # ---- learning-rate schedules: step -> learning rate ------------------------------------
@@ -123,12 +124,82 @@ class CosineDecay(LearningRateSchedule):
                 "warmup_target": self.warmup_target, "warmup_steps": self.warmup_steps}
 
 
+class PolynomialDecay(LearningRateSchedule):
+    """From the learning rate down to ``end_learning_rate`` over ``decay_steps`` along
+    ``(1 - step / decay_steps) ** power`` (power 1: a straight line), then constant; with
+    ``cycle`` the decay starts over, each time ``decay_steps`` longer."""
+
+    def __init__(self, initial_learning_rate, decay_steps, end_learning_rate=0.0001,
+                 power=1.0, cycle=False, name="PolynomialDecay"):
+        if decay_steps <= 0:
+            raise ValueError(f"Argument `decay_steps` must be > 0. Received: "
+                             f"decay_steps={decay_steps}")
+        self.initial_learning_rate = float(initial_learning_rate)
+        self.decay_steps, self.end_learning_rate = decay_steps, float(end_learning_rate)
+        self.power, self.cycle, self.name = float(power), bool(cycle), name
+
+    def __call__(self, step):
+        decay_steps = self.decay_steps
+        if self.cycle:
+            decay_steps *= 1.0 if step == 0 else math.ceil(step / self.decay_steps)
+        else:
+            step = min(step, decay_steps)
+        p = step / decay_steps
+        return ((self.initial_learning_rate - self.end_learning_rate) * (1 - p) ** self.power
+                + self.end_learning_rate)
+
+    def get_config(self):
+        return {"initial_learning_rate": self.initial_learning_rate,
+                "decay_steps": self.decay_steps, "end_learning_rate": self.end_learning_rate,
+                "power": self.power, "cycle": self.cycle, "name": self.name}
+
+
+class CosineDecayRestarts(LearningRateSchedule):
+    """Cosine decay that restarts (SGDR): the first run lasts ``first_decay_steps``, each
+    next one ``t_mul`` times longer and starting ``m_mul`` times lower."""
+
+    def __init__(self, initial_learning_rate, first_decay_steps, t_mul=2.0, m_mul=1.0,
+                 alpha=0.0, name="SGDRDecay"):
+        if first_decay_steps <= 0:
+            raise ValueError(f"Argument `first_decay_steps` must be > 0. Received: "
+                             f"first_decay_steps={first_decay_steps}")
+        self.initial_learning_rate = float(initial_learning_rate)
+        self.first_decay_steps = first_decay_steps
+        self.t_mul, self.m_mul, self.alpha = float(t_mul), float(m_mul), float(alpha)
+        self.name = name
+
+    def __call__(self, step):
+        # float32 as Keras: where a restart falls is decided by float32 logs and floors
+        f32 = numpy.float32
+        done = f32(step) / f32(self.first_decay_steps)
+        t_mul = f32(self.t_mul)
+        if self.t_mul == 1.0:
+            restart = numpy.floor(done)
+            done = done - restart
+        else:
+            restart = numpy.floor(numpy.log(f32(1.0) - done * (f32(1.0) - t_mul))
+                                  / numpy.log(t_mul))
+            runs_before = (f32(1.0) - t_mul ** restart) / (f32(1.0) - t_mul)
+            done = (done - runs_before) / t_mul ** restart
+        cosine = f32(0.5) * f32(self.m_mul) ** restart * (f32(1.0) + numpy.cos(f32(math.pi)
+                                                                              * done))
+        decayed = (f32(1.0) - f32(self.alpha)) * cosine + f32(self.alpha)
+        return float(f32(self.initial_learning_rate) * decayed)
+
+    def get_config(self):
+        return {"initial_learning_rate": self.initial_learning_rate,
+                "first_decay_steps": self.first_decay_steps, "t_mul": self.t_mul,
+                "m_mul": self.m_mul, "alpha": self.alpha, "name": self.name}
+
+
 schedules = types.SimpleNamespace(
     LearningRateSchedule=LearningRateSchedule, ExponentialDecay=ExponentialDecay,
     InverseTimeDecay=InverseTimeDecay, PiecewiseConstantDecay=PiecewiseConstantDecay,
-    CosineDecay=CosineDecay)
+    CosineDecay=CosineDecay, PolynomialDecay=PolynomialDecay,
+    CosineDecayRestarts=CosineDecayRestarts)
 _SCHEDULES = {c.__name__: c for c in (ExponentialDecay, InverseTimeDecay,
-                                      PiecewiseConstantDecay, CosineDecay)}
+                                      PiecewiseConstantDecay, CosineDecay, PolynomialDecay,
+                                      CosineDecayRestarts)}
 
 
 # ---- the base optimizer ----------------------------------------------------------------
@@ -577,7 +648,140 @@ class Adagrad(Optimizer):
                 "epsilon": self.epsilon}
 
 
-_BY_NAME = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop, "adagrad": Adagrad}
+class Nadam(Adam):
+    """Adam with Nesterov momentum: the step mixes the new momentum, bias-corrected with a
+    momentum schedule ``u_t = beta_1 (1 - 0.5 · 0.96^t)``, and the gradient itself."""
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
+                 weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None,
+                 name="nadam", **kwargs):
+        super().__init__(learning_rate, beta_1, beta_2, epsilon, False, weight_decay,
+                         clipnorm, clipvalue, global_clipnorm, name, **kwargs)
+
+    def _u(self, t):
+        return self.beta_1 * (1.0 - 0.5 * 0.96 ** t)
+
+    def update_step(self, g, var, slots, lr):
+        xp = backend.array_module(var)
+        t = self.iterations + 1
+        u_t, u_next = self._u(t), self._u(t + 1)
+        u_product = math.prod(self._u(s) for s in range(1, t + 1))   # Keras keeps it as a
+        m, v = slots                                                  # variable; it is this
+        step = g - m
+        step *= 1 - self.beta_1
+        m += step                                     # m += (g - m) * (1 - beta_1)
+        step = g * g
+        step -= v
+        step *= 1 - self.beta_2
+        v += step                                     # v += (g² - v) * (1 - beta_2)
+        m_hat = m * (u_next / (1 - u_product * u_next))
+        m_hat += g * ((1 - u_t) / (1 - u_product))
+        denom = xp.sqrt(v / (1 - self.beta_2 ** t))
+        denom += self.epsilon
+        m_hat *= lr
+        m_hat /= denom
+        var -= m_hat
+
+    def get_config(self):
+        config = super().get_config()
+        del config["amsgrad"]
+        return config
+
+
+class Adamax(Optimizer):
+    """Adam with the infinity norm: ``u = max(beta_2 u, |g|)``,
+    ``w -= lr m / ((1 - beta_1^t)(u + epsilon))``."""
+
+    slot_names = ("momentum", "norm")
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
+                 weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None,
+                 name="adamax", **kwargs):
+        super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm,
+                         name, **kwargs)
+        self.beta_1, self.beta_2, self.epsilon = float(beta_1), float(beta_2), float(epsilon)
+
+    def update_step(self, g, var, slots, lr):
+        xp = backend.array_module(var)
+        m, u = slots
+        step = g - m
+        step *= 1 - self.beta_1
+        m += step
+        u *= self.beta_2
+        xp.maximum(u, xp.abs(g), out=u)
+        denom = u + self.epsilon
+        denom *= 1 - self.beta_1 ** (self.iterations + 1)
+        step = m * lr
+        step /= denom
+        var -= step
+
+    def get_config(self):
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
+                "epsilon": self.epsilon}
+
+
+class Adadelta(Optimizer):
+    """``acc_g = rho acc_g + (1 - rho) g²``; ``d = -√(acc_d + eps) / √(acc_g + eps) · g``;
+    ``acc_d = rho acc_d + (1 - rho) d²``; ``w += lr d``."""
+
+    slot_names = ("accumulated_grad", "accumulated_delta_var")
+
+    def __init__(self, learning_rate=0.001, rho=0.95, epsilon=1e-7, weight_decay=None,
+                 clipnorm=None, clipvalue=None, global_clipnorm=None, name="adadelta",
+                 **kwargs):
+        super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm,
+                         name, **kwargs)
+        self.rho, self.epsilon = float(rho), float(epsilon)
+
+    def update_step(self, g, var, slots, lr):
+        xp = backend.array_module(var)
+        acc_g, acc_d = slots
+        acc_g *= self.rho
+        acc_g += (1 - self.rho) * (g * g)
+        delta = xp.sqrt(acc_d + self.epsilon)
+        delta *= g
+        delta /= xp.sqrt(acc_g + self.epsilon)        # the step is -delta
+        acc_d *= self.rho
+        acc_d += (1 - self.rho) * (delta * delta)
+        delta *= lr
+        var -= delta
+
+    def get_config(self):
+        return {**super().get_config(), "rho": self.rho, "epsilon": self.epsilon}
+
+
+class Lion(Optimizer):
+    """``w -= lr · sign(beta_1 m + (1 - beta_1) g)``, then ``m = beta_2 m + (1 - beta_2) g``:
+    every weight moves by exactly lr, so use a learning rate 3-10x smaller than Adam's."""
+
+    slot_names = ("momentum",)
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.99, weight_decay=None,
+                 clipnorm=None, clipvalue=None, global_clipnorm=None, name="lion", **kwargs):
+        if beta_1 <= 0 or beta_1 > 1:
+            raise ValueError("Argument `beta_1` must be in the [0, 1] range. Otherwise, the "
+                             f"optimizer degenerates to SignSGD. Received: beta_1={beta_1}.")
+        super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm,
+                         name, **kwargs)
+        self.beta_1, self.beta_2 = float(beta_1), float(beta_2)
+
+    def update_step(self, g, var, slots, lr):
+        xp = backend.array_module(var)
+        m = slots[0]
+        step = m * self.beta_1
+        step += g * (1.0 - self.beta_1)
+        step = xp.sign(step, out=step)
+        step *= lr
+        var -= step
+        m *= self.beta_2
+        m += g * (1.0 - self.beta_2)
+
+    def get_config(self):
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2}
+
+
+_BY_NAME = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop, "adagrad": Adagrad,
+            "nadam": Nadam, "adamax": Adamax, "adadelta": Adadelta, "lion": Lion}
 
 
 def get(identifier):

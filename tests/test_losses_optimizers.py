@@ -372,3 +372,90 @@ def test_step_decay_schedules_refuse_zero_decay_steps():
         with pytest.raises(ValueError, match="Received: decay_steps=0"):
             schedule(0.1, 0, 0.5)
         assert schedule(0.1, 10, 0.5).get_config()["name"] == schedule.__name__
+
+
+# ---- the losses, metrics and optimizers added after Keras 3's basics ----------------------
+NEW_LOSSES = ["cosine_similarity", "hinge", "squared_hinge", "categorical_hinge", "log_cosh",
+              "poisson", "mape", "msle", "binary_focal_crossentropy",
+              "categorical_focal_crossentropy"]
+
+
+@pytest.mark.parametrize("name", NEW_LOSSES)
+def test_new_losses_gradcheck(name, rng):
+    y = (rng.random((4, 3)) > 0.5).astype("float64")
+    y[:, 0] = 1 - y[:, 1]                          # no all-zero rows (cosine, categorical)
+    p = rng.random((4, 3)) * 0.8 + 0.1             # in (0, 1), away from kinks and clips
+    if name == "mape":
+        y = y + 1.0                                # |y| >= 1e-7: no division by the floor
+    fn = losses.get(name)
+    gradcheck(lambda a: fn(y, a), p)
+
+
+def test_new_losses_refuse_mismatched_shapes():
+    for name in NEW_LOSSES:
+        with pytest.raises(tk.ShapeError):
+            losses.get(name)(np.ones((4, 3)), tk.tensor(np.ones((4, 2))))
+
+
+def test_hinge_converts_01_labels_only():
+    p = tk.tensor([[0.3, -0.5]])
+    assert losses.hinge([[1.0, 0.0]], p).item() == pytest.approx(losses.hinge([[1.0, -1.0]],
+                                                                              p).item())
+    assert losses.hinge([[0.5, 0.0]], p).item() == pytest.approx(((1 - 0.15) + 1) / 2)
+
+
+def test_confusion_metrics_accumulate_and_refuse_bad_arguments():
+    m = metrics.Precision()
+    m.update_state([1, 0, 1], [0.9, 0.8, 0.2])
+    m.update_state([1], [0.7])
+    assert m.result() == pytest.approx(2 / 3)
+    assert metrics.Recall(thresholds=[0.1, 0.5]).__class__.__name__ == "Recall"
+    with pytest.raises(ValueError, match=r"Threshold values must be in \[0, 1\]"):
+        metrics.Precision(thresholds=1.5)
+    with pytest.raises(ValueError, match="Invalid AUC curve"):
+        metrics.AUC(curve="RUC")
+    with pytest.raises(ValueError, match="num_thresholds"):
+        metrics.AUC(num_thresholds=1)
+    with pytest.raises(ValueError, match="Received: k=0"):
+        metrics.SparseTopKCategoricalAccuracy(k=0)
+    auc = metrics.AUC()
+    auc.update_state([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
+    assert auc.result() == pytest.approx(0.75, abs=0.01)         # the exact ROC area
+    auc.reset_state()
+    assert auc.result() == 0.0
+
+
+def test_new_metric_names_compile_and_log():
+    x = np.random.default_rng(0).normal(size=(20, 3)).astype("float32")
+    y = (x[:, :1] > 0).astype("float32")
+    model = tk.Sequential([tk.Input((3,)), tk.layers.Dense(1, activation="sigmoid")])
+    model.compile("nadam", "binary_focal_crossentropy",
+                  metrics=["precision", "recall", "auc", metrics.AUC(curve="PR", name="prauc")])
+    hist = model.fit(x, y, epochs=2, batch_size=8, verbose=0, validation_data=(x, y))
+    assert sorted(hist.history) == sorted(
+        ["loss", "precision", "recall", "auc", "prauc", "val_loss", "val_precision",
+         "val_recall", "val_auc", "val_prauc"])
+
+
+@pytest.mark.parametrize("name", ["nadam", "adamax", "adadelta", "lion"])
+def test_new_optimizers_by_name_state_round_trip(name):
+    opt = optimizers.get(name)
+    w = tk.tensor(W0.copy(), requires_grad=True)
+    opt.apply([np.ones_like(W0)], [w])
+    fresh = optimizers.deserialize(optimizers.serialize(opt))
+    w2 = tk.tensor(w.numpy().copy(), requires_grad=True)
+    fresh.set_state(opt.get_state(), [w2])
+    g = np.linspace(-1, 1, W0.size).reshape(W0.shape)
+    opt.apply([g], [w])
+    fresh.apply([g], [w2])
+    np.testing.assert_allclose(w.numpy(), w2.numpy(), rtol=0, atol=0)
+
+
+def test_new_schedules_refuse_bad_steps():
+    S = tk.optimizers.schedules
+    with pytest.raises(ValueError, match="decay_steps=0"):
+        S.PolynomialDecay(0.1, 0)
+    with pytest.raises(ValueError, match="first_decay_steps=0"):
+        S.CosineDecayRestarts(0.1, 0)
+    with pytest.raises(ValueError, match="beta_1"):
+        optimizers.Lion(beta_1=0.0)
