@@ -152,9 +152,12 @@ class History(Callback):
             axes = fig.subplots(1, len(panels), squeeze=False)[0]
         for panel, axis in zip(panels, axes):
             for key in panel:
-                values = self.history[key]
-                axis.plot(range(1, len(values) + 1), values, marker="o", markersize=3,
-                          linestyle="--" if key.startswith("val_") else "-", label=key)
+                values = numpy.asarray(self.history[key], dtype=float)   # (epochs, ...)
+                columns = values.reshape(len(values), -1)     # a per-class metric: a line each
+                for i, column in enumerate(columns.T):
+                    axis.plot(range(1, len(values) + 1), column, marker="o", markersize=3,
+                              linestyle="--" if key.startswith("val_") else "-",
+                              label=key if values.ndim == 1 else f"{key}[{i}]")
             axis.set_xlabel("epoch")
             axis.set_ylabel("loss" if "loss" in panel else "metric")
             axis.legend()
@@ -181,7 +184,10 @@ def _interactive():
 
 
 def format_logs(logs):
-    return " - ".join(f"{k}: {v:.4f}" for k, v in logs.items() if isinstance(v, float))
+    """'loss: 0.1234 - f1_score: [0.5 0.25]': scalars and the arrays of per-class metrics."""
+    return " - ".join(f"{k}: {v:.4f}" if isinstance(v, float) else
+                      f"{k}: {numpy.array2string(v, precision=4, separator=' ')}"
+                      for k, v in logs.items() if isinstance(v, (float, numpy.ndarray)))
 
 
 class ProgbarLogger(Callback):

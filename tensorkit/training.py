@@ -395,7 +395,8 @@ class Trainer:
     def _logs(self, loss_mean):
         logs = {"loss": loss_mean}
         for _, m in self._compiled_metrics or []:
-            logs[m.name] = float(m.result())
+            value = m.result()            # an array for F1Score(average=None), thresholds...
+            logs[m.name] = float(value) if numpy.ndim(value) == 0 else numpy.asarray(value)
         return logs
 
     def _reset_metrics(self):

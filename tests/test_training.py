@@ -485,3 +485,19 @@ def test_weight_mistakes_are_named():
         model.fit(x, y, sample_weight=np.ones(3), verbose=0)
     with pytest.raises(ValueError, match=r"class_weight must be a dict \{class id: weight\}"):
         model.fit(x, y, class_weight=[1.0, 2.0], verbose=0)
+
+
+def test_per_class_metrics_log_arrays_as_keras(capsys):
+    # F1Score() (average=None) and Precision(thresholds=[...]) give one value per class or
+    # threshold: History keeps the arrays, the progress line and plot show every value
+    rng = np.random.default_rng(0)
+    x, y = rng.random((32, 8)).astype("float32"), np.eye(3)[rng.integers(0, 3, 32)]
+    model = tk.Sequential([tk.Input(shape=(8,)), Dense(3, activation="softmax")])
+    model.compile("adam", "categorical_crossentropy",
+                  metrics=[tk.metrics.F1Score(), tk.metrics.Precision(thresholds=[0.3, 0.6])])
+    history = model.fit(x, y, epochs=2, batch_size=16, verbose=2, validation_split=0.25)
+    assert [np.shape(v) for v in history.history["f1_score"]] == [(3,), (3,)]
+    assert np.shape(history.history["val_precision"][1]) == (2,)
+    assert "f1_score: [" in capsys.readouterr().out
+    labels = [line.get_label() for ax in history.plot().axes for line in ax.lines]
+    assert "f1_score[2]" in labels and "val_precision[1]" in labels

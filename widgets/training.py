@@ -10,6 +10,7 @@ in the saved notebook.
 import html
 import time
 
+import numpy
 import traitlets as t
 
 from ._base import HERE, Widget, in_notebook
@@ -155,8 +156,8 @@ class TrainingMonitor(Widget, Callback):
     on_batch_end = on_train_batch_end
 
     def on_epoch_end(self, epoch, logs=None):
-        row = {"epoch": epoch, **{k: float(v) for k, v in (logs or {}).items()
-                                  if isinstance(v, (int, float)) or hasattr(v, "__float__")}}
+        row = {"epoch": epoch, **{k: float(v) for k, v in (logs or {}).items()   # scalars:
+                                  if numpy.ndim(v) == 0 and hasattr(v, "__float__")}}  # curves
         self.history = self.history + [row]
         self.epoch = epoch
         self._push(time.perf_counter())
