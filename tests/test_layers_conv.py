@@ -39,6 +39,19 @@ CASES = {
     "conv2d_transpose_outpad": (lambda **k: layers.Conv2DTranspose(2, 3, strides=2,
                                                                    output_padding=1, **k),
                                 (1, 3, 3, 2), (1, 8, 8, 2)),
+    "conv2d_groups": (lambda **k: layers.Conv2D(4, 3, groups=2, padding="same", **k),
+                      (2, 4, 5, 6), (2, 4, 5, 4)),
+    "conv1d_groups": (lambda **k: layers.Conv1D(6, 2, groups=3, **k), (2, 5, 3), (2, 4, 6)),
+    "depthwise": (lambda **k: layers.DepthwiseConv2D(3, **k), (2, 5, 6, 2), (2, 3, 4, 2)),
+    "depthwise_dm2_same_s2": (lambda **k: layers.DepthwiseConv2D(
+        (3, 2), strides=2, padding="same", depth_multiplier=2, activation="relu", **k),
+        (2, 5, 6, 3), (2, 3, 3, 6)),
+    "depthwise_dilated": (lambda **k: layers.DepthwiseConv2D(2, dilation_rate=2, use_bias=False,
+                                                             **k), (1, 5, 5, 5), (1, 3, 3, 5)),
+    "separable": (lambda **k: layers.SeparableConv2D(3, 3, **k), (2, 5, 6, 2), (2, 3, 4, 3)),
+    "separable_dm2_same_s2": (lambda **k: layers.SeparableConv2D(
+        4, 3, strides=2, padding="same", depth_multiplier=2, activation="tanh", **k),
+        (2, 5, 6, 3), (2, 3, 3, 4)),
     "max_pool1d": (lambda **k: layers.MaxPooling1D(**k), (2, 7, 3), (2, 3, 3)),
     "avg_pool1d_same": (lambda **k: layers.AveragePooling1D(3, 2, padding="same", **k),
                         (2, 7, 3), (2, 4, 3)),
@@ -321,6 +334,13 @@ def test_window_larger_than_input_and_channel_mismatch_are_explained():
                                                               r"dilation_rate > 1"),
     (lambda: layers.Conv2DTranspose(2, 3, strides=2, output_padding=2),
      r"smaller than its stride.*Received: output_padding=2"),
+    (lambda: layers.Conv2D(3, 3, groups=2), r"filters to be a multiple of groups.*"
+                                            r"filters=3, groups=2"),
+    (lambda: layers.Conv1D(4, 3, groups=0), r"Received: groups=0"),
+    (lambda: layers.DepthwiseConv2D(3, depth_multiplier=0), r"Received: depth_multiplier=0"),
+    (lambda: layers.DepthwiseConv2D(3, padding="causal"), r"Received: padding='causal'"),
+    (lambda: layers.SeparableConv2D(0, 3), r"Received: filters=0"),
+    (lambda: layers.SeparableConv2D(2, 3, data_format="channels_first"), r"channels_last"),
     (lambda: layers.MaxPooling2D(strides=0), r"Received: strides=0"),
     (lambda: layers.AveragePooling1D(padding="causal"), r"Received: padding='causal'"),
     (lambda: layers.UpSampling2D(interpolation="bicubic"), r"interpolation='bicubic'"),
@@ -341,3 +361,116 @@ def test_conv_net_trains_end_to_end_gradients_reach_every_weight():
     assert y.shape == (3, 2)
     (y * y).sum().backward()
     assert all(w.grad is not None and w.grad.shape == w.shape for w in model.trainable_weights)
+
+
+# ---- depthwise, separable and grouped convolutions ------------------------------------------
+
+def ref_depthwise(x, k, strides=(1, 1), pads=((0, 0), (0, 0)), dilation=(1, 1)):
+    """Channel c with its own filters k[..., c, :], output channel c * M + m."""
+    c, m = k.shape[2:]
+    outs = [ref_conv2d(x[..., i:i + 1], k[:, :, i:i + 1], strides, pads, dilation)
+            for i in range(c)]                                     # each (N, OH, OW, M)
+    return np.concatenate(outs, axis=-1)
+
+
+@pytest.mark.parametrize("strides, padding, dilation, kernel", [
+    ((1, 1), "valid", (1, 1), (3, 3, 3, 1)), ((2, 2), "same", (1, 1), (3, 2, 3, 2)),
+    ((1, 1), "same", (2, 2), (2, 3, 3, 3)), ((2, 1), "valid", (1, 2), (2, 2, 3, 2)),
+    ((2, 2), "same", (2, 2), (3, 3, 3, 1))])
+def test_depthwise_conv2d_matches_a_loop_reference(strides, padding, dilation, kernel):
+    x, k = _x((2, 7, 6, 3)), _x(kernel, seed=1)
+    pads = ((0, 0), (0, 0)) if padding == "valid" else tuple(
+        same_pads(n, kk, s, d) for n, kk, s, d in zip((7, 6), kernel[:2], strides, dilation))
+    got = tk.depthwise_conv2d(tk.tensor(x, dtype="float64"), tk.tensor(k, dtype="float64"),
+                              strides, padding, dilation).numpy()
+    np.testing.assert_allclose(got, ref_depthwise(x, k, strides, pads, dilation), atol=1e-12)
+
+
+@pytest.mark.parametrize("strides, padding, dilation", [
+    (1, "valid", 1), (2, "same", 1), (1, "same", 2), ((2, 1), "valid", (1, 2)), (2, "same", 2)])
+def test_depthwise_conv2d_gradients_match_finite_differences(strides, padding, dilation):
+    f = lambda x, k: tk.depthwise_conv2d(x, k, strides, padding, dilation)  # noqa: E731
+    assert gradcheck(f, _x((2, 6, 5, 3)), _x((3, 2, 3, 2), seed=1))
+
+
+def test_depthwise_conv2d_shape_rule_symbolic_labels_and_errors():
+    from tensorkit.ops.conv import depthwise_shape
+    k = tk.ones((3, 3, 2, 3))
+    assert tk.depthwise_conv2d(tk.symbolic((None, 8, 8, 2)), k, 2, "same").shape == \
+        (None, 4, 4, 6) == depthwise_shape((None, 8, 8, 2), (3, 3, 2, 3), strides=(2, 2),
+                                           padding="same", dilation_rate=(1, 1))
+    x = tk.tensor(np.ones((1, 5, 5, 2)), dims=("batch", "height", "width", "channels"))
+    assert tk.depthwise_conv2d(x, tk.ones((3, 3, 2, 1))).dims == x.dims
+    assert tk.depthwise_conv2d(x, k).dims == ("batch", "height", "width", None)
+    with pytest.raises(tk.ShapeError, match=r"input has 3 channels .* kernel takes 2"):
+        tk.depthwise_conv2d(tk.ones((1, 5, 5, 3)), k)
+    with pytest.raises(tk.ShapeError, match=r"kernel_height, kernel_width, in_channels, "
+                                            r"depth_multiplier"):
+        tk.depthwise_conv2d(tk.ones((1, 5, 5, 2)), tk.ones((3, 3, 2)))
+    with pytest.raises(ValueError, match=r"depthwise_conv2d got padding='full'"):
+        tk.depthwise_conv2d(tk.ones((1, 5, 5, 2)), k, padding="full")
+
+
+def test_separable_is_depthwise_then_pointwise_and_grouped_is_split_convs():
+    x = tk.tensor(_x((2, 6, 5, 4)))
+    sep = layers.SeparableConv2D(3, 3, depth_multiplier=2, use_bias=False)
+    dk, pk = (w.numpy() for w in (sep(x), *sep.weights)[1:])
+    want = tk.conv2d(tk.depthwise_conv2d(x, tk.tensor(dk)), tk.tensor(pk)).numpy()
+    np.testing.assert_allclose(sep(x).numpy(), want, rtol=1e-5, atol=1e-6)
+    conv = layers.Conv2D(6, 3, groups=2, use_bias=False)
+    k = conv(x) is not None and conv.kernel.numpy()                  # (3, 3, 2, 6)
+    halves = [tk.conv2d(tk.tensor(x.numpy()[..., 2 * i:2 * i + 2]),
+                        tk.tensor(k[..., 3 * i:3 * i + 3])).numpy() for i in range(2)]
+    np.testing.assert_allclose(conv(x).numpy(), np.concatenate(halves, -1), atol=1e-5)
+
+
+def test_new_conv_layers_keras_weights_and_config():
+    d = layers.DepthwiseConv2D(3, depth_multiplier=2)
+    d(tk.ones((1, 5, 5, 3)))
+    assert [w.name for w in d.weights] == ["depthwise_conv2d/kernel", "depthwise_conv2d/bias"]
+    assert [w.shape for w in d.get_weights()] == [(3, 3, 3, 2), (6,)]
+    s = layers.SeparableConv2D(8, 3, depth_multiplier=2)
+    s(tk.ones((1, 5, 5, 3)))
+    assert [w.name.split("/")[-1] for w in s.weights] == ["depthwise_kernel",
+                                                          "pointwise_kernel", "bias"]
+    assert [w.shape for w in s.get_weights()] == [(3, 3, 3, 2), (1, 1, 6, 8), (8,)]
+    assert s.count_params() == 3 * 3 * 3 * 2 + 6 * 8 + 8
+    g = layers.Conv2D(8, 3, groups=4)
+    g(tk.ones((1, 5, 5, 12)))
+    assert [w.shape for w in g.get_weights()] == [(3, 3, 3, 8), (8,)]
+    assert g.get_config()["groups"] == 4 and "groups" not in layers.Conv2DTranspose(
+        2, 3).get_config()
+    cfg = s.get_config()
+    assert {k: cfg[k] for k in ("filters", "depth_multiplier", "depthwise_initializer",
+                                "pointwise_initializer", "depthwise_regularizer")} == {
+        "filters": 8, "depth_multiplier": 2, "depthwise_initializer": "glorot_uniform",
+        "pointwise_initializer": "glorot_uniform", "depthwise_regularizer": None}
+    reg = layers.SeparableConv2D(2, 3, pointwise_regularizer="l2")
+    reg(tk.ones((1, 5, 5, 1)))
+    assert len(reg.losses) == 1
+
+
+def test_grouped_conv_with_channels_groups_cannot_share_is_explained():
+    with pytest.raises(tk.ShapeError, match=r"In layer 'conv2d'.*input has 5 channels, "
+                                            r"which 2 groups cannot share"):
+        layers.Conv2D(4, 3, groups=2)(tk.ones((1, 5, 5, 5)))
+
+
+def test_new_conv_layers_save_load_round_trip_and_tfjs_refuses_them(tmp_path):
+    model = tk.Sequential([tk.Input(shape=(8, 8, 4)),
+                           layers.DepthwiseConv2D(3, depth_multiplier=2, padding="same"),
+                           layers.SeparableConv2D(6, 3, strides=2, activation="relu"),
+                           layers.Conv2D(4, 1, groups=2), layers.GlobalAveragePooling2D()])
+    path = tmp_path / "m.tkmodel"
+    model.save(path)
+    again = tk.models.load_model(path)
+    x = tk.tensor(_x((2, 8, 8, 4)).astype(np.float32))
+    np.testing.assert_array_equal(again(x).numpy(), model(x).numpy())
+    assert [l.get_config() for l in again.layers] == [l.get_config() for l in model.layers]
+    for make in (lambda: layers.DepthwiseConv2D(3), lambda: layers.SeparableConv2D(2, 3)):
+        tk.clear_session()
+        layer = make()
+        one = tk.Sequential([tk.Input(shape=(8, 8, 4)), layer])
+        with pytest.raises(tk.export.ExportError, match=rf"'{layer.name}' "
+                                                        rf"\({type(layer).__name__}\)"):
+            tk.export.to_tfjs(one, tmp_path / layer.name)

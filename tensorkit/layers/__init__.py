@@ -8,6 +8,7 @@ from .embedding import *  # noqa: F401,F403
 from .merging import *  # noqa: F401,F403
 from .normalization import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
+from .preprocessing import *  # noqa: F401,F403
 from .recurrent import *  # noqa: F401,F403
 from .reshaping import *  # noqa: F401,F403
 from .wrappers import *  # noqa: F401,F403

@@ -1,21 +1,23 @@
-"""Convolution layers: Conv1D, Conv2D, Conv2DTranspose, channels last as Keras and TF.js.
+"""Convolution layers: Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D,
+channels last as Keras and TF.js.
 
-Kernels are Keras's: Conv1D (k, in, filters), Conv2D (kh, kw, in, filters), and
+Kernels are Keras's: Conv1D (k, in / groups, filters), Conv2D (kh, kw, in / groups, filters),
 Conv2DTranspose (kh, kw, filters, in), since it is the gradient of a Conv2D going from
-`filters` channels back to `in`. `build` checks the input against the op's shape rule
-before any weight exists, so an input of the wrong rank (an image without its batch or
-channel axis) leaves the layer unbuilt and the learner can call it again on fixed data.
+`filters` channels back to `in`, and DepthwiseConv2D (kh, kw, in, depth_multiplier).
+`build` checks the input against the op's shape rule before any weight exists, so an input
+of the wrong rank (an image without its batch or channel axis) leaves the layer unbuilt and
+the learner can call it again on fixed data.
 """
 
 import operator
 
 from .. import activations, initializers, ops
 from ..errors import ShapeError, format_shape
-from ..ops.conv import conv_shape, conv_transpose_shape
+from ..ops.conv import conv_shape, conv_transpose_shape, depthwise_shape
 from .base import Layer
 from .core import _positive_int
 
-__all__ = ["Conv1D", "Conv2D", "Conv2DTranspose"]
+__all__ = ["Conv1D", "Conv2D", "Conv2DTranspose", "DepthwiseConv2D", "SeparableConv2D"]
 
 
 # ---- argument checks shared by the spatial layers (pooling and reshaping use them too) ------
@@ -94,7 +96,7 @@ def check_rank(layer, op, input_shape, rank):
 # ---- the layers ------------------------------------------------------------------------------
 
 class _Conv(Layer):
-    """What Conv1D and Conv2D share: ``activation(conv(x, kernel) + bias)``."""
+    """What the convolutions share: ``activation(conv(x, kernel) + bias)``."""
 
     rank = None                     # spatial axes: 1 or 2
     regularized = {"kernel_regularizer": "kernel", "bias_regularizer": "bias"}
@@ -102,37 +104,58 @@ class _Conv(Layer):
     paddings = ("valid", "same")
 
     def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
-                 dilation_rate=1, activation=None, use_bias=True,
+                 dilation_rate=1, groups=1, activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros", **kwargs):
         super().__init__(**kwargs)
-        kind, n = type(self).__name__, self.rank
+        kind = type(self).__name__
         self.filters = _positive_int(kind, "filters", filters)
+        self._window(kernel_size, strides, padding, data_format, dilation_rate)
+        if max(self.strides) > 1 and max(self.dilation_rate) > 1:
+            raise ValueError(f"{kind} cannot combine strides > 1 with dilation_rate > 1 (nor "
+                             f"can Keras or TF.js). Received: strides={self.strides} and "
+                             f"dilation_rate={self.dilation_rate}")
+        self.groups = _positive_int(kind, "groups", groups)
+        if self.filters % self.groups:
+            raise ValueError(f"{kind} expects filters to be a multiple of groups (each group "
+                             f"makes filters // groups of them). Received: filters={filters}, "
+                             f"groups={groups}")
+        self._output(activation, use_bias, bias_initializer)
+        self.kernel_initializer = initializers.get(kernel_initializer)
+
+    def _window(self, kernel_size, strides, padding, data_format, dilation_rate):
+        kind, n = type(self).__name__, self.rank
         self.kernel_size = int_tuple(kind, "kernel_size", kernel_size, n)
         self.strides = int_tuple(kind, "strides", strides, n)
         self.padding = check_padding(kind, padding, self.paddings)
         self.data_format = check_data_format(kind, data_format)
         self.dilation_rate = int_tuple(kind, "dilation_rate", dilation_rate, n)
-        if max(self.strides) > 1 and max(self.dilation_rate) > 1:
-            raise ValueError(f"{kind} cannot combine strides > 1 with dilation_rate > 1 (nor "
-                             f"can Keras or TF.js). Received: strides={self.strides} and "
-                             f"dilation_rate={self.dilation_rate}")
+
+    def _output(self, activation, use_bias, bias_initializer):
         self.activation = activations.get(activation)
         self.use_bias = use_bias
-        self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
 
     def _kernel_shape(self, channels):
-        return self.kernel_size + (channels, self.filters)
+        per_group = None if channels is None else channels // self.groups
+        return self.kernel_size + (per_group, self.filters)
 
     def _rule(self, input_shape, kernel_shape):
-        check_shape(self, self.op, conv_shape, (tuple(input_shape), kernel_shape),
-                    strides=self.strides, padding=self.padding,
-                    dilation_rate=self.dilation_rate)
+        shape = tuple(input_shape)
+        if self.groups > 1 and len(shape) == self.rank + 2 and shape[-1] is not None:
+            if shape[-1] % self.groups:
+                raise ShapeError(f"the input has {shape[-1]} channels, which {self.groups} "
+                                 "groups cannot share evenly.",
+                                 expected=f"a number of channels divisible by groups="
+                                          f"{self.groups}",
+                                 fix="choose groups that divides the input's channels (and "
+                                     "filters).", op=self.op, shapes=(shape,), layer=self.name)
+            shape = shape[:-1] + (shape[-1] // self.groups,)     # what one group sees
+        check_shape(self, self.op, conv_shape, (shape, kernel_shape), strides=self.strides,
+                    padding=self.padding, dilation_rate=self.dilation_rate)
 
     def build(self, input_shape):
         channels = channels_guess(input_shape, self.rank + 2)
-        kernel_shape = self._kernel_shape(channels)
-        self._rule(input_shape, kernel_shape)
+        self._rule(input_shape, self._kernel_shape(channels))
         if channels is None:
             raise ShapeError(f"the channel axis (the last) of the input "
                              f"{format_shape(input_shape)} is unknown, so the kernel cannot "
@@ -140,13 +163,27 @@ class _Conv(Layer):
                              fix="give the Input its channels, e.g. tk.Input(shape=(28, 28, 1)).",
                              op=type(self).__name__, shapes=(tuple(input_shape),),
                              layer=self.name)
-        self.kernel = self.add_weight("kernel", kernel_shape, self.kernel_initializer)
-        self.bias = self.add_weight("bias", (self.filters,), self.bias_initializer) \
+        self._make_weights(channels)
+
+    def _make_weights(self, channels):
+        self.kernel = self.add_weight("kernel", self._kernel_shape(channels),
+                                      self.kernel_initializer)
+        self._make_bias(self.filters)
+
+    def _make_bias(self, size):
+        self.bias = self.add_weight("bias", (size,), self.bias_initializer) \
             if self.use_bias else None
 
     def _conv(self, inputs):
-        return getattr(ops, self.op)(inputs, self.kernel, strides=self.strides,
-                                     padding=self.padding, dilation_rate=self.dilation_rate)
+        conv = getattr(ops, self.op)
+        args = dict(strides=self.strides, padding=self.padding, dilation_rate=self.dilation_rate)
+        if self.groups == 1:
+            return conv(inputs, self.kernel, **args)
+        # Keras's grouped conv: group i's channels meet only its slice of the filters
+        cin, cout = self.kernel.shape[-2], self.filters // self.groups
+        return ops.concatenate([conv(inputs[..., i * cin:(i + 1) * cin],
+                                     self.kernel[..., i * cout:(i + 1) * cout], **args)
+                                for i in range(self.groups)], axis=-1)
 
     def call(self, inputs):
         x = self._conv(inputs)                   # (B, *spatial, in) -> (B, *out, filters)
@@ -154,14 +191,19 @@ class _Conv(Layer):
             x = x + self.bias
         return self.activation(x)
 
-    def get_config(self):
-        return {**super().get_config(), "filters": self.filters,
-                "kernel_size": self.kernel_size, "strides": self.strides,
+    def _window_config(self):
+        return {"kernel_size": self.kernel_size, "strides": self.strides,
                 "padding": self.padding, "data_format": self.data_format,
-                "dilation_rate": self.dilation_rate,
-                "activation": activations.serialize(self.activation), "use_bias": self.use_bias,
-                "kernel_initializer": initializers.name_of(self.kernel_initializer),
+                "dilation_rate": self.dilation_rate}
+
+    def _output_config(self):
+        return {"activation": activations.serialize(self.activation), "use_bias": self.use_bias,
                 "bias_initializer": initializers.name_of(self.bias_initializer)}
+
+    def get_config(self):
+        return {**super().get_config(), "filters": self.filters, **self._window_config(),
+                "groups": self.groups, **self._output_config(),
+                "kernel_initializer": initializers.name_of(self.kernel_initializer)}
 
 
 class Conv1D(_Conv):
@@ -219,4 +261,85 @@ class Conv2DTranspose(_Conv):
                                     dilation_rate=self.dilation_rate)
 
     def get_config(self):
-        return {**super().get_config(), "output_padding": self.output_padding}
+        config = {**super().get_config(), "output_padding": self.output_padding}
+        del config["groups"]                     # Keras's Conv2DTranspose has none
+        return config
+
+
+class DepthwiseConv2D(_Conv):
+    """Each input channel convolved with its own `depth_multiplier` filters, nothing mixed
+    across channels: (batch, H, W, C) -> (batch, OH, OW, C * depth_multiplier), output
+    channel c * depth_multiplier + m. Kernel (kh, kw, C, depth_multiplier), as Keras."""
+
+    rank, op = 2, "depthwise_conv2d"
+    regularized = {"depthwise_regularizer": "kernel", "bias_regularizer": "bias"}
+
+    def __init__(self, kernel_size, strides=1, padding="valid", depth_multiplier=1,
+                 data_format=None, dilation_rate=1, activation=None, use_bias=True,
+                 depthwise_initializer="glorot_uniform", bias_initializer="zeros", **kwargs):
+        Layer.__init__(self, **kwargs)
+        self.depth_multiplier = _positive_int(type(self).__name__, "depth_multiplier",
+                                              depth_multiplier)
+        self._window(kernel_size, strides, padding, data_format, dilation_rate)
+        self._output(activation, use_bias, bias_initializer)
+        self.depthwise_initializer = initializers.get(depthwise_initializer)
+        self.groups = 1
+
+    def _kernel_shape(self, channels):
+        return self.kernel_size + (channels, self.depth_multiplier)
+
+    def _rule(self, input_shape, kernel_shape):
+        check_shape(self, "depthwise_conv2d", depthwise_shape,
+                    (tuple(input_shape), kernel_shape), strides=self.strides,
+                    padding=self.padding, dilation_rate=self.dilation_rate)
+
+    def _make_weights(self, channels):
+        self.kernel = self.add_weight("kernel", self._kernel_shape(channels),
+                                      self.depthwise_initializer)
+        self._make_bias(channels * self.depth_multiplier)
+
+    def get_config(self):
+        return {**Layer.get_config(self), "depth_multiplier": self.depth_multiplier,
+                **self._window_config(), **self._output_config(),
+                "depthwise_initializer": initializers.name_of(self.depthwise_initializer)}
+
+
+class SeparableConv2D(DepthwiseConv2D):
+    """A DepthwiseConv2D (no bias) then a 1x1 Conv2D that mixes the channels:
+    (batch, H, W, C) -> (batch, OH, OW, C * M) -> (batch, OH, OW, filters). Weights, in
+    Keras's order: depthwise_kernel (kh, kw, C, M), pointwise_kernel (1, 1, C * M, filters),
+    bias (filters,). Far fewer weights than a Conv2D of the same filters (MobileNet,
+    Xception)."""
+
+    regularized = {"depthwise_regularizer": "depthwise_kernel",
+                   "pointwise_regularizer": "pointwise_kernel", "bias_regularizer": "bias"}
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
+                 dilation_rate=1, depth_multiplier=1, activation=None, use_bias=True,
+                 depthwise_initializer="glorot_uniform", pointwise_initializer="glorot_uniform",
+                 bias_initializer="zeros", **kwargs):
+        super().__init__(kernel_size, strides=strides, padding=padding,
+                         depth_multiplier=depth_multiplier, data_format=data_format,
+                         dilation_rate=dilation_rate, activation=activation,
+                         use_bias=use_bias, depthwise_initializer=depthwise_initializer,
+                         bias_initializer=bias_initializer, **kwargs)
+        self.filters = _positive_int("SeparableConv2D", "filters", filters)
+        self.pointwise_initializer = initializers.get(pointwise_initializer)
+
+    def _make_weights(self, channels):
+        self.depthwise_kernel = self.add_weight("depthwise_kernel", self._kernel_shape(channels),
+                                                self.depthwise_initializer)
+        self.pointwise_kernel = self.add_weight(
+            "pointwise_kernel", (1, 1, channels * self.depth_multiplier, self.filters),
+            self.pointwise_initializer)
+        self._make_bias(self.filters)
+
+    def _conv(self, inputs):
+        # (B, H, W, C) -> (B, OH, OW, C * M) -> (B, OH, OW, filters)
+        x = ops.depthwise_conv2d(inputs, self.depthwise_kernel, strides=self.strides,
+                                 padding=self.padding, dilation_rate=self.dilation_rate)
+        return ops.conv2d(x, self.pointwise_kernel)
+
+    def get_config(self):
+        return {**super().get_config(), "filters": self.filters,
+                "pointwise_initializer": initializers.name_of(self.pointwise_initializer)}
