@@ -77,6 +77,42 @@ def test_attention_gradcheck(rng):
     gradcheck(lambda q, v: L.Attention(dtype="float64")([q, v]), q, v)
 
 
+def test_additive_attention_matches_numpy(qv, rng):
+    q, v = qv
+    att = L.AdditiveAttention()
+    out, s = att([q, v], return_attention_scores=True)
+    assert [(w.name.split("/")[-1], w.shape) for w in att.weights] == [("scale", (4,))]
+    scale = rng.normal(size=4).astype("float32")
+    att.set_weights([scale])
+    vmask = np.array([[1, 1, 1, 0, 0], [1, 1, 1, 1, 1]], bool)
+    out, s = att([q, v], mask=[None, vmask], return_attention_scores=True)
+    scores = (scale * np.tanh(q[:, :, None] + v[:, None])).sum(-1)
+    want = softmax(np.where(vmask[:, None], scores, scores - 1e9))
+    np.testing.assert_allclose(s.numpy(), want, atol=1e-6)
+    np.testing.assert_allclose(out.numpy(), want @ v, atol=1e-5)
+    plain = L.AdditiveAttention(use_scale=False)
+    assert plain([q, v]).shape == (2, 3, 4) and plain.weights == []
+    assert plain.compute_output_shape([(None, 3, 4), (None, 5, 4)]) == (None, 3, 4)
+
+
+def test_additive_attention_gradcheck_config_and_saving(rng, tmp_path):
+    q, v = rng.normal(size=(2, 3, 4)), rng.normal(size=(2, 5, 4))
+    att = L.AdditiveAttention(dtype="float64")
+    gradcheck(lambda q, v: att([q, v], use_causal_mask=False), q, v)
+    config = L.AdditiveAttention(use_scale=False, dropout=0.1).get_config()
+    assert "score_mode" not in config and config["use_scale"] is False
+    assert L.AdditiveAttention.from_config(config).get_config() == config
+    a, b = tk.Input((3, 4)), tk.Input((5, 4))
+    model = tk.Model([a, b], L.AdditiveAttention()([a, b]))
+    model.save(tmp_path / "add.tkmodel")
+    again = tk.models.load_model(tmp_path / "add.tkmodel")
+    x = [rng.normal(size=(2, 3, 4)).astype("float32"), rng.normal(size=(2, 5, 4))
+         .astype("float32")]
+    np.testing.assert_array_equal(again.predict(x, verbose=0), model.predict(x, verbose=0))
+    with pytest.raises(tk.ShapeError, match=r"AdditiveAttention takes \[query, value\]"):
+        L.AdditiveAttention()(np.zeros((2, 3, 4), "float32"))
+
+
 def test_mha_matches_einsum_reference(rng):
     tk.clear_session()
     mha = L.MultiHeadAttention(num_heads=2, key_dim=3, value_dim=5, output_shape=6)

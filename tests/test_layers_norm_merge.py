@@ -175,6 +175,85 @@ def test_normalization_shapes_symbolic_and_errors(make):
         make(epsilon=0)
 
 
+# ---- GroupNormalization, UnitNormalization, rms_scaling ---------------------------------------
+
+def _group_norm_ref(x, groups, axis, eps=1e-3):
+    xc = np.moveaxis(x, axis, -1)                       # (B, ..., C)
+    g = xc.reshape(xc.shape[:-1] + (groups, -1))        # (B, ..., G, C/G)
+    stats = tuple(range(1, g.ndim - 2)) + (g.ndim - 1,)
+    mean, var = g.mean(stats, keepdims=True), g.var(stats, keepdims=True)
+    return np.moveaxis(((g - mean) / np.sqrt(var + eps)).reshape(xc.shape), -1, axis)
+
+
+@pytest.mark.parametrize("shape,groups,axis", [((2, 5, 6), 3, -1), ((2, 4, 3, 3), 2, 1),
+                                               ((3, 6), 1, -1), ((2, 3, 4), -1, -1)])
+def test_group_normalization_matches_numpy_gradients_and_config(shape, groups, axis, tmp_path):
+    x = _x(shape, loc=2.0, scale=3.0)
+    gn = layers.GroupNormalization(groups=groups, axis=axis, dtype="float64")
+    assert gn.compute_output_shape((None,) + shape[1:]) == (None,) + shape[1:]
+    channels = shape[axis]
+    assert [(w.name, w.shape) for w in gn.weights] == [
+        ("group_normalization/gamma", (channels,)), ("group_normalization/beta", (channels,))]
+    gamma, beta = _x((channels,), 1), _x((channels,), 2)
+    gn.set_weights([gamma, beta])
+    along = [1] * len(shape)
+    along[axis] = channels
+    want = _group_norm_ref(x, channels if groups == -1 else groups, axis) * \
+        gamma.reshape(along) + beta.reshape(along)
+    np.testing.assert_allclose(gn(_f64(x)).numpy(), want, atol=1e-10)
+    layer_gradcheck(gn, _x(shape, 3))
+    config = gn.get_config()
+    assert config["groups"] == (channels if groups == -1 else groups)   # Keras fills -1 in
+    assert layers.GroupNormalization.from_config(config).get_config() == config
+    model = tk.Sequential([tk.Input(shape[1:]), layers.GroupNormalization(groups, axis=axis)])
+    model.save(tmp_path / "gn.tkmodel")
+    again = tk.models.load_model(tmp_path / "gn.tkmodel")
+    np.testing.assert_array_equal(again.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+def test_group_normalization_errors():
+    with pytest.raises(ValueError, match=r"positive integer .*Received: groups=0"):
+        layers.GroupNormalization(groups=0)
+    with pytest.raises(ValueError, match=r"one integer .*Received: axis=\[1, 2\]"):
+        layers.GroupNormalization(axis=[1, 2])
+    with pytest.raises(tk.ShapeError, match=r"(?s)6 channels .* into 4 groups.*groups=3"):
+        layers.GroupNormalization(groups=4)(tk.ones((2, 6)))
+    with pytest.raises(tk.ShapeError, match=r"axis 0 is the batch axis"):
+        layers.GroupNormalization(2, axis=0)(tk.ones((2, 6)))
+    with pytest.raises(tk.ShapeError, match=r"Fix: give the Input its full shape"):
+        layers.GroupNormalization(2)(tk.symbolic((None, None, 6)))
+
+
+@pytest.mark.parametrize("axis", [-1, 1, [1, 2]])
+def test_unit_normalization_scales_to_length_one(axis):
+    x = _x((2, 3, 4))
+    un = layers.UnitNormalization(axis=axis, dtype="float64")
+    axes = tuple(axis) if isinstance(axis, list) else axis
+    want = x / np.sqrt((x ** 2).sum(axes, keepdims=True))
+    np.testing.assert_allclose(un(_f64(x)).numpy(), want, atol=1e-12)
+    assert un.weights == [] and un.compute_output_shape((None, 3, 4)) == (None, 3, 4)
+    assert gradcheck(un, x)
+    config = un.get_config()
+    assert config["axis"] == axis
+    assert layers.UnitNormalization.from_config(config).get_config() == config
+    with pytest.raises(ValueError, match=r"Received: axis='x'"):
+        layers.UnitNormalization(axis="x")
+
+
+def test_layernorm_rms_scaling_keeps_only_gamma():
+    x = _x((2, 3, 4), loc=1.0)
+    with pytest.warns(UserWarning, match="deprecated"):
+        ln = layers.LayerNormalization(rms_scaling=True, dtype="float64")
+    ln(_f64(x))
+    assert [w.name for w in ln.weights] == ["layer_normalization/gamma"]
+    gamma = _x((4,), 1)
+    ln.set_weights([gamma])
+    want = x / np.sqrt(x.var(-1, keepdims=True) + 1e-3) * gamma
+    np.testing.assert_allclose(ln(_f64(x)).numpy(), want, atol=1e-12)
+    layer_gradcheck(ln, _x((2, 3, 4), 3))
+    assert ln.get_config()["rms_scaling"] is True
+
+
 def test_batchnorm_argument_errors():
     with pytest.raises(ValueError, match=r"Received: momentum=1\.5"):
         layers.BatchNormalization(momentum=1.5)

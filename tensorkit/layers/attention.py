@@ -1,10 +1,12 @@
-"""Attention layers: dot-product Attention and MultiHeadAttention, as in Keras 3.
+"""Attention layers: dot-product Attention, AdditiveAttention and MultiHeadAttention, as
+in Keras 3.
 
-Both return, on request, the attention scores (the softmax weights) so a lesson can draw
-them as a heatmap: (batch, query_len, key_len) for Attention, (batch, heads, query_len,
-key_len) for MultiHeadAttention. Masks: a key/value mask (Embedding(mask_zero=True) sets
-one) hides padded keys, a query mask zeroes padded queries' outputs (Attention) and
-use_causal_mask=True lets position i look only at positions <= i.
+All return, on request, the attention scores (the softmax weights) so a lesson can draw
+them as a heatmap: (batch, query_len, key_len) for Attention and AdditiveAttention,
+(batch, heads, query_len, key_len) for MultiHeadAttention. Masks: a key/value mask
+(Embedding(mask_zero=True) sets one) hides padded keys, a query mask zeroes padded
+queries' outputs (Attention) and use_causal_mask=True lets position i look only at
+positions <= i.
 """
 
 import math
@@ -17,7 +19,7 @@ from ..tensor import Tensor, tensor
 from .base import Layer
 from .core import _positive_int
 
-__all__ = ["Attention", "MultiHeadAttention"]
+__all__ = ["Attention", "AdditiveAttention", "MultiHeadAttention"]
 
 _NEG = -1.0e9                          # Keras' "large negative" for masked scores (float32)
 
@@ -80,19 +82,11 @@ class Attention(Layer):
 
     def call(self, inputs, mask=None, training=False, return_attention_scores=False,
              use_causal_mask=False):
-        _check_inputs(self, [t.shape for t in inputs], "Attention")
+        _check_inputs(self, [t.shape for t in inputs], type(self).__name__)
         q, v = inputs[0], inputs[1]
         k = inputs[2] if len(inputs) > 2 else v
         q_mask, v_mask = (list(mask) + [None, None])[:2] if mask is not None else (None, None)
-        if self.score_mode == "dot":
-            scores = q @ ops.transpose(k, (0, 2, 1))   # (B, Tq, d) @ (B, d, Tv) -> (B, Tq, Tv)
-            if self.scale is not None:
-                scores = scores * self.scale
-        else:
-            qk = ops.expand_dims(q, 2) + ops.expand_dims(k, 1)   # -> (B, Tq, Tv, d)
-            if self.scale is not None:
-                qk = qk * self.scale
-            scores = self.concat_score_weight * ops.sum(ops.tanh(qk), axis=-1)
+        scores = self._scores(q, k)                     # (B, Tq, Tv)
         keep = _as_bool(v_mask)
         keep = None if keep is None else ops.expand_dims(keep, 1)   # (B, Tv) -> (B, 1, Tv)
         if use_causal_mask:
@@ -110,12 +104,45 @@ class Attention(Layer):
             out = out * ops.cast(ops.expand_dims(_as_bool(q_mask), -1), out.dtype)
         return (out, weights) if return_attention_scores else out
 
+    def _scores(self, q, k):
+        if self.score_mode == "dot":
+            scores = q @ ops.transpose(k, (0, 2, 1))   # (B, Tq, d) @ (B, d, Tv) -> (B, Tq, Tv)
+            return scores if self.scale is None else scores * self.scale
+        qk = ops.expand_dims(q, 2) + ops.expand_dims(k, 1)       # -> (B, Tq, Tv, d)
+        if self.scale is not None:
+            qk = qk * self.scale
+        return self.concat_score_weight * ops.sum(ops.tanh(qk), axis=-1)
+
     def compute_mask(self, inputs, mask=None):
         return mask[0] if isinstance(mask, list) else None
 
     def get_config(self):
         return {**super().get_config(), "use_scale": self.use_scale,
                 "score_mode": self.score_mode, "dropout": self.dropout, "seed": self.seed}
+
+
+class AdditiveAttention(Attention):
+    """Additive attention (Bahdanau style): scores ``sum(scale * tanh(query + key))`` over
+    the features, then as Attention: ``softmax(scores) @ value``, with the same inputs,
+    masks, use_causal_mask and return_attention_scores. use_scale (on by default) learns
+    one "scale" per feature, (dim,)."""
+
+    def __init__(self, use_scale=True, dropout=0.0, seed=None, **kwargs):
+        super().__init__(use_scale=use_scale, dropout=dropout, seed=seed, **kwargs)
+
+    def build(self, input_shape):
+        _check_inputs(self, input_shape, "AdditiveAttention")
+        self.scale = self.add_weight("scale", (input_shape[0][-1],), "glorot_uniform") \
+            if self.use_scale else None
+
+    def _scores(self, q, k):
+        qk = ops.tanh(ops.expand_dims(q, 2) + ops.expand_dims(k, 1))   # -> (B, Tq, Tv, d)
+        return ops.sum(qk if self.scale is None else self.scale * qk, axis=-1)
+
+    def get_config(self):
+        config = super().get_config()
+        del config["score_mode"]
+        return config
 
 
 def _check_inputs(layer, shapes, cls):
