@@ -108,6 +108,15 @@ _NOT_IN_TFJS = {
                      "ZeroPadding2D(((left, right), (0, 0))), Reshape((-1, channels))",
     "Cropping1D": "TF.js has no Cropping1D layer. Fix: Reshape((steps, 1, channels)), "
                   "Cropping2D(((start, end), (0, 0))), Reshape((-1, channels))",
+    "DepthwiseConv2D": "tensorkit does not export DepthwiseConv2D to TF.js yet (TF.js has "
+                       "one; its weights are laid out differently). Fix: use Conv2D",
+    "SeparableConv2D": "tensorkit does not export SeparableConv2D to TF.js yet. Fix: "
+                       "DepthwiseConv2D + a 1x1 Conv2D is the same model, or use Conv2D",
+    "Normalization": "TF.js has no Normalization layer. Fix: normalize the inputs in the page "
+                     "before predicting, (x - mean) / std with the layer's get_weights()",
+    "GroupNormalization": "TF.js has no GroupNormalization layer.",
+    "UnitNormalization": "TF.js has no UnitNormalization layer.",
+    "AdditiveAttention": "TF.js has no AdditiveAttention layer.",
     "Lambda": "a Lambda holds Python code, which a web page cannot run. Fix: build the model "
               "from tensorkit's built-in layers (tk.export.TFJS_LAYERS lists those TF.js runs).",
 }
@@ -237,6 +246,13 @@ def _check_exportable(layer):
                                       max(config["dilation_rate"]) > 1):
         raise _refuse(layer, "TF.js's Conv2DTranspose has no output_padding or dilation_rate. "
                              "Fix: leave both out")
+    if kind in ("Conv1D", "Conv2D") and config.get("groups", 1) > 1:
+        raise _refuse(layer, f"TF.js's {kind} has no groups, and this one has "
+                             f"groups={config['groups']}. Fix: groups=1, or one convolution "
+                             "per group joined with layers.Concatenate()")
+    if kind == "LayerNormalization" and config.get("rms_scaling"):
+        raise _refuse(layer, "rms_scaling=True (deprecated in Keras 3) has no TF.js "
+                             "counterpart. Fix: rms_scaling=False")
     if kind == "Conv1D" and config["padding"] == "causal":
         raise _refuse(layer, "TF.js's Conv1D does not run padding='causal' (\"not implemented "
                              "yet\"). Fix: padding='valid' or 'same'")

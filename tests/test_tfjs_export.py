@@ -380,9 +380,24 @@ def _refused():
         yield name, tk.Sequential([tk.Input(shape=(4,)), L.Dense(2, activation=name,
                                                                   name="d")]), \
             rf"'d' \(Dense\).*activation='{name.replace('swish', 'silu')}'.*TF.js has no"
+    image = tk.Input(shape=(6, 6, 4))
+    for kind, layer in (("DepthwiseConv2D", L.DepthwiseConv2D(3, name="dw")),
+                        ("SeparableConv2D", L.SeparableConv2D(2, 3, name="sep")),
+                        ("GroupNormalization", L.GroupNormalization(2, name="gn")),
+                        ("UnitNormalization", L.UnitNormalization(name="unit")),
+                        ("Normalization", L.Normalization(mean=0.0, variance=1.0, name="norm"))):
+        yield kind, tk.Model(image, layer(image)), rf"'{layer.name}' \({kind}\)"
+    yield "groups", tk.Model(image, L.Conv2D(4, 3, groups=2, name="grouped")(image)), \
+        r"'grouped' \(Conv2D\).*no groups.*groups=2"
+    yield "rms_scaling", tk.Sequential([tk.Input(shape=(4,)), L.LayerNormalization(
+        rms_scaling=True, name="ln")]), r"'ln' \(LayerNormalization\).*rms_scaling"
+    seq = tk.Input(shape=(3, 4))
+    yield "AdditiveAttention", tk.Model(seq, L.AdditiveAttention(name="add_att")([seq, seq])), \
+        r"'add_att' \(AdditiveAttention\)"
 
 
-@pytest.mark.parametrize("case", range(24))
+@pytest.mark.filterwarnings("ignore:rms_scaling=True is deprecated")
+@pytest.mark.parametrize("case", range(32))
 def test_export_refuses_what_tfjs_cannot_run(tmp_path, case):
     what, model, message = list(_refused())[case]
     with pytest.raises(ExportError, match=message):
