@@ -14,7 +14,8 @@ writes the folder that ``tf.loadLayersModel("model/model.json")`` reads:
   manifest's order, cut into shards of at most 4 MiB (as TF.js's converter does).
 
 TF.js finds each weight by name: ``layer/weight`` (``dense/kernel``); a Bidirectional's as
-``bidirectional/forward_lstm/kernel``; a TimeDistributed's as ``time_distributed/kernel``.
+``bidirectional/forward_lstm/kernel``; a TimeDistributed's as ``time_distributed/kernel``; a
+DepthwiseConv2D's kernel as ``depthwise_conv2d/depthwise_kernel`` (Keras 2's name for it).
 
 Exported configs say what tensorkit computes, where the two differ: ``recurrent_activation``
 is written out (TF.js's default is Keras 2's hard_sigmoid). What TF.js would compute
@@ -22,8 +23,10 @@ differently, or cannot run, is refused with an ``ExportError`` naming the layer,
 file is written: Lambda and custom layers, raw ops between layers, GRU(reset_after=True),
 the hard_sigmoid activation (Keras 3's differs from TF.js's), bilinear UpSampling2D, the 1D
 UpSampling / ZeroPadding / Cropping layers (TF.js has 2D ones only), ReLU with a
-negative_slope or threshold, ELU with alpha != 1, Softmax off the last axis, ... Where the
-two name a setting differently, the config says TF.js's word (LeakyReLU's ``alpha``).
+negative_slope or threshold, ELU with alpha != 1, Softmax off the last axis, a dilated
+DepthwiseConv2D (TF.js ignores its dilation_rate), SeparableConv2D with both strides and
+dilation_rate above 1, ... Where the two name a setting differently, the config says TF.js's
+word (LeakyReLU's ``alpha``).
 
 ``load_tfjs(folder)`` reads such a folder, also one written by TensorFlow.js itself
 (``model.save("downloads://...")``) or by its Keras converter, into a tensorkit model with
@@ -63,6 +66,8 @@ class ExportError(SaveError):
 _CONV = "filters kernel_size strides padding data_format dilation_rate activation use_bias " \
         "kernel_initializer bias_initializer"
 _POOL = "pool_size strides padding data_format"
+_DEPTHWISE = "kernel_size strides padding data_format dilation_rate depth_multiplier activation " \
+             "use_bias depthwise_initializer bias_initializer"
 _RNN = "units activation use_bias kernel_initializer recurrent_initializer bias_initializer " \
        "dropout recurrent_dropout return_sequences return_state go_backwards"
 
@@ -72,6 +77,8 @@ TFJS_LAYERS = {name: keys.split() for name, keys in {
     "Activation": "activation", "Dropout": "rate seed", "Flatten": "", "Reshape": "target_shape",
     "Permute": "dims", "RepeatVector": "n",
     "Conv1D": _CONV, "Conv2D": _CONV, "Conv2DTranspose": _CONV,
+    "DepthwiseConv2D": _DEPTHWISE,
+    "SeparableConv2D": "filters " + _DEPTHWISE + " pointwise_initializer",
     "MaxPooling1D": _POOL, "MaxPooling2D": _POOL, "AveragePooling1D": _POOL,
     "AveragePooling2D": _POOL,
     "GlobalAveragePooling1D": "data_format", "GlobalAveragePooling2D": "data_format",
@@ -93,6 +100,8 @@ TFJS_LAYERS = {name: keys.split() for name, keys in {
 
 # tensorkit's config key -> TF.js's, where they name one setting differently
 _TFJS_KEYS = {"LeakyReLU": {"negative_slope": "alpha"}}
+# tensorkit's weight name -> TF.js's, likewise
+_TFJS_WEIGHTS = {"DepthwiseConv2D": {"kernel": "depthwise_kernel"}}
 
 _NOT_IN_TFJS = {
     "Subtract": "TF.js has no Subtract layer. Fix: Add()([x, y_negated]) with a "
@@ -108,10 +117,6 @@ _NOT_IN_TFJS = {
                      "ZeroPadding2D(((left, right), (0, 0))), Reshape((-1, channels))",
     "Cropping1D": "TF.js has no Cropping1D layer. Fix: Reshape((steps, 1, channels)), "
                   "Cropping2D(((start, end), (0, 0))), Reshape((-1, channels))",
-    "DepthwiseConv2D": "tensorkit does not export DepthwiseConv2D to TF.js yet (TF.js has "
-                       "one; its weights are laid out differently). Fix: use Conv2D",
-    "SeparableConv2D": "tensorkit does not export SeparableConv2D to TF.js yet. Fix: "
-                       "DepthwiseConv2D + a 1x1 Conv2D is the same model, or use Conv2D",
     "Normalization": "TF.js has no Normalization layer. Fix: normalize the inputs in the page "
                      "before predicting, (x - mean) / std with the layer's get_weights()",
     "GroupNormalization": "TF.js has no GroupNormalization layer.",
@@ -246,6 +251,19 @@ def _check_exportable(layer):
                                       max(config["dilation_rate"]) > 1):
         raise _refuse(layer, "TF.js's Conv2DTranspose has no output_padding or dilation_rate. "
                              "Fix: leave both out")
+    if kind == "DepthwiseConv2D" and max(config["dilation_rate"]) > 1:
+        raise _refuse(layer, "TF.js's DepthwiseConv2D ignores dilation_rate (it always "
+                             "convolves undilated), and this one has dilation_rate="
+                             f"{config['dilation_rate']}. Fix: dilation_rate=1 (a larger "
+                             "kernel_size sees as far), or a SeparableConv2D, which TF.js "
+                             "dilates, and train again")
+    if kind == "SeparableConv2D" and max(config["strides"]) > 1 and \
+            max(config["dilation_rate"]) > 1:
+        raise _refuse(layer, "TF.js's SeparableConv2D cannot combine strides > 1 with "
+                             f"dilation_rate > 1 (strides={config['strides']}, dilation_rate="
+                             f"{config['dilation_rate']}): its depthwise convolution throws. "
+                             "Fix: strides=1 and a MaxPooling2D after it, or dilation_rate=1, "
+                             "and train again")
     if kind in ("Conv1D", "Conv2D") and config.get("groups", 1) > 1:
         raise _refuse(layer, f"TF.js's {kind} has no groups, and this one has "
                              f"groups={config['groups']}. Fix: groups=1, or one convolution "
@@ -336,16 +354,21 @@ def _flat_layers(model):
 
 def _weight_names(model):
     """[(name TF.js gives the weight, weight)] for every weight of `model`'s layers."""
-    from .layers.recurrent import Bidirectional
+    from .layers import Bidirectional, TimeDistributed
     from .models import Sequential
+
+    def short(owner, w):
+        name = w.name.split("/")[-1]
+        return _TFJS_WEIGHTS.get(type(owner).__name__, {}).get(name, name)
+
     out = []
     for layer in _flat_layers(model) if type(model) is Sequential else model.layers:
         if isinstance(layer, Bidirectional):
             for rnn in (layer.forward_layer, layer.backward_layer):
-                out += [(f"{layer.name}/{rnn.name}/{w.name.split('/')[-1]}", w)
-                        for w in rnn.weights]
+                out += [(f"{layer.name}/{rnn.name}/{short(rnn, w)}", w) for w in rnn.weights]
         else:       # TimeDistributed's too: TF.js scopes the inner layer's weights by its own
-            out += [(f"{layer.name}/{w.name.split('/')[-1]}", w) for w in layer.weights]
+            owner = layer.layer if isinstance(layer, TimeDistributed) else layer
+            out += [(f"{layer.name}/{short(owner, w)}", w) for w in layer.weights]
     return out
 
 
@@ -603,6 +626,13 @@ def _layer_in(path, entry, where):
     if kind == "UpSampling2D" and out.get("interpolation", "nearest") != "nearest":
         raise ModelFileError(f"{path}: layer {name!r} upsamples bilinearly with TF.js's pixel "
                              "centres, which tensorkit does not compute; nothing was run.")
+    rates = out.get("dilation_rate", 1)
+    if kind == "DepthwiseConv2D" and any(type(r) is int and r > 1 for r in (
+            rates if isinstance(rates, list) else [rates])):
+        raise ModelFileError(f"{path}: layer {name!r} is a DepthwiseConv2D with dilation_rate="
+                             f"{rates}, which TF.js ignores (it convolves undilated) but Keras "
+                             "and tensorkit do not, so what the model computes is unclear; "
+                             "nothing was run.")
     return {"class_name": kind, "config": out}
 
 

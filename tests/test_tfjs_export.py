@@ -67,6 +67,17 @@ def conv2d_more():
         L.GlobalAveragePooling2D()], name="conv2d_more")
 
 
+def separable():
+    return tk.Sequential([
+        tk.Input(shape=(9, 8, 3)),
+        L.DepthwiseConv2D(3, padding="same", depth_multiplier=2, activation="relu"),  # (9, 8, 6)
+        L.SeparableConv2D(5, 3, strides=2, depth_multiplier=2),                # -> (4, 3, 5)
+        L.DepthwiseConv2D((2, 3), strides=(1, 2), padding="same", use_bias=False),  # (4, 2, 5)
+        L.SeparableConv2D(4, 2, padding="same", dilation_rate=2, activation="tanh"),
+        L.SeparableConv2D(3, (1, 2), dilation_rate=(1, 1), use_bias=False),    # -> (4, 1, 3)
+        L.GlobalMaxPooling2D()], name="separable")
+
+
 def conv1d():
     return tk.Sequential([
         tk.Input(shape=(16, 3)),
@@ -120,6 +131,7 @@ def embedding():
 def video():
     return tk.Sequential([
         tk.Input(shape=(3, 6, 6, 2)), L.TimeDistributed(L.Conv2D(3, 3, activation="relu")),
+        L.TimeDistributed(L.DepthwiseConv2D(2)),               # its weight: depthwise_kernel
         L.TimeDistributed(L.Flatten()), L.LSTM(4)], name="video")
 
 
@@ -168,7 +180,8 @@ def dots():
     return tk.Model([a, b, v], [context, along, projected, back, cosine], name="dots")
 
 
-CASES = {f.__name__: f for f in (dense, conv2d, conv2d_more, conv1d, reshaping, recurrent,
+CASES = {f.__name__: f for f in (dense, conv2d, conv2d_more, separable, conv1d, reshaping,
+                                 recurrent,
                                  recurrent_options, embedding, video, functional, activations,
                                  image_extras, dots)}
 PRETRAINED = ("digits_mlp", "digits_cnn")
@@ -302,6 +315,15 @@ def test_model_json_layout(exported):
     assert configs[3]["layer"]["config"]["name"] == inner.removeprefix("forward_")
     td = exported["recurrent"]["model"].layers[4]
     assert f"{td.name}/kernel" in names
+    separable = json.loads((exported["separable"]["dir"] / "model.json").read_text())
+    first, second = (e["config"] for e in separable["modelTopology"]["config"]["layers"][:2])
+    assert first["depth_multiplier"] == 2 and "filters" not in first
+    assert first["depthwise_initializer"]["class_name"] == "VarianceScaling"
+    assert "kernel_initializer" not in second             # TF.js's SeparableConv2D refuses it
+    names = [w["name"] for w in separable["weightsManifest"][0]["weights"]]
+    dw, sep = (l.name for l in exported["separable"]["model"].layers[:2])
+    assert names[:5] == [f"{dw}/depthwise_kernel", f"{dw}/bias", f"{sep}/depthwise_kernel",
+                         f"{sep}/pointwise_kernel", f"{sep}/bias"]
 
 
 def test_save_format_tfjs_and_metadata(tmp_path):
@@ -381,9 +403,13 @@ def _refused():
                                                                   name="d")]), \
             rf"'d' \(Dense\).*activation='{name.replace('swish', 'silu')}'.*TF.js has no"
     image = tk.Input(shape=(6, 6, 4))
-    for kind, layer in (("DepthwiseConv2D", L.DepthwiseConv2D(3, name="dw")),
-                        ("SeparableConv2D", L.SeparableConv2D(2, 3, name="sep")),
-                        ("GroupNormalization", L.GroupNormalization(2, name="gn")),
+    yield "depthwise_dilation", tk.Model(image, L.DepthwiseConv2D(
+        3, dilation_rate=2, name="dw")(image)), \
+        r"'dw' \(DepthwiseConv2D\).*ignores dilation_rate.*dilation_rate=\(2, 2\).*Fix"
+    yield "separable_strides_and_dilation", tk.Model(image, L.SeparableConv2D(
+        2, 2, strides=(1, 2), dilation_rate=(2, 1), name="sep")(image)), \
+        r"'sep' \(SeparableConv2D\).*strides > 1 with dilation_rate > 1.*Fix"
+    for kind, layer in (("GroupNormalization", L.GroupNormalization(2, name="gn")),
                         ("UnitNormalization", L.UnitNormalization(name="unit")),
                         ("Normalization", L.Normalization(mean=0.0, variance=1.0, name="norm"))):
         yield kind, tk.Model(image, layer(image)), rf"'{layer.name}' \({kind}\)"
@@ -503,6 +529,19 @@ def test_tfjs_hard_sigmoid_comes_in_as_keras2_hard_sigmoid(tmp_path):
     same.set_weights(model.get_weights())
     x = np.random.default_rng(0).normal(size=(2, 5, 3)).astype(np.float32)
     np.testing.assert_array_equal(loaded.predict(x, verbose=0), same.predict(x, verbose=0))
+
+
+def test_a_dilated_depthwise_conv_in_a_tfjs_file_is_refused(tmp_path):
+    """TF.js ignores a DepthwiseConv2D's dilation_rate, Keras does not: no guessing."""
+    tk.export.to_tfjs(tk.Sequential([tk.Input(shape=(6, 6, 2)), L.DepthwiseConv2D(
+        2, name="dw")]), tmp_path / "m")
+
+    def dilate(doc):
+        doc["modelTopology"]["config"]["layers"][0]["config"]["dilation_rate"] = [2, 2]
+    _edit(tmp_path / "m", dilate)
+    with pytest.raises(ModelFileError, match=r"'dw' is a DepthwiseConv2D with dilation_rate="
+                                             r"\[2, 2\], which TF.js ignores.*nothing was run"):
+        tk.models.load_tfjs(tmp_path / "m")
 
 
 def test_graph_model_and_missing_folder(tmp_path, folder):

@@ -36,6 +36,16 @@ function models() {
                                                          recurrentActivation: 'sigmoid'})}));
   rnn.add(tf.layers.dense({units: 2}));
 
+  const separable = tf.sequential({name: 'tfjs_separable'});
+  separable.add(tf.layers.depthwiseConv2d({kernelSize: 3, depthMultiplier: 2, padding: 'same',
+                                           activation: 'tanh', inputShape: [7, 6, 2]}));
+  separable.add(tf.layers.separableConv2d({filters: 3, kernelSize: 2, strides: 2,
+                                           activation: 'tanh'}));
+  // no depthMultiplier here: TF.js's SeparableConv2D leaves it out of the config it saves
+  separable.add(tf.layers.separableConv2d({filters: 2, kernelSize: 2, dilationRate: 2,
+                                           padding: 'same', useBias: false}));
+  separable.add(tf.layers.globalAveragePooling2d({}));
+
   const a = tf.input({shape: [4], name: 'in_a'});
   const b = tf.input({shape: [4], name: 'in_b'});
   const sum = tf.layers.add().apply([tf.layers.dense({units: 5}).apply(a),
@@ -44,7 +54,7 @@ function models() {
       tf.layers.concatenate().apply([sum, a]));
   const functional = tf.model({inputs: [a, b], outputs: out, name: 'tfjs_functional'});
   return [[dense, [[2, 6]]], [conv, [[2, 8, 8, 1]]], [rnn, [[2, 5, 3]]],
-          [functional, [[2, 4], [2, 4]]]];
+          [separable, [[2, 7, 6, 2]]], [functional, [[2, 4], [2, 4]]]];
 }
 
 async function main() {
