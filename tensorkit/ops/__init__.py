@@ -2,9 +2,10 @@
 
 from ..tensor import OPS, Tensor
 from . import conv, elementwise, indexing, linalg, losses, nn, normalization, recurrent
-from . import reductions, shape
+from . import image, reductions, shape
 from .conv import *  # noqa: F401,F403
 from .elementwise import *  # noqa: F401,F403
+from .image import *  # noqa: F401,F403
 from .indexing import *  # noqa: F401,F403
 from .linalg import *  # noqa: F401,F403
 from .losses import *  # noqa: F401,F403
@@ -43,6 +44,6 @@ def _attach_methods():
 
 
 _attach_methods()
-FAMILIES = (conv, elementwise, indexing, linalg, losses, nn, normalization, recurrent,
+FAMILIES = (conv, elementwise, image, indexing, linalg, losses, nn, normalization, recurrent,
             reductions, shape)
 __all__ = [name for family in FAMILIES for name in family.__all__]
