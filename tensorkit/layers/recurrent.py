@@ -1,21 +1,34 @@
-"""Recurrent layers: SimpleRNN, LSTM, GRU and the Bidirectional wrapper, as in Keras 3.
+"""Recurrent layers: SimpleRNN, LSTM, GRU and the Bidirectional wrapper, as in Keras 3;
+and Keras' generic API: RNN(cell) over SimpleRNNCell, LSTMCell, GRUCell, StackedRNNCells
+or a cell of your own.
 
 Each layer runs one fused op over the whole sequence (tk.ops.lstm, gru, simple_rnn), so
 its graph is one node (B, T, in) -> (B, T, units); return_sequences=False takes the last
 step's output from it. Weights, names, shapes, defaults and get_weights() order are
 Keras 3's: kernel (in, G*units), recurrent_kernel (units, G*units), bias; G = 4 for LSTM
 (gates i, f, c, o), 3 for GRU (z, r, h), 1 for SimpleRNN.
+
+RNN(cell) is the step-by-step form: a Python loop over time that calls
+``cell.call(x_t, states)`` with ordinary ops, so its graph shows every step, and any cell
+with ``state_size`` and ``call`` works. The cells have the layers' weights, so
+``RNN(LSTMCell(n))`` computes what ``LSTM(n)`` does with the same weights, only slower.
 """
+
+import functools
+import inspect
 
 import numpy
 
 from .. import activations, initializers, ops
+from ..creation import ones_like, zeros
 from ..errors import ShapeError, format_shape
-from ..tensor import Tensor, tensor
+from ..graph import layer_scope
+from ..tensor import Tensor, symbolic, tensor
 from .base import Layer
 from .core import _positive_int
 
-__all__ = ["SimpleRNN", "LSTM", "GRU", "Bidirectional"]
+__all__ = ["SimpleRNN", "LSTM", "GRU", "Bidirectional", "RNN", "SimpleRNNCell", "LSTMCell",
+           "GRUCell", "StackedRNNCells"]
 
 _RANK_FIX = ("RNNs take (batch, time, features): add an Embedding for token ids, or "
              "x[..., None] for one feature per step")
@@ -244,11 +257,7 @@ class LSTM(_RNN):
         self.unit_forget_bias = bool(unit_forget_bias)
 
     def _bias_init(self):
-        if not self.unit_forget_bias:
-            return self.bias_initializer
-        u, init = self.units, self.bias_initializer
-        return lambda shape: numpy.concatenate([numpy.asarray(init((u,))), numpy.ones(u),
-                                                numpy.asarray(init((2 * u,)))])
+        return _lstm_bias_init(self)
 
     def _run(self, x, mask, initial_state, zero_output):
         out = ops.lstm(x, self.kernel, self.recurrent_kernel, self.bias,
@@ -266,6 +275,15 @@ class LSTM(_RNN):
         return {**super().get_config(),
                 "recurrent_activation": activations.serialize(self.recurrent_activation),
                 "unit_forget_bias": self.unit_forget_bias}
+
+
+def _lstm_bias_init(layer):
+    """unit_forget_bias: the forget gate's bias starts at 1, the others as bias_initializer."""
+    if not layer.unit_forget_bias:
+        return layer.bias_initializer
+    u, init = layer.units, layer.bias_initializer
+    return lambda shape: numpy.concatenate([numpy.asarray(init((u,))), numpy.ones(u),
+                                            numpy.asarray(init((2 * u,)))])
 
 
 class GRU(_RNN):
@@ -324,9 +342,9 @@ class Bidirectional(Layer):
     def __init__(self, layer, merge_mode="concat", weights=None, backward_layer=None,
                  **kwargs):
         for arg, value in (("layer", layer), ("backward_layer", backward_layer)):
-            if value is not None and not isinstance(value, _RNN):
+            if value is not None and not isinstance(value, (_RNN, RNN)):
                 raise ValueError("Bidirectional wraps a recurrent layer (SimpleRNN, LSTM, "
-                                 f"GRU). Received: {arg}={value!r}")
+                                 f"GRU, RNN). Received: {arg}={value!r}")
         if merge_mode not in self._MODES:
             raise ValueError(f"Bidirectional expects merge_mode in {list(self._MODES)}. "
                              f"Received: merge_mode={merge_mode!r}")
@@ -413,10 +431,11 @@ def _rnn_config(rnn):
 
 
 def _rnn_from(entry):
-    cls = {"SimpleRNN": SimpleRNN, "LSTM": LSTM, "GRU": GRU}.get(entry.get("class_name"))
+    cls = {"SimpleRNN": SimpleRNN, "LSTM": LSTM, "GRU": GRU, "RNN": RNN}.get(
+        entry.get("class_name"))
     if cls is None:
         raise ValueError(f"Bidirectional: unknown recurrent layer {entry.get('class_name')!r}. "
-                         "Expected SimpleRNN, LSTM or GRU.")
+                         "Expected SimpleRNN, LSTM, GRU or RNN.")
     return cls.from_config(entry["config"])
 
 
@@ -431,3 +450,559 @@ def _check_backward(layer, backward):
             raise ValueError(f"Bidirectional's layer and backward_layer must agree on {attr}: "
                              f"layer has {attr}={getattr(layer, attr)}, backward_layer "
                              f"{attr}={getattr(backward, attr)}.")
+
+
+# ---- cells: one step of an RNN, for RNN(cell) ---------------------------------------------
+class _Cell(Layer):
+    """What SimpleRNNCell, LSTMCell and GRUCell share: Keras' arguments and weights, and
+    dropout masks made at an RNN call's first step and kept for its other steps (Keras'
+    DropoutRNNCell: the same units are dropped at every step)."""
+
+    gates = 1
+    regularized = _RNN.regularized
+
+    def __init__(self, units, activation="tanh", use_bias=True,
+                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
+                 bias_initializer="zeros", dropout=0.0, recurrent_dropout=0.0, seed=None,
+                 **kwargs):
+        super().__init__(**kwargs)
+        cls = type(self).__name__
+        self.units = _positive_int(cls, "units", units)
+        self.activation = activations.get(activation)
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.recurrent_initializer = initializers.get(recurrent_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        for name, rate in (("dropout", dropout), ("recurrent_dropout", recurrent_dropout)):
+            if not isinstance(rate, (int, float)) or not 0 <= rate < 1:
+                raise ValueError(f"{cls} expects {name} in [0, 1). Received: {name}={rate!r}")
+        self.dropout, self.recurrent_dropout = float(dropout), float(recurrent_dropout)
+        self.seed = seed
+        self._rng = numpy.random.default_rng(seed)
+        self._masks = {}
+        self.state_size = self.units
+        self.output_size = self.units
+
+    def build(self, input_shape):
+        g = self.gates * self.units
+        self.kernel = self.add_weight("kernel", (input_shape[-1], g), self.kernel_initializer)
+        self.recurrent_kernel = self.add_weight("recurrent_kernel", (self.units, g),
+                                                self.recurrent_initializer)
+        self.bias = self.add_weight("bias", self._bias_shape(), self._bias_init()) \
+            if self.use_bias else None
+
+    def _bias_shape(self):
+        return (self.gates * self.units,)
+
+    def _bias_init(self):
+        return self.bias_initializer
+
+    def _dropped(self, x, which, training):
+        rate = self.dropout if which == "input" else self.recurrent_dropout
+        if not (training and rate) or x.data is None:
+            return x
+        if which not in self._masks:
+            seed = None if self.seed is None else int(self._rng.integers(2**31))
+            self._masks[which] = ops.dropout(ones_like(x), rate, seed=seed)
+        return x * self._masks[which]
+
+    def reset_dropout_mask(self):
+        """Forget this call's dropout masks (RNN does it after each call)."""
+        self._masks = {}
+
+    def get_initial_state(self, batch_size=None):
+        return [_zeros(batch_size, n, self.dtype) for n in _leaves(self.state_size)]
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units,
+                "activation": activations.serialize(self.activation),
+                "use_bias": self.use_bias,
+                "kernel_initializer": initializers.name_of(self.kernel_initializer),
+                "recurrent_initializer": initializers.name_of(self.recurrent_initializer),
+                "bias_initializer": initializers.name_of(self.bias_initializer),
+                "dropout": self.dropout, "recurrent_dropout": self.recurrent_dropout,
+                "seed": self.seed}
+
+
+class SimpleRNNCell(_Cell):
+    """One step of SimpleRNN: ``h = activation(x @ kernel + bias + h_prev @ recurrent_kernel)``;
+    (batch, features) and [(batch, units)] -> (batch, units), [(batch, units)]."""
+
+    def call(self, inputs, states, training=False):
+        listed = isinstance(states, (list, tuple))
+        h_prev = states[0] if listed else states
+        h = ops.matmul(self._dropped(inputs, "input", training), self.kernel)
+        if self.bias is not None:
+            h = h + self.bias
+        h_prev = self._dropped(h_prev, "recurrent", training)
+        output = self.activation(h + ops.matmul(h_prev, self.recurrent_kernel))
+        return output, [output] if listed else output
+
+
+class LSTMCell(_Cell):
+    """One step of LSTM: states [h, c], gates i, f, c, o in the kernels' columns.
+
+    ``i, f, o = recurrent_activation(z)``, ``c = f * c_prev + i * activation(z_c)``,
+    ``h = o * activation(c)``; returns ``h, [h, c]``.
+    """
+
+    gates = 4
+
+    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid",
+                 use_bias=True, kernel_initializer="glorot_uniform",
+                 recurrent_initializer="orthogonal", bias_initializer="zeros",
+                 unit_forget_bias=True, dropout=0.0, recurrent_dropout=0.0, seed=None,
+                 **kwargs):
+        super().__init__(units, activation, use_bias, kernel_initializer,
+                         recurrent_initializer, bias_initializer, dropout, recurrent_dropout,
+                         seed, **kwargs)
+        self.recurrent_activation = activations.get(recurrent_activation)
+        self.unit_forget_bias = bool(unit_forget_bias)
+        self.state_size = [self.units, self.units]
+
+    def _bias_init(self):
+        return _lstm_bias_init(self)
+
+    def call(self, inputs, states, training=False):
+        h_prev, c_prev = states[0], states[1]
+        z = ops.matmul(self._dropped(inputs, "input", training), self.kernel)
+        z = z + ops.matmul(self._dropped(h_prev, "recurrent", training),
+                           self.recurrent_kernel)
+        if self.bias is not None:
+            z = z + self.bias
+        z_i, z_f, z_c, z_o = ops.split(z, 4, axis=1)          # (B, 4u) -> 4 x (B, u)
+        act, ract = self.activation, self.recurrent_activation
+        c = ract(z_f) * c_prev + ract(z_i) * act(z_c)
+        h = ract(z_o) * act(c)
+        return h, [h, c]
+
+    def get_config(self):
+        return {**super().get_config(),
+                "recurrent_activation": activations.serialize(self.recurrent_activation),
+                "unit_forget_bias": self.unit_forget_bias}
+
+
+class GRUCell(_Cell):
+    """One step of GRU: gates z (update), r (reset), h (candidate);
+    ``h = z * h_prev + (1 - z) * hh``. reset_after=True (Keras 3's default) has bias
+    (2, 3*units) [input, recurrent] and applies r after the recurrent matmul."""
+
+    gates = 3
+
+    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid",
+                 use_bias=True, kernel_initializer="glorot_uniform",
+                 recurrent_initializer="orthogonal", bias_initializer="zeros", dropout=0.0,
+                 recurrent_dropout=0.0, reset_after=True, seed=None, **kwargs):
+        super().__init__(units, activation, use_bias, kernel_initializer,
+                         recurrent_initializer, bias_initializer, dropout, recurrent_dropout,
+                         seed, **kwargs)
+        self.recurrent_activation = activations.get(recurrent_activation)
+        self.reset_after = bool(reset_after)
+
+    def _bias_shape(self):
+        return (2, 3 * self.units) if self.reset_after else (3 * self.units,)
+
+    def call(self, inputs, states, training=False):
+        listed = isinstance(states, (list, tuple))
+        h_prev = states[0] if listed else states
+        u, rk = self.units, self.recurrent_kernel
+        h_rec = self._dropped(h_prev, "recurrent", training)
+        x = ops.matmul(self._dropped(inputs, "input", training), self.kernel)   # (B, 3u)
+        if self.bias is not None:
+            x = x + (self.bias[0] if self.reset_after else self.bias)
+        x_z, x_r, x_h = ops.split(x, 3, axis=-1)
+        if self.reset_after:
+            inner = ops.matmul(h_rec, rk)                                       # (B, 3u)
+            if self.bias is not None:
+                inner = inner + self.bias[1]
+        else:
+            inner = ops.matmul(h_rec, rk[:, :2 * u])                            # (B, 2u)
+        z = self.recurrent_activation(x_z + inner[:, :u])
+        r = self.recurrent_activation(x_r + inner[:, u:2 * u])
+        if self.reset_after:
+            rec_h = r * inner[:, 2 * u:]
+        else:
+            rec_h = ops.matmul(r * h_rec, rk[:, 2 * u:])
+        h = z * h_prev + (1 - z) * self.activation(x_h + rec_h)
+        return h, [h] if listed else h
+
+    def get_config(self):
+        return {**super().get_config(),
+                "recurrent_activation": activations.serialize(self.recurrent_activation),
+                "reset_after": self.reset_after}
+
+
+class StackedRNNCells(Layer):
+    """Cells run one after another at each step, as one cell: each cell's output is the
+    next one's input. ``state_size`` lists each cell's; the output is the last cell's."""
+
+    def __init__(self, cells, **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(cells, (list, tuple)) or not cells:
+            raise ValueError("StackedRNNCells expects a list of cells, e.g. "
+                             f"[LSTMCell(8), LSTMCell(8)]. Received: cells={cells!r:.80}")
+        for cell in cells:
+            _check_cell(cell, "StackedRNNCells")
+        self.cells = list(cells)
+
+    @property
+    def state_size(self):
+        return [c.state_size for c in self.cells]
+
+    @property
+    def output_size(self):
+        return _output_size(self.cells[-1])
+
+    def get_initial_state(self, batch_size=None):
+        out = []
+        for cell in self.cells:
+            get = getattr(cell, "get_initial_state", None)
+            states = get(batch_size=batch_size) if get else \
+                [_zeros(batch_size, n, self.dtype) for n in _leaves(cell.state_size)]
+            out.append(states if isinstance(cell.state_size, (list, tuple)) else
+                       _first(states))
+        return out
+
+    def build(self, input_shape):
+        for cell in self.cells:                       # (B, in) -> (B, out) -> next cell
+            if isinstance(cell, Layer) and not cell.built:
+                with layer_scope(cell.name):
+                    cell.build(tuple(input_shape))
+            input_shape = (input_shape[0], _output_size(cell))
+
+    def call(self, inputs, states, training=False):
+        new_states = []
+        for cell, cell_states in zip(self.cells, states):
+            listed = isinstance(cell_states, (list, tuple))
+            inputs, cell_new = _call_cell(cell, inputs, list(cell_states) if listed
+                                          else [cell_states], training)
+            if not isinstance(cell_new, (list, tuple)):
+                cell_new = [cell_new]
+            new_states.append(list(cell_new) if listed else _first(cell_new))
+        return inputs, new_states
+
+    def reset_dropout_mask(self):
+        for cell in self.cells:
+            getattr(cell, "reset_dropout_mask", lambda: None)()
+
+    def get_config(self):
+        return {**super().get_config(), "cells": [_cell_config(c) for c in self.cells]}
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        return cls([_cell_from(c) for c in config.pop("cells")], **config)
+
+
+def _first(states):
+    return states[0] if isinstance(states, (list, tuple)) else states
+
+
+def _leaves(structure):
+    """Flatten nested lists: [[h1, c1], h2] -> [h1, c1, h2] (also for state sizes)."""
+    if isinstance(structure, (list, tuple)):
+        return [leaf for item in structure for leaf in _leaves(item)]
+    return [structure]
+
+
+def _pack(structure, leaves):
+    """_leaves undone: `leaves` (an iterator) put back in `structure`'s nesting."""
+    if isinstance(structure, (list, tuple)):
+        return [_pack(item, leaves) for item in structure]
+    return next(leaves)
+
+
+def _zeros(batch, n, dtype):
+    """A zero state (batch, n); symbolic while the batch is unknown (shapes only)."""
+    return symbolic((None, n), dtype=dtype) if batch is None else zeros((batch, n), dtype)
+
+
+def _output_size(cell):
+    size = getattr(cell, "output_size", None)
+    return size if size is not None else _leaves(cell.state_size)[0]
+
+
+def _check_cell(cell, who):
+    """A cell is anything with call(inputs, states) and state_size (int or list of ints)."""
+    kind = type(cell).__name__
+    if not callable(getattr(cell, "call", None)):
+        raise ValueError(f"{who} expects a cell with a call(inputs, states) method; {kind} has "
+                         f"none. Received: cell={cell!r:.80}. Fix: pass a cell such as "
+                         "layers.LSTMCell(8), or write a Layer subclass with call(inputs, "
+                         "states) returning (output, new_states).")
+    size = getattr(cell, "state_size", None)
+    if size is None:
+        raise ValueError(
+            f"{who}: the cell {kind} has no state_size, so the RNN cannot make its first "
+            "states. Fix: set self.state_size in the cell's __init__: an int (one state of "
+            "shape (batch, state_size)) or a list of ints (one per state, as LSTMCell's "
+            "[units, units]).")
+    for n in _leaves(size):
+        if not isinstance(n, (int, numpy.integer)) or isinstance(n, bool) or n <= 0:
+            raise ValueError(f"{who}: the cell {kind} has state_size={size!r}; expected a "
+                             "positive int or a list of them (one per state).")
+
+
+@functools.lru_cache(maxsize=None)
+def _takes_training(call):
+    try:
+        return "training" in inspect.signature(call).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def _call_cell(cell, x, states, training):
+    """cell.call(x, states) inside the cell's scope (its ops are recorded as the cell's),
+    with training= when the cell's call takes it."""
+    kwargs = {"training": training} if _takes_training(getattr(cell.call, "__func__",
+                                                               cell.call)) else {}
+    with layer_scope(getattr(cell, "name", type(cell).__name__)):
+        return cell.call(x, states, **kwargs)
+
+
+def _describe(value):
+    if isinstance(value, Tensor):
+        return f"one tensor of shape {format_shape(value.shape)}"
+    if isinstance(value, (tuple, list)):
+        return f"a {type(value).__name__} of {len(value)}: " + \
+            ", ".join(_describe(v) if isinstance(v, Tensor) else type(v).__name__
+                      for v in value)
+    return f"{type(value).__name__} {value!r:.60}"
+
+
+def _cell_config(cell):
+    return {"class_name": type(cell).__name__, "config": cell.get_config()}
+
+
+_CELLS = {}                        # filled below: the cells a config may name
+
+
+def _cell_from(entry):
+    cls = _CELLS.get(entry.get("class_name"))
+    if cls is None:
+        raise ValueError(
+            f"the cell class {entry.get('class_name')!r} is not one of tensorkit's cells "
+            f"({', '.join(sorted(_CELLS))}): a saved model holds configs, never code, so "
+            "only built-in cells can be rebuilt from one. Fix: for a cell of your own, "
+            "rebuild the model in code and use model.save_weights(path) / "
+            "model.load_weights(path).")
+    return cls.from_config(entry["config"])
+
+
+class RNN(Layer):
+    """Run a cell over time: ``RNN(LSTMCell(8))`` is ``LSTM(8)`` computed step by step.
+
+    At every step t: ``output, states = cell.call(x[:, t], states)``, starting from
+    initial_state= (or zeros of the cell's state_size). A cell is any object with
+    ``state_size`` (an int, or a list: one per state) and ``call(inputs, states)``
+    returning ``(output, new_states)``; a list of cells runs as StackedRNNCells.
+    (batch, time, features) -> (batch, output_size), or (batch, time, output_size) with
+    return_sequences=True; return_state=True adds the final states (a stack of cells
+    gives all its cells' states one after another, not nested).
+
+    Masked steps (Embedding(mask_zero=True), Masking) keep the previous states, and output
+    the first state (or zeros with zero_output_for_mask=True), as Keras (JAX). unroll is
+    accepted for Keras code: the loop is unrolled either way.
+    """
+
+    def __init__(self, cell, return_sequences=False, return_state=False, go_backwards=False,
+                 stateful=False, unroll=False, zero_output_for_mask=False, **kwargs):
+        if isinstance(cell, (list, tuple)):
+            cell = StackedRNNCells(cell)
+        _check_cell(cell, "RNN")
+        super().__init__(**kwargs)
+        self.cell = cell
+        self.return_sequences = bool(return_sequences)
+        self.return_state = bool(return_state)
+        self.go_backwards = bool(go_backwards)
+        self.stateful = bool(stateful)
+        self.unroll = bool(unroll)
+        self.zero_output_for_mask = bool(zero_output_for_mask)
+        self.supports_masking = True
+        self._states = None            # stateful: the last call's final states (arrays)
+        self._features = None
+
+    @property
+    def state_size(self):
+        size = self.cell.state_size
+        return list(size) if isinstance(size, (list, tuple)) else [size]
+
+    def _check_rank(self, shape):
+        if len(shape) != 3:
+            raise ShapeError(
+                f"RNN received an input of rank {len(shape)}, shape {format_shape(shape)}.",
+                expected="a 3-D input (batch, time, features): the cell gets (batch, "
+                         "features) at each step",
+                fix=_RANK_FIX + "; a single sequence needs a batch axis: x[None].",
+                op="RNN", shapes=(tuple(shape),), layer=self.name)
+
+    def _check_input(self, shape):
+        self._check_rank(shape)
+        if self._features is not None and shape[-1] != self._features:
+            raise ShapeError(
+                f"built for {self._features} features per step but received {shape[-1]} "
+                f"(input shape {format_shape(shape)}).",
+                expected=f"(batch, time, {self._features})", fix="feed sequences with the "
+                "features the layer was built for, or make a new layer.", op="RNN",
+                shapes=(tuple(shape),), layer=self.name)
+
+    def build(self, input_shape):
+        self._check_rank(input_shape)
+        if isinstance(self.cell, Layer) and not self.cell.built:
+            with layer_scope(self.cell.name):
+                self.cell.build((input_shape[0],) + tuple(input_shape[2:]))   # one step
+        self._features = input_shape[-1]
+
+    # ---- call ---------------------------------------------------------------------------
+    def call(self, sequences, initial_state=None, mask=None, training=False):
+        self._check_rank(sequences.shape)
+        batch, steps = sequences.shape[:2]
+        if self.unroll and steps is None:
+            raise ValueError("Cannot unroll an RNN whose number of timesteps is unknown. "
+                             "Fix: give the Input its length, e.g. tk.Input(shape=(20, 8)), "
+                             "or use unroll=False.")
+        carry = self.stateful and sequences.data is not None
+        states = self._initial_states(sequences, initial_state, carry)
+        if mask is not None:
+            mask = mask if isinstance(mask, Tensor) else tensor(mask)
+            if mask.dtype != numpy.bool_:
+                mask = ops.cast(mask, "bool")
+        # A symbolic input of unknown length: one step gives every shape
+        order = [0] if steps is None else \
+            range(steps - 1, -1, -1) if self.go_backwards else range(steps)
+        outputs = []
+        try:
+            for t in order:
+                out, new = self._step(sequences[:, t], states, training, first=not outputs)
+                if mask is not None:
+                    out, new = self._masked(mask[:, t], out, new, states, outputs)
+                states = new
+                outputs.append(out)
+        finally:
+            getattr(self.cell, "reset_dropout_mask", lambda: None)()
+        final = _leaves(states)
+        if carry:                      # plain arrays: no gradient into the previous batch
+            self._states = [s.data.copy() for s in final]
+        if not self.return_sequences:
+            out = outputs[-1]
+        elif steps is None:            # (B, U) -> (B, T, U), T known once data comes
+            out = ops.unflatten(outputs[0], sequences, axes=2)
+        else:
+            out = ops.stack(outputs, axis=1)                    # T x (B, U) -> (B, T, U)
+        return (out, *final) if self.return_state else out
+
+    def _step(self, x, states, training, first):
+        result = _call_cell(self.cell, x, states, training)
+        kind = type(self.cell).__name__
+        if not isinstance(result, (tuple, list)) or len(result) != 2 or \
+                not isinstance(result[0], Tensor):
+            raise ValueError(
+                f"RNN: {kind}.call must return (output, new_states): a tensor (batch, "
+                f"output_size) and the list of new states. Received: {_describe(result)}. "
+                "Fix: end call with `return output, [new_state]`.")
+        out, new = result
+        if not isinstance(new, (list, tuple)):
+            new = [new]
+        old_leaves, new_leaves = _leaves(states), _leaves(new)
+        if len(new_leaves) != len(old_leaves) or \
+                not all(isinstance(s, Tensor) for s in new_leaves):
+            raise ValueError(
+                f"RNN: {kind}.call returned {len(new_leaves)} new state(s) "
+                f"{[type(s).__name__ for s in new_leaves]}, but its state_size "
+                f"{self.cell.state_size!r} asks for {len(old_leaves)} tensor(s). Fix: "
+                "return one new state per entry of state_size, in the same order.")
+        if first:
+            for i, (o, n) in enumerate(zip(old_leaves, new_leaves)):
+                if tuple(o.shape) != tuple(n.shape):
+                    raise ShapeError(
+                        f"{kind}.call returned new state {i} of shape "
+                        f"{format_shape(n.shape)}, but its state_size "
+                        f"{self.cell.state_size!r} makes that state "
+                        f"{format_shape(o.shape)}.",
+                        expected=f"new states shaped as the states in: "
+                                 f"{[format_shape(s.shape) for s in old_leaves]}",
+                        fix="make state_size say the size of each state your call returns "
+                            "(e.g. self.state_size = units for a (batch, units) state).",
+                        op="RNN", layer=self.name)
+        return out, _pack(states, iter(new_leaves))
+
+    def _masked(self, keep, out, new, states, outputs):
+        """Keras' masked step: the states stay; the output is the first state (of the last
+        cell, for a stack), or zeros with zero_output_for_mask."""
+        keep = ops.expand_dims(keep, -1)                        # (B,) -> (B, 1)
+        old = _leaves(states)
+        new = _pack(states, iter([ops.where(keep, n, o) for n, o in zip(_leaves(new), old)]))
+        held = _leaves(states[-1])[0] if isinstance(states[0], list) else old[0]
+        if self.zero_output_for_mask or tuple(held.shape) != tuple(out.shape):
+            held = outputs[-1] if outputs and not self.zero_output_for_mask else out * 0.0
+        return ops.where(keep, out, held), new
+
+    def _initial_states(self, x, given, carry):
+        """The states of step 0, nested as state_size: given, carried or zeros."""
+        batch, sizes = x.shape[0], self.state_size
+        if given is None and carry and self._states is not None:
+            kept = self._states[0].shape[0]
+            if batch != kept:
+                raise ShapeError(
+                    f"this stateful RNN keeps states for batches of {kept} sequences but "
+                    f"received a batch of {batch}.", expected=f"batches of {kept}",
+                    fix="feed batches of one size, or call layer.reset_states() to start "
+                        "over.", op="RNN", layer=self.name)
+            given = [tensor(s) for s in self._states]
+        if given is None:
+            get = getattr(self.cell, "get_initial_state", None)
+            given = get(batch_size=batch) if get else \
+                [_zeros(batch, n, x.dtype) for n in _leaves(sizes)]
+        leaves = [s if isinstance(s, Tensor) else tensor(s, dtype=x.dtype)
+                  for s in _leaves(given if isinstance(given, (list, tuple)) else [given])]
+        want = [(batch, n) for n in _leaves(sizes)]
+        if len(leaves) != len(want) or any(
+                len(s.shape) != 2 or s.shape[1] != w[1] or
+                (None not in (s.shape[0], batch) and s.shape[0] != batch)
+                for s, w in zip(leaves, want)):
+            raise ShapeError(
+                f"RNN received initial states of shapes "
+                f"{[format_shape(s.shape) for s in leaves]}, but the cell's state_size "
+                f"{self.cell.state_size!r} needs {[format_shape(w) for w in want]}.",
+                expected=f"{len(want)} state(s) of shapes {[format_shape(w) for w in want]}",
+                fix="pass one (batch, size) tensor per state, in the order of state_size "
+                    "(LSTMCell: [h, c]).", op="RNN", layer=self.name)
+        return _pack(sizes, iter(leaves))
+
+    def compute_mask(self, inputs, mask=None):
+        return mask if self.return_sequences else None
+
+    def reset_states(self, states=None):
+        """Forget the carried states (stateful=True), or set them: one array per state."""
+        if states is None:
+            self._states = None
+            return
+        states = [numpy.asarray(s.numpy() if isinstance(s, Tensor) else s, dtype=self.dtype)
+                  for s in _leaves(states if isinstance(states, (list, tuple)) else [states])]
+        sizes = _leaves(self.state_size)
+        if len(states) != len(sizes) or any(s.ndim != 2 or s.shape[1] != n
+                                            for s, n in zip(states, sizes)):
+            raise ShapeError(f"this RNN keeps states of sizes {sizes}; received shapes "
+                             f"{[s.shape for s in states]}.",
+                             expected=f"one (batch, n) array for each n in {sizes}",
+                             fix="pass what return_state gave, or nothing to start from "
+                                 "zeros.", op="reset_states", layer=self.name)
+        self._states = states
+
+    reset_state = reset_states
+
+    # ---- config -------------------------------------------------------------------------
+    def get_config(self):
+        return {**super().get_config(), "cell": _cell_config(self.cell),
+                "return_sequences": self.return_sequences, "return_state": self.return_state,
+                "go_backwards": self.go_backwards, "stateful": self.stateful,
+                "unroll": self.unroll, "zero_output_for_mask": self.zero_output_for_mask}
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        return cls(_cell_from(config.pop("cell")), **config)
+
+
+_CELLS.update(SimpleRNNCell=SimpleRNNCell, LSTMCell=LSTMCell, GRUCell=GRUCell,
+              StackedRNNCells=StackedRNNCells)
