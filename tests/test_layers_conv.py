@@ -39,6 +39,16 @@ CASES = {
     "conv2d_transpose_outpad": (lambda **k: layers.Conv2DTranspose(2, 3, strides=2,
                                                                    output_padding=1, **k),
                                 (1, 3, 3, 2), (1, 8, 8, 2)),
+    "conv1d_transpose_valid": (lambda **k: layers.Conv1DTranspose(3, 3, strides=2, **k),
+                               (2, 4, 2), (2, 9, 3)),
+    "conv1d_transpose_same": (lambda **k: layers.Conv1DTranspose(2, 4, strides=2,
+                                                                 padding="same", **k),
+                              (2, 5, 3), (2, 10, 2)),
+    "conv1d_transpose_outpad": (lambda **k: layers.Conv1DTranspose(2, 3, strides=3,
+                                                                   output_padding=2, **k),
+                                (1, 3, 2), (1, 11, 2)),
+    "conv1d_transpose_dilated": (lambda **k: layers.Conv1DTranspose(
+        2, 3, dilation_rate=2, activation="tanh", use_bias=False, **k), (2, 4, 3), (2, 8, 2)),
     "conv2d_groups": (lambda **k: layers.Conv2D(4, 3, groups=2, padding="same", **k),
                       (2, 4, 5, 6), (2, 4, 5, 4)),
     "conv1d_groups": (lambda **k: layers.Conv1D(6, 2, groups=3, **k), (2, 5, 3), (2, 4, 6)),
@@ -346,6 +356,12 @@ def test_window_larger_than_input_and_channel_mismatch_are_explained():
     (lambda: layers.UpSampling2D(interpolation="bicubic"), r"interpolation='bicubic'"),
     (lambda: layers.ZeroPadding2D((1, 2, 3)), r"Received: padding=\(1, 2, 3\)"),
     (lambda: layers.GlobalMaxPooling2D(data_format="channels_first"), r"channels_last"),
+    (lambda: layers.Conv1DTranspose(2, 3, strides=2, output_padding=2),
+     r"Conv1DTranspose expects each output_padding to be smaller.*Received: output_padding=2"),
+    (lambda: layers.Conv1DTranspose(2, 3, padding="causal"), r"Received: padding='causal'"),
+    (lambda: layers.Conv1DTranspose(2, (3, 3)), r"Conv1DTranspose expects kernel_size to be a "
+                                                r"positive integer or a tuple of 1"),
+    (lambda: layers.Conv1DTranspose(0, 3), r"Received: filters=0"),
 ])
 def test_bad_arguments_name_the_argument(make, match):
     with pytest.raises(ValueError, match=match):
@@ -467,10 +483,83 @@ def test_new_conv_layers_save_load_round_trip_and_tfjs_refuses_them(tmp_path):
     x = tk.tensor(_x((2, 8, 8, 4)).astype(np.float32))
     np.testing.assert_array_equal(again(x).numpy(), model(x).numpy())
     assert [l.get_config() for l in again.layers] == [l.get_config() for l in model.layers]
-    for make in (lambda: layers.DepthwiseConv2D(3), lambda: layers.SeparableConv2D(2, 3)):
+    for make in (lambda: layers.DepthwiseConv2D(3, dilation_rate=2),    # TF.js computes
+                 lambda: layers.Conv2D(2, 3, groups=2)):                 # these otherwise
         tk.clear_session()
         layer = make()
         one = tk.Sequential([tk.Input(shape=(8, 8, 4)), layer])
         with pytest.raises(tk.export.ExportError, match=rf"'{layer.name}' "
                                                         rf"\({type(layer).__name__}\)"):
             tk.export.to_tfjs(one, tmp_path / layer.name)
+
+
+# ---- Conv1DTranspose and Keras's other names -------------------------------------------------
+
+@pytest.mark.parametrize("kwargs", [dict(), dict(strides=2, padding="same"),
+                                    dict(strides=3, output_padding=1), dict(dilation_rate=2)])
+def test_conv1d_transpose_is_conv2d_transpose_on_a_height_of_one(kwargs):
+    x, k = _x((2, 5, 3)), _x((3, 4, 3), seed=1)          # kernel (k, filters, in)
+    y = tk.conv1d_transpose(tk.tensor(x), tk.tensor(k), **kwargs).numpy()
+    pair = {key: (1 if key != "output_padding" else 0, v) for key, v in kwargs.items()
+            if key != "padding"}
+    want = tk.conv2d_transpose(tk.tensor(x[:, None]), tk.tensor(k[None]),
+                               padding=kwargs.get("padding", "valid"), **pair).numpy()[:, 0]
+    np.testing.assert_allclose(y, want, rtol=1e-12)
+
+
+def test_conv1d_transpose_is_the_adjoint_of_conv1d():
+    x, k, g = _x((2, 7, 3)), _x((3, 3, 2), seed=1), _x((2, 4, 2), seed=2)
+    t = tk.tensor(x, requires_grad=True)
+    tk.conv1d(t, tk.tensor(k), strides=2, padding="same").backward(tk.tensor(g))
+    back = tk.conv1d_transpose(tk.tensor(g), tk.tensor(k), strides=2, padding="same",
+                               output_padding=0).numpy()
+    np.testing.assert_allclose(back, t.grad.numpy(), rtol=1e-10)
+
+
+def test_conv1d_transpose_shape_errors_say_what_to_fix():
+    with pytest.raises(tk.ShapeError, match=r"conv1d_transpose.*rank 4 but conv1d_transpose "
+                                            r"needs rank 3"):
+        layers.Conv1DTranspose(2, 3)(tk.ones((1, 4, 4, 2)))
+    with pytest.raises(tk.ShapeError, match=r"the input has 3 channels .* kernel takes 2"):
+        tk.conv1d_transpose(tk.ones((1, 4, 3)), tk.ones((3, 5, 2)))
+    with pytest.raises(ValueError, match=r"conv1d_transpose got output_padding=\(2,\) with "
+                                         r"strides=\(2,\)"):
+        tk.conv1d_transpose(tk.ones((1, 4, 3)), tk.ones((3, 5, 3)), strides=2, output_padding=2)
+
+
+def test_keras_alias_names_are_the_same_classes():
+    for alias, name in [("MaxPool1D", "MaxPooling1D"), ("MaxPool2D", "MaxPooling2D"),
+                        ("AvgPool1D", "AveragePooling1D"), ("AvgPool2D", "AveragePooling2D"),
+                        ("GlobalMaxPool1D", "GlobalMaxPooling1D"),
+                        ("GlobalMaxPool2D", "GlobalMaxPooling2D"),
+                        ("GlobalAvgPool1D", "GlobalAveragePooling1D"),
+                        ("GlobalAvgPool2D", "GlobalAveragePooling2D"),
+                        ("Convolution1D", "Conv1D"), ("Convolution2D", "Conv2D"),
+                        ("Convolution1DTranspose", "Conv1DTranspose"),
+                        ("Convolution2DTranspose", "Conv2DTranspose"),
+                        ("SeparableConvolution2D", "SeparableConv2D")]:
+        assert getattr(layers, alias) is getattr(layers, name)
+    assert layers.MaxPool2D().name == "max_pooling2d"        # Keras names it by the class
+    with pytest.raises(AttributeError, match=r"here it is tk.layers.MaxPooling2D"):
+        _ = layers.MaxPool2d                                 # PyTorch's spelling is explained
+
+
+def test_conv1d_transpose_and_aliases_save_load_and_summary(tmp_path, capsys):
+    model = tk.Sequential([tk.Input(shape=(6, 3)), layers.Convolution1D(4, 3, padding="same"),
+                           layers.MaxPool1D(), layers.Conv1DTranspose(2, 3, strides=2,
+                                                                      padding="same"),
+                           layers.GlobalAvgPool1D()])
+    path = tmp_path / "m.tkmodel"
+    model.save(path)
+    again = tk.models.load_model(path)
+    x = tk.tensor(_x((2, 6, 3)).astype(np.float32))
+    np.testing.assert_array_equal(again(x).numpy(), model(x).numpy())
+    assert [type(l) for l in again.layers] == [layers.Conv1D, layers.MaxPooling1D,
+                                               layers.Conv1DTranspose,
+                                               layers.GlobalAveragePooling1D]
+    model.summary()
+    assert "Conv1DTranspose" in capsys.readouterr().out
+    kernel, bias = model.layers[2].weights
+    assert kernel.shape == (3, 2, 4) and bias.shape == (2,)     # (k, filters, in), as Keras
+    with pytest.raises(tk.export.ExportError, match=r"\(Conv1DTranspose\)"):
+        tk.export.to_tfjs(model, tmp_path / "web")

@@ -25,6 +25,14 @@ CASES = [  # layer, input shape (batch first)
     (lambda: layers.PReLU(alpha_initializer="random_normal", shared_axes=[1]), (2, 3, 4)),
     (lambda: layers.GaussianNoise(0.1), (2, 3)),
     (lambda: layers.Rescaling(1 / 255, offset=-0.5), (2, 3)),
+    (lambda: layers.Identity(), (2, 3, 4)),
+    (lambda: layers.Masking(mask_value=-1.0), (2, 4, 3)),
+    (lambda: layers.SpatialDropout1D(0.5), (2, 4, 3)),
+    (lambda: layers.SpatialDropout2D(0.5, seed=1), (2, 3, 3, 2)),
+    (lambda: layers.GaussianDropout(0.3), (2, 3)),
+    (lambda: layers.AlphaDropout(0.2, noise_shape=(None, 1)), (2, 3)),
+    (lambda: layers.ActivityRegularization(l1=0.1, l2=0.01), (2, 3)),
+    (lambda: layers.Dropout(0.5, noise_shape=(None, 1, 3)), (2, 4, 3)),
 ]
 
 
@@ -151,3 +159,159 @@ def test_dense_gives_the_same_numbers_with_recording_off():
         d(x)
     ops = [n["op"] for n in tr.nodes if n["op"] not in ("constant", "input")]
     assert ops == ["matmul", "add", "relu"]                  # learners see both ops
+
+
+# ---- Masking, Identity, ActivityRegularization and the random regularization layers ---------
+
+def _seq(shape=(3, 5, 4), value=0.0):
+    x = np.random.default_rng(0).normal(size=shape).astype(np.float32)
+    x[0, 1:3] = value                                  # example 0: steps 1, 2 are padding
+    x[1, 4] = value
+    return x
+
+
+def test_masking_zeroes_masked_steps_and_hands_the_mask_on():
+    x = _seq(value=-1.0)
+    x[2, 0, 0] = -1.0                                  # one feature equal is not a masked step
+    y = layers.Masking(mask_value=-1.0)(x)
+    want = np.ones((3, 5), bool)
+    want[0, 1:3] = want[1, 4] = False
+    np.testing.assert_array_equal(y.mask.numpy(), want)
+    np.testing.assert_array_equal(y.numpy(), np.where(want[..., None], x, 0.0))
+    assert layers.Identity()(y).mask is y.mask         # Identity keeps it
+    assert layers.Masking()(tk.symbolic((None, 5, 4))).mask.shape == (None, 5)
+
+
+def test_masked_steps_are_skipped_by_an_lstm_and_left_out_of_the_mean():
+    tk.random.seed(0)
+    x = _seq()
+    lstm = layers.LSTM(3)
+    short = lstm(x[:1, :1]).numpy()                    # example 0 holds only step 0 before...
+    masked = layers.Masking()(x)
+    out = lstm(masked).numpy()
+    keep = x[0, [0, 3, 4]][None]                       # ...and steps 3, 4 after the padding
+    np.testing.assert_allclose(out[0], lstm(keep).numpy()[0], rtol=1e-5, atol=1e-6)
+    assert not np.allclose(out[0], short[0])
+    mean = layers.GlobalAveragePooling1D()(masked).numpy()
+    np.testing.assert_allclose(mean[0], x[0, [0, 3, 4]].mean(0), rtol=1e-5)
+    np.testing.assert_allclose(mean[2], x[2].mean(0), rtol=1e-5)
+
+
+def test_random_layers_are_identities_at_inference():
+    x = np.random.default_rng(1).normal(size=(4, 3, 5)).astype(np.float32)
+    for layer in (layers.SpatialDropout1D(0.5), layers.GaussianDropout(0.5),
+                  layers.AlphaDropout(0.5), layers.Dropout(0.5, noise_shape=(None, 1, 5))):
+        np.testing.assert_array_equal(layer(x).numpy(), x)
+        np.testing.assert_array_equal(layer(x, training=False).numpy(), x)
+
+
+@pytest.mark.parametrize("make, shape, axes", [
+    (lambda: layers.SpatialDropout1D(0.4), (40, 6, 50), (1,)),
+    (lambda: layers.SpatialDropout2D(0.4), (40, 3, 4, 50), (1, 2)),
+    (lambda: layers.Dropout(0.4, noise_shape=(None, 1, None)), (40, 6, 50), (1,)),
+])
+def test_spatial_dropout_drops_whole_channels(make, shape, axes):
+    tk.random.seed(0)
+    x = np.abs(np.random.default_rng(2).normal(size=shape)).astype(np.float32) + 0.1
+    y = make()(x, training=True).numpy()
+    kept = y != 0
+    assert (kept.all(axis=axes) | ~kept.any(axis=axes)).all()     # all of a channel or none
+    np.testing.assert_allclose(y[kept], x[kept] / 0.6, rtol=1e-6)
+    assert abs(1 - kept.mean() - 0.4) < 0.05
+
+
+def test_gaussian_dropout_multiplies_by_noise_of_mean_one():
+    tk.random.seed(0)
+    x = np.full((200, 500), 2.0, np.float32)
+    y = layers.GaussianDropout(0.2)(x, training=True).numpy() / 2.0
+    assert abs(y.mean() - 1) < 0.01 and abs(y.var() - 0.2 / 0.8) < 0.01
+
+
+def test_alpha_dropout_keeps_mean_and_variance_of_standard_inputs():
+    tk.random.seed(0)
+    x = np.random.default_rng(3).normal(size=(400, 500)).astype(np.float32)
+    layer = layers.AlphaDropout(0.3)
+    y = layer(x, training=True).numpy()
+    assert abs(y.mean()) < 0.01 and abs(y.var() - 1) < 0.02
+    alpha_p = -1.6732632423543772 * 1.0507009873554805
+    a = (0.7 * (1 + 0.3 * alpha_p ** 2)) ** -0.5
+    dropped = np.isclose(y, a * alpha_p * 0.7)         # a * alpha_p + b, b = -a * alpha_p * 0.3
+    assert abs(dropped.mean() - 0.3) < 0.01
+    np.testing.assert_allclose(y[~dropped], a * x[~dropped] - a * alpha_p * 0.3, rtol=1e-5)
+    shared = layers.AlphaDropout(0.5, noise_shape=(None, 1))(x[:50], training=True).numpy()
+    assert (np.isclose(shared, shared[:, :1]).all(axis=1) ==
+            np.isclose(shared[:, :2], shared[:, :1]).all(axis=1)).all()
+
+
+def test_a_seeded_dropout_repeats_its_draws_yet_changes_each_step():
+    x = np.ones((8, 50), np.float32)
+    for make in (lambda: layers.Dropout(0.5, seed=3), lambda: layers.GaussianDropout(0.5, seed=3),
+                 lambda: layers.AlphaDropout(0.5, seed=3)):
+        a, b = make(), make()
+        first = a(x, training=True).numpy()
+        np.testing.assert_array_equal(first, b(x, training=True).numpy())
+        assert not np.array_equal(first, a(x, training=True).numpy())
+
+
+def test_activity_regularization_adds_its_penalty_to_the_losses_and_trains():
+    x = np.array([[1.0, -2.0], [0.5, 0.0]], np.float32)
+    model = tk.Sequential([tk.Input(shape=(2,)), layers.Dense(2, kernel_initializer="ones"),
+                           layers.ActivityRegularization(l1=0.1, l2=0.01)])
+    h = x @ np.ones((2, 2))
+    np.testing.assert_array_equal(model(x).numpy(), h)
+    (penalty,) = model.losses
+    assert penalty.item() == pytest.approx(0.1 * np.abs(h).sum() + 0.01 * (h ** 2).sum(),
+                                           rel=1e-6)
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(x, np.zeros((2, 2), np.float32), epochs=2, verbose=0)
+
+
+def test_new_core_layers_save_load_summary_and_graph(tmp_path, capsys):
+    tk.clear_session()
+    model = tk.Sequential([tk.Input(shape=(6, 3)), layers.Masking(mask_value=-1.0),
+                           layers.SpatialDropout1D(0.2, seed=1), layers.GaussianDropout(0.1),
+                           layers.LSTM(4, return_sequences=True), layers.AlphaDropout(0.1),
+                           layers.ActivityRegularization(l2=0.01), layers.Identity(),
+                           layers.GlobalAveragePooling1D(),
+                           layers.Dropout(0.3, noise_shape=(None, 1)), layers.Dense(1)])
+    x = _seq((2, 6, 3), value=-1.0)
+    model.save(tmp_path / "m.tkmodel")
+    again = tk.models.load_model(tmp_path / "m.tkmodel")
+    np.testing.assert_array_equal(again(x).numpy(), model(x).numpy())
+    assert [l.get_config() for l in again.layers] == [l.get_config() for l in model.layers]
+    model.summary()
+    out = capsys.readouterr().out
+    for name in ("Masking", "SpatialDropout1D", "AlphaDropout", "ActivityRegularization",
+                 "Identity"):
+        assert name in out
+    import widgets
+    view = widgets.GraphView(model)
+    names = [l["name"] for l in view.layers]          # layers that run no op at inference
+    assert names[:2] == ["masking", "lstm"] and "dense" in names      # draw no node
+    view.expand("masking")
+    rows = repr(view).splitlines()
+    assert [r.split()[0] for r in rows if r.endswith("masking")] == [
+        "not_equal", "any", "where", "not_equal", "any"]           # the output, then the mask
+    assert "(), (None, 6)" in next(r for r in rows if r.startswith("lstm "))   # mask goes in
+
+
+@pytest.mark.parametrize("make, error, match", [
+    (lambda: layers.SpatialDropout1D(1.0), ValueError, r"rate in \[0, 1\).*Received: rate=1.0"),
+    (lambda: layers.GaussianDropout(-0.1), ValueError, r"GaussianDropout.*Received: rate=-0.1"),
+    (lambda: layers.AlphaDropout("0.2"), ValueError, r"AlphaDropout.*Received: rate='0.2'"),
+    (lambda: layers.Dropout(True), ValueError, r"Received: rate=True"),
+    (lambda: layers.SpatialDropout2D(0.1, data_format="channels_first"), ValueError,
+     r"channels_last"),
+    (lambda: layers.SpatialDropout2D(0.1)(tk.ones((2, 3, 4))), tk.ShapeError,
+     r"rank 3 but SpatialDropout2D needs rank 4"),
+    (lambda: layers.SpatialDropout1D(0.1)(tk.ones((2, 3))), tk.ShapeError,
+     r"rank 2 but SpatialDropout1D needs rank 3"),
+    (lambda: layers.Dropout(0.5, noise_shape=(None, 2))(tk.ones((2, 3)), training=True),
+     ValueError, r"noise_shape=\(None, 2\) for an input of shape \(2, 3\)"),
+    (lambda: layers.Masking(mask_value="pad"), ValueError, r"Received: mask_value='pad'"),
+    (lambda: layers.ActivityRegularization(l1=-0.1), ValueError, r"Received: l1=-0.1"),
+    (lambda: layers.Identity(units=3), TypeError, r"unexpected argument\(s\) units"),
+])
+def test_new_core_layers_bad_arguments(make, error, match):
+    with pytest.raises(error, match=match):
+        make()

@@ -422,3 +422,50 @@ def test_time_distributed_config_nests_the_inner_layer_and_summary_shows_steps()
         layers.TimeDistributed(layers.Dense(3))(tk.ones((2, 4)))
     with pytest.raises(ValueError, match=r"expects a layer"):
         layers.TimeDistributed("dense")
+
+
+# ---- RMSNormalization ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("shape, axis", [((3, 6), -1), ((2, 4, 5), -1), ((2, 3, 4), [1, 2]),
+                                         ((2, 3, 4), [-1, 1]), ((2, 4, 3, 2), 1)])
+def test_rms_normalization_matches_numpy_gradients_and_config(shape, axis, tmp_path):
+    layer = layers.RMSNormalization(axis=axis, epsilon=1e-3, dtype="float64")
+    x = _x(shape, loc=1.0)
+    y = layer(_f64(x)).numpy()
+    axes = tuple(sorted(a % len(shape) for a in (axis if isinstance(axis, list) else [axis])))
+    scale_shape = tuple(shape[a] for a in axes)
+    assert layer.scale.shape == scale_shape and [w.name for w in layer.weights] == \
+        ["rms_normalization/scale"]
+    np.testing.assert_allclose(y, x / np.sqrt((x ** 2).mean(axes, keepdims=True) + 1e-3))
+    scale = _x(scale_shape, seed=5)
+    layer.set_weights([scale])
+    along = [1] * len(shape)
+    for a in axes:
+        along[a] = shape[a]
+    np.testing.assert_allclose(layer(_f64(x)).numpy(), y * scale.reshape(along))
+    layer_gradcheck(layer, x)
+    assert layer.get_config()["axis"] == sorted(axis if isinstance(axis, list) else [axis],
+                                                key=lambda a: a % len(shape))
+    model = tk.Sequential([tk.Input(shape=shape[1:], dtype="float64"), layer])
+    model.save(tmp_path / "rms.tkmodel")
+    again = tk.models.load_model(tmp_path / "rms.tkmodel")
+    np.testing.assert_array_equal(again(_f64(x)).numpy(), model(_f64(x)).numpy())
+
+
+def test_rms_normalization_defaults_shapes_and_errors():
+    layer = layers.RMSNormalization()
+    assert layer.get_config()["axis"] == -1 and layer.get_config()["epsilon"] == 1e-6
+    assert layer.compute_output_shape((None, 5, 3)) == (None, 5, 3)
+    assert layers.RMSNormalization()(tk.symbolic((None, 5, 3))).shape == (None, 5, 3)
+    np.testing.assert_array_equal(layers.RMSNormalization()(tk.zeros((2, 3))).numpy(), 0)
+    with pytest.raises(ValueError, match=r"RMSNormalization expects epsilon.*Received: "
+                                         r"epsilon=0"):
+        layers.RMSNormalization(epsilon=0)
+    with pytest.raises(ValueError, match=r"Received: axis='last'"):
+        layers.RMSNormalization(axis="last")
+    with pytest.raises(ValueError, match=r"Received: axis=None"):
+        layers.RMSNormalization(axis=[])
+    with pytest.raises(tk.ShapeError, match=r"In layer .*axis 0 is the batch axis"):
+        layers.RMSNormalization(axis=0)(tk.ones((2, 3)))
+    with pytest.raises(tk.ShapeError, match=r"axis 3 is out of range for a tensor of rank 2"):
+        layers.RMSNormalization(axis=3)(tk.ones((2, 3)))

@@ -1,9 +1,10 @@
-"""Convolution layers: Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D,
-channels last as Keras and TF.js.
+"""Convolution layers: Conv1D, Conv2D, Conv1DTranspose, Conv2DTranspose, DepthwiseConv2D,
+SeparableConv2D, channels last as Keras and TF.js.
 
 Kernels are Keras's: Conv1D (k, in / groups, filters), Conv2D (kh, kw, in / groups, filters),
 Conv2DTranspose (kh, kw, filters, in), since it is the gradient of a Conv2D going from
-`filters` channels back to `in`, and DepthwiseConv2D (kh, kw, in, depth_multiplier).
+`filters` channels back to `in` (Conv1DTranspose (k, filters, in)), and DepthwiseConv2D
+(kh, kw, in, depth_multiplier).
 `build` checks the input against the op's shape rule before any weight exists, so an input
 of the wrong rank (an image without its batch or channel axis) leaves the layer unbuilt and
 the learner can call it again on fixed data.
@@ -17,7 +18,9 @@ from ..ops.conv import conv_shape, conv_transpose_shape, depthwise_shape
 from .base import Layer
 from .core import _positive_int
 
-__all__ = ["Conv1D", "Conv2D", "Conv2DTranspose", "DepthwiseConv2D", "SeparableConv2D"]
+__all__ = ["Conv1D", "Conv2D", "Conv1DTranspose", "Conv2DTranspose", "DepthwiseConv2D",
+           "SeparableConv2D", "Convolution1D", "Convolution2D", "Convolution1DTranspose",
+           "Convolution2DTranspose", "SeparableConvolution2D"]
 
 
 # ---- argument checks shared by the spatial layers (pooling and reshaping use them too) ------
@@ -240,10 +243,11 @@ class Conv2DTranspose(_Conv):
                          bias_initializer=bias_initializer, **kwargs)
         self.output_padding = None
         if output_padding is not None:
-            self.output_padding = int_tuple("Conv2DTranspose", "output_padding",
-                                            output_padding, 2, low=0)
+            kind = type(self).__name__
+            self.output_padding = int_tuple(kind, "output_padding", output_padding, self.rank,
+                                            low=0)
             if any(p >= s for p, s in zip(self.output_padding, self.strides)):
-                raise ValueError("Conv2DTranspose expects each output_padding to be smaller "
+                raise ValueError(f"{kind} expects each output_padding to be smaller "
                                  f"than its stride ({self.strides}). Received: "
                                  f"output_padding={output_padding!r}")
 
@@ -256,14 +260,22 @@ class Conv2DTranspose(_Conv):
                     output_padding=self.output_padding, dilation_rate=self.dilation_rate)
 
     def _conv(self, inputs):
-        return ops.conv2d_transpose(inputs, self.kernel, strides=self.strides,
-                                    padding=self.padding, output_padding=self.output_padding,
-                                    dilation_rate=self.dilation_rate)
+        return getattr(ops, self.op)(inputs, self.kernel, strides=self.strides,
+                                     padding=self.padding, output_padding=self.output_padding,
+                                     dilation_rate=self.dilation_rate)
 
     def get_config(self):
         config = {**super().get_config(), "output_padding": self.output_padding}
-        del config["groups"]                     # Keras's Conv2DTranspose has none
+        del config["groups"]                     # Keras's transposed convolutions have none
         return config
+
+
+class Conv1DTranspose(Conv2DTranspose):
+    """Transposed 1-D convolution (the gradient of Conv1D): (batch, steps, in) ->
+    (batch, new_steps, filters), new_steps = steps * strides for "same". Kernel
+    (k, filters, in). Upsamples sequences (audio decoders)."""
+
+    rank, op = 1, "conv1d_transpose"
 
 
 class DepthwiseConv2D(_Conv):
@@ -343,3 +355,9 @@ class SeparableConv2D(DepthwiseConv2D):
     def get_config(self):
         return {**super().get_config(), "filters": self.filters,
                 "pointwise_initializer": initializers.name_of(self.pointwise_initializer)}
+
+
+# Keras's other names for the same classes (keras.layers.Convolution2D is Conv2D)
+Convolution1D, Convolution2D = Conv1D, Conv2D
+Convolution1DTranspose, Convolution2DTranspose = Conv1DTranspose, Conv2DTranspose
+SeparableConvolution2D = SeparableConv2D

@@ -1,20 +1,22 @@
-"""Core layers: Dense, Activation, Dropout, Flatten, Reshape, Permute, RepeatVector, Lambda;
-the activation layers with options (ReLU, LeakyReLU, ELU, Softmax, PReLU); GaussianNoise and
-Rescaling."""
+"""Core layers: Dense, Activation, Identity, Masking, Flatten, Reshape, Permute, RepeatVector,
+Lambda; the activation layers with options (ReLU, LeakyReLU, ELU, Softmax, PReLU); Rescaling;
+and the regularization layers: Dropout, SpatialDropout1D/2D, GaussianDropout, AlphaDropout,
+GaussianNoise, ActivityRegularization. The random ones change nothing at inference."""
 
 import math
 
 import numpy
 
-from .. import activations, initializers, ops, random
+from .. import activations, initializers, ops, random, regularizers
 from ..errors import ShapeError, format_shape
 from ..graph import STATE
 from ..tensor import constant_like
 from .base import Layer
 
-__all__ = ["Dense", "Activation", "Dropout", "Flatten", "Reshape", "Permute", "RepeatVector",
-           "Lambda", "ReLU", "LeakyReLU", "ELU", "Softmax", "PReLU", "GaussianNoise",
-           "Rescaling"]
+__all__ = ["Dense", "Activation", "Identity", "Masking", "Dropout", "SpatialDropout1D",
+           "SpatialDropout2D", "GaussianDropout", "AlphaDropout", "ActivityRegularization",
+           "Flatten", "Reshape", "Permute", "RepeatVector", "Lambda", "ReLU", "LeakyReLU", "ELU",
+           "Softmax", "PReLU", "GaussianNoise", "Rescaling"]
 
 
 def _positive_int(layer, name, value):
@@ -78,23 +80,192 @@ class Activation(Layer):
         return {**super().get_config(), "activation": activations.serialize(self.activation)}
 
 
+class Identity(Layer):
+    """Returns its input unchanged (a placeholder), mask included."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.supports_masking = True
+
+    def call(self, inputs):
+        return inputs
+
+
+class Masking(Layer):
+    """Skip the time steps whose features all equal `mask_value`: (B, T, F) -> (B, T, F)
+    with those steps zeroed, and the mask ``any(x != mask_value, axis=-1)`` (B, T) that the
+    layers after it (LSTM, GlobalAveragePooling1D...) use to leave the steps out."""
+
+    def __init__(self, mask_value=0.0, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(mask_value, bool) or not isinstance(mask_value, (int, float)):
+            raise ValueError("Masking expects mask_value to be a number (the value that fills "
+                             f"padded steps). Received: mask_value={mask_value!r}")
+        self.mask_value = float(mask_value)
+        self.supports_masking = True
+
+    def call(self, inputs):
+        keep = ops.any(inputs != self.mask_value, axis=-1, keepdims=True)   # (B, T, 1)
+        return ops.where(keep, inputs, 0.0)
+
+    def compute_mask(self, inputs, mask=None):
+        return ops.any(inputs != self.mask_value, axis=-1)               # (B, T, F) -> (B, T)
+
+    def get_config(self):
+        return {**super().get_config(), "mask_value": self.mask_value}
+
+
+def _rate(layer, rate):
+    if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate < 1:
+        raise ValueError(f"{layer} expects rate in [0, 1): the fraction of inputs to drop "
+                         f"(0.2 drops 20%). Received: rate={rate!r}")
+    return float(rate)
+
+
+def _rng(layer):
+    """tk.random's generator, or with a seed the layer's own: reproducible, yet a new draw
+    each training step (as Keras's SeedGenerator)."""
+    if layer.seed is None:
+        return random.generator()
+    if "_generator" not in layer.__dict__:
+        layer._generator = numpy.random.default_rng(layer.seed)
+    return layer._generator
+
+
 class Dropout(Layer):
-    """Zero a fraction `rate` of the inputs while training (scaling the rest by 1/(1-rate))."""
+    """Zero a fraction `rate` of the inputs while training (scaling the rest by 1/(1-rate)).
+    `noise_shape` (None for the input's size, 1 to share a draw) drops whole slices."""
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
-        if not isinstance(rate, (int, float)) or not 0 <= rate < 1:
-            raise ValueError(f"Dropout expects rate in [0, 1). Received: rate={rate!r}")
-        self.rate, self.seed = float(rate), seed
+        self.rate, self.seed = _rate(type(self).__name__, rate), seed
+        self.noise_shape = None if noise_shape is None else tuple(noise_shape)
         self.supports_masking = True
+
+    def _noise_shape(self, shape):
+        return self.noise_shape
 
     def call(self, inputs, training=False):
         if not training or self.rate == 0:
             return inputs
-        return ops.dropout(inputs, self.rate)
+        return ops.dropout(inputs, self.rate, seed=_rng(self),
+                           noise_shape=self._noise_shape(inputs.shape))
+
+    def get_config(self):
+        return {**super().get_config(), "rate": self.rate, "seed": self.seed,
+                "noise_shape": None if self.noise_shape is None else list(self.noise_shape)}
+
+
+class SpatialDropout1D(Dropout):
+    """Dropout of whole channels: while training each example's channel is zeroed at every
+    step at once (rate of them), the rest scaled by 1/(1-rate). (B, T, C) -> (B, T, C)."""
+
+    rank = 1
+
+    def __init__(self, rate, seed=None, **kwargs):
+        super().__init__(rate, seed=seed, **kwargs)
+
+    def build(self, input_shape):
+        from .convolutional import check_rank
+        check_rank(self, type(self).__name__, input_shape, self.rank)
+
+    def _noise_shape(self, shape):
+        return (shape[0],) + (1,) * self.rank + (shape[-1],)      # one draw per (B, C)
+
+    def get_config(self):
+        config = super().get_config()
+        del config["noise_shape"]                   # Keras's spatial dropouts have none
+        return config
+
+
+class SpatialDropout2D(SpatialDropout1D):
+    """Dropout of whole feature maps: (B, H, W, C), each (example, channel) map zeroed
+    everywhere at once while training (neighbouring pixels are too alike for pixel dropout)."""
+
+    rank = 2
+
+    def __init__(self, rate, data_format=None, seed=None, **kwargs):
+        super().__init__(rate, seed=seed, **kwargs)
+        from .convolutional import check_data_format
+        self.data_format = check_data_format("SpatialDropout2D", data_format)
+
+    def get_config(self):
+        return {**super().get_config(), "data_format": self.data_format}
+
+
+class GaussianDropout(Layer):
+    """Multiply each input by noise from N(1, rate / (1 - rate)) while training (the same
+    mean and variance as Dropout's scaled 0/1 mask); nothing at inference."""
+
+    def __init__(self, rate, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.rate, self.seed = _rate("GaussianDropout", rate), seed
+        self.supports_masking = True
+
+    def call(self, inputs, training=False):
+        if not training or self.rate == 0 or inputs.is_symbolic:
+            return inputs
+        stddev = math.sqrt(self.rate / (1.0 - self.rate))
+        noise = _rng(self).normal(1.0, stddev, inputs.shape).astype(inputs.dtype)
+        return inputs * constant_like(noise, inputs)
 
     def get_config(self):
         return {**super().get_config(), "rate": self.rate, "seed": self.seed}
+
+
+class AlphaDropout(Layer):
+    """Dropout for SELU networks: while training dropped inputs are set to SELU's lowest
+    value and everything is shifted and scaled (a * x + b) so that inputs of mean 0 and
+    variance 1 keep them, as SELU's self-normalization needs. Nothing at inference."""
+
+    ALPHA_P = -1.6732632423543772848170429916717 * 1.0507009873554804934193349852946
+
+    def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.rate, self.seed = _rate("AlphaDropout", rate), seed
+        self.noise_shape = None if noise_shape is None else tuple(noise_shape)
+        self.supports_masking = True
+
+    def call(self, inputs, training=False):
+        if not training or self.rate == 0 or inputs.is_symbolic:
+            return inputs
+        shape = inputs.shape if self.noise_shape is None else \
+            tuple(n if m is None else m for n, m in zip(inputs.shape, self.noise_shape))
+        keep = _rng(self).random(shape) >= self.rate
+        p, alpha_p = self.rate, self.ALPHA_P
+        a = ((1 - p) * (1 + p * alpha_p ** 2)) ** -0.5
+        b = -a * alpha_p * p
+        # a * (x * keep + alpha_p * (1 - keep)) + b, the constant part folded into one array
+        scale = constant_like((a * keep).astype(inputs.dtype), inputs)
+        shift = constant_like(numpy.where(keep, b, a * alpha_p + b).astype(inputs.dtype), inputs)
+        return inputs * scale + shift
+
+    def get_config(self):
+        return {**super().get_config(), "rate": self.rate, "seed": self.seed,
+                "noise_shape": None if self.noise_shape is None else list(self.noise_shape)}
+
+
+class ActivityRegularization(Layer):
+    """Returns its input and adds ``l1 * sum(|x|) + l2 * sum(x ** 2)`` of it to
+    ``model.losses`` (an activity regularizer, on a layer of its own)."""
+
+    def __init__(self, l1=0.0, l2=0.0, **kwargs):
+        kwargs.pop("activity_regularizer", None)     # a saved config's: l1 and l2 make it
+        for name, value in (("l1", l1), ("l2", l2)):
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+                raise ValueError(f"ActivityRegularization expects {name} to be a non-negative "
+                                 f"number. Received: {name}={value!r}")
+        super().__init__(activity_regularizer=regularizers.L1L2(l1=l1, l2=l2), **kwargs)
+        self.l1, self.l2 = float(l1), float(l2)
+        self.supports_masking = True
+
+    def call(self, inputs):
+        return inputs
+
+    def get_config(self):
+        config = {**super().get_config(), "l1": self.l1, "l2": self.l2}
+        del config["activity_regularizer"]
+        return config
 
 
 class Flatten(Layer):

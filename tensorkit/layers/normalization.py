@@ -1,5 +1,5 @@
-"""Normalization layers: BatchNormalization, LayerNormalization, GroupNormalization and
-UnitNormalization, as Keras 3.
+"""Normalization layers: BatchNormalization, LayerNormalization, GroupNormalization,
+RMSNormalization and UnitNormalization, as Keras 3.
 
 BatchNormalization normalizes each channel with the batch's statistics while training
 (``training=True``) and keeps moving averages of them for inference. Frozen
@@ -8,8 +8,9 @@ Keras 3 does, which is what fine-tuning a pretrained model needs (Keras 3's rule
 one followed where TF.js's older behaviour differs). LayerNormalization
 normalizes each example over its features and has no moving statistics; GroupNormalization
 over groups of its channels (one group: LayerNormalization over all axes but the batch;
-one channel a group: instance normalization). UnitNormalization scales each example to
-length 1 and has no weights.
+one channel a group: instance normalization); RMSNormalization divides by the root mean
+square without centring (LLaMA, T5). UnitNormalization scales each example to length 1 and
+has no weights.
 """
 
 import warnings
@@ -20,7 +21,7 @@ from ..shapes import normalize_axes
 from .base import Layer
 
 __all__ = ["BatchNormalization", "LayerNormalization", "GroupNormalization",
-           "UnitNormalization"]
+           "RMSNormalization", "UnitNormalization"]
 
 
 def _check_epsilon(layer, epsilon):
@@ -277,6 +278,34 @@ class GroupNormalization(Layer):
                 "epsilon": self.epsilon, "center": self.center, "scale": self.scale,
                 "beta_initializer": initializers.name_of(self.beta_initializer),
                 "gamma_initializer": initializers.name_of(self.gamma_initializer)}
+
+
+class RMSNormalization(Layer):
+    """``x / sqrt(mean(x ** 2) + epsilon) * scale`` over `axis` (-1 by default, or a list):
+    LayerNormalization without the mean and beta. Weight: scale (ones), shaped like `axis`."""
+
+    def __init__(self, axis=-1, epsilon=1e-6, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(axis, (list, tuple)) and not axis:
+            axis = None                                  # the error below names it
+        self.axis = _check_axis("RMSNormalization", axis)
+        self.epsilon = _check_epsilon("RMSNormalization", epsilon)
+
+    def build(self, input_shape):
+        _param_shape(self, input_shape, self.axis)       # the axes must exist and be known
+        # as Keras: the axes become a sorted list (also in get_config), scale follows them
+        axes = self.axis if isinstance(self.axis, list) else [self.axis]
+        self.axis = sorted(axes, key=lambda a: a % len(input_shape))
+        shape = tuple(input_shape[a] for a in self.axis)
+        self.scale = self.add_weight("scale", shape, "ones")
+
+    def call(self, inputs):
+        axes = normalize_axes(_axis_tuple(self.axis), inputs.ndim)
+        ms = ops.mean(ops.square(inputs), axis=axes, keepdims=True)       # (B, ..., 1)
+        return inputs / ops.sqrt(ms + self.epsilon) * _along(self.scale, inputs.ndim, axes)
+
+    def get_config(self):
+        return {**super().get_config(), "axis": self.axis, "epsilon": self.epsilon}
 
 
 class UnitNormalization(Layer):

@@ -12,7 +12,8 @@ from .convolutional import check_data_format, check_padding, check_rank, check_s
 
 __all__ = ["MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D",
            "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling1D",
-           "GlobalMaxPooling2D"]
+           "GlobalMaxPooling2D", "MaxPool1D", "MaxPool2D", "AvgPool1D", "AvgPool2D",
+           "GlobalMaxPool1D", "GlobalMaxPool2D", "GlobalAvgPool1D", "GlobalAvgPool2D"]
 
 
 class _Pooling(Layer):
@@ -129,3 +130,10 @@ class GlobalMaxPooling2D(_GlobalPooling):
 
     def call(self, inputs):
         return ops.max(inputs, axis=(1, 2), keepdims=self.keepdims)
+
+
+# Keras's other names for the same classes (keras.layers.MaxPool2D is MaxPooling2D)
+MaxPool1D, MaxPool2D = MaxPooling1D, MaxPooling2D
+AvgPool1D, AvgPool2D = AveragePooling1D, AveragePooling2D
+GlobalMaxPool1D, GlobalMaxPool2D = GlobalMaxPooling1D, GlobalMaxPooling2D
+GlobalAvgPool1D, GlobalAvgPool2D = GlobalAveragePooling1D, GlobalAveragePooling2D

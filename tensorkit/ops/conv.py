@@ -16,8 +16,8 @@ import operator
 from ..errors import ShapeError, format_shape
 from ..tensor import defop
 
-__all__ = ["conv1d", "conv2d", "conv2d_transpose", "depthwise_conv2d", "max_pool1d",
-           "max_pool2d", "avg_pool1d", "avg_pool2d", "upsample2d"]
+__all__ = ["conv1d", "conv2d", "conv1d_transpose", "conv2d_transpose", "depthwise_conv2d",
+           "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "upsample2d"]
 
 _LAYOUT = {1: "(batch, length, channels)", 2: "(batch, height, width, channels)"}
 _AXES = {1: ("length",), 2: ("height", "width")}
@@ -198,8 +198,8 @@ def depthwise_shape(x, kernel, strides, padding, dilation_rate):
 
 
 def _transpose_geometry(sizes, window, strides, padding, output_padding, dilation):
-    """Output sizes of conv2d_transpose and the padding of the conv2d it is the gradient of."""
-    out, pads = [], []
+    """Output sizes of a transposed conv and the padding of the conv it is the gradient of."""
+    out, pads, conv = [], [], f"conv{len(sizes)}d"
     for i, (n, k, s, d) in enumerate(zip(sizes, window, strides, dilation)):
         op = None if output_padding is None else output_padding[i]
         length = deconv_output_length(n, k, s, padding, op, d)
@@ -207,9 +207,9 @@ def _transpose_geometry(sizes, window, strides, padding, output_padding, dilatio
         if n is not None and (length <= 0 or back != n):
             raise ShapeError(
                 f"output_padding={op} with a kernel of {k}, strides {s} and padding="
-                f"'{padding}' gives an output {_AXES[2][i]} of {length}, which a conv2d "
-                f"would not take back to {n}.",
-                expected="an output size whose conv2d gives the input size back",
+                f"'{padding}' gives an output {_AXES[len(sizes)][i]} of {length}, which a "
+                f"{conv} would not take back to {n}.",
+                expected=f"an output size whose {conv} gives the input size back",
                 fix="use an odd kernel size, or output_padding=None to let the size follow "
                     "from the strides.")
         out.append(length)
@@ -218,17 +218,23 @@ def _transpose_geometry(sizes, window, strides, padding, output_padding, dilatio
 
 
 def conv_transpose_shape(x, kernel, strides, padding, output_padding, dilation_rate):
-    """(batch, H, W, C_in) * (kh, kw, C_out, C_in) -> (batch, OH, OW, C_out), as Keras.
+    """(batch, *spatial, C_in) * (*window, C_out, C_in) -> (batch, *out, C_out), as Keras.
 
     >>> conv_transpose_shape((None, 7, 7, 32), (3, 3, 16, 32), strides=(2, 2),
     ...                      padding="same", output_padding=None, dilation_rate=(1, 1))
     (None, 14, 14, 16)
+    >>> conv_transpose_shape((None, 10, 8), (3, 4, 8), strides=(2,), padding="valid",
+    ...                      output_padding=(1,), dilation_rate=(1,))
+    (None, 22, 4)
     """
-    layout = "(kernel_height, kernel_width, out_channels, in_channels)"
-    _check_kernel("conv2d_transpose", kernel, 2, layout)
-    _check_rank("conv2d_transpose", x, 2, kernel[-1])
+    spatial = len(strides)
+    name = f"conv{spatial}d_transpose"
+    layout = ("(kernel_height, kernel_width, out_channels, in_channels)" if spatial == 2 else
+              "(kernel_size, out_channels, in_channels)")
+    _check_kernel(name, kernel, spatial, layout)
+    _check_rank(name, x, spatial, kernel[-1])
     _check_channels(x, kernel, -1)
-    sizes, _ = _transpose_geometry(x[1:3], kernel[:2], strides, padding, output_padding,
+    sizes, _ = _transpose_geometry(x[1:-1], kernel[:-2], strides, padding, output_padding,
                                    dilation_rate)
     return (x[0],) + sizes + (kernel[-2],)
 
@@ -467,6 +473,33 @@ def _conv2d_transpose_vjp_kernel(xp, g, out, x, kernel, strides, dilation_rate, 
 
 _conv2d_transpose_op = defop("conv2d_transpose", conv_transpose_shape, _conv2d_transpose,
                              _conv2d_transpose_vjp_x, _conv2d_transpose_vjp_kernel,
+                             dims=_conv_dims)
+
+
+def _lift_transpose(x, kernel, strides, padding, output_padding, dilation_rate):
+    """A 1-D transposed conv as a 2-D one of height 1: (N, L, C) -> (N, 1, L, C)."""
+    return x[:, None], kernel[None], dict(
+        strides=(1,) + strides, padding=padding, dilation_rate=(1,) + dilation_rate,
+        output_padding=None if output_padding is None else (0,) + output_padding)
+
+
+def _conv1d_transpose(xp, x, kernel, **attrs):
+    x, kernel, attrs = _lift_transpose(x, kernel, **attrs)
+    return _conv2d_transpose(xp, x, kernel, **attrs)[:, 0]
+
+
+def _conv1d_transpose_vjp_x(xp, g, out, x, kernel, **attrs):
+    x, kernel, attrs = _lift_transpose(x, kernel, **attrs)
+    return _conv2d_transpose_vjp_x(xp, g[:, None], None, x, kernel, **attrs)[:, 0]
+
+
+def _conv1d_transpose_vjp_kernel(xp, g, out, x, kernel, **attrs):
+    x, kernel, attrs = _lift_transpose(x, kernel, **attrs)
+    return _conv2d_transpose_vjp_kernel(xp, g[:, None], None, x, kernel, **attrs)[0]
+
+
+_conv1d_transpose_op = defop("conv1d_transpose", conv_transpose_shape, _conv1d_transpose,
+                             _conv1d_transpose_vjp_x, _conv1d_transpose_vjp_kernel,
                              dims=_conv_dims)
 
 
@@ -733,24 +766,36 @@ def conv1d(x, kernel, strides=1, padding="valid", dilation_rate=1):
                       dilation_rate=_ints(dilation_rate, 1, "dilation_rate", "conv1d"))
 
 
+def _transpose_args(op, n, strides, padding, output_padding, dilation_rate):
+    strides = _ints(strides, n, "strides", op)
+    if output_padding is not None:
+        output_padding = _ints(output_padding, n, "output_padding", op, low=0)
+        if any(p >= s for p, s in zip(output_padding, strides)):
+            raise ValueError(f"{op} got output_padding={output_padding} with "
+                             f"strides={strides}: each output_padding must be smaller than "
+                             "its stride (it picks one of the `stride` sizes that a strided "
+                             "convolution maps to the same output size).")
+    return dict(strides=strides, padding=_padding(padding, op), output_padding=output_padding,
+                dilation_rate=_ints(dilation_rate, n, "dilation_rate", op))
+
+
 def conv2d_transpose(x, kernel, strides=1, padding="valid", output_padding=None,
                      dilation_rate=1):
     """Transposed convolution of (N, H, W, C_in) with a (kh, kw, C_out, C_in) kernel (Keras's
     Conv2DTranspose layout): the gradient of conv2d for its input, so it maps conv2d's
     output shape back to its input shape. -> (N, OH, OW, C_out), OH = H * strides for
     "same", (H - 1) * strides + kh for "valid" (Keras's ``deconv_output_length``)."""
-    strides = _ints(strides, 2, "strides", "conv2d_transpose")
-    if output_padding is not None:
-        output_padding = _ints(output_padding, 2, "output_padding", "conv2d_transpose", low=0)
-        if any(p >= s for p, s in zip(output_padding, strides)):
-            raise ValueError(f"conv2d_transpose got output_padding={output_padding} with "
-                             f"strides={strides}: each output_padding must be smaller than "
-                             "its stride (it picks one of the `stride` sizes that a strided "
-                             "conv2d maps to the same output size).")
-    return _conv2d_transpose_op(
-        x, kernel, strides=strides, padding=_padding(padding, "conv2d_transpose"),
-        output_padding=output_padding,
-        dilation_rate=_ints(dilation_rate, 2, "dilation_rate", "conv2d_transpose"))
+    return _conv2d_transpose_op(x, kernel, **_transpose_args(
+        "conv2d_transpose", 2, strides, padding, output_padding, dilation_rate))
+
+
+def conv1d_transpose(x, kernel, strides=1, padding="valid", output_padding=None,
+                     dilation_rate=1):
+    """Transposed 1-D convolution of (N, L, C_in) with a (k, C_out, C_in) kernel (Keras's
+    Conv1DTranspose layout), the gradient of conv1d for its input: -> (N, OL, C_out),
+    OL = L * strides for "same", (L - 1) * strides + k for "valid"."""
+    return _conv1d_transpose_op(x, kernel, **_transpose_args(
+        "conv1d_transpose", 1, strides, padding, output_padding, dilation_rate))
 
 
 def depthwise_conv2d(x, kernel, strides=1, padding="valid", dilation_rate=1):
