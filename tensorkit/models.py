@@ -91,6 +91,8 @@ def _flatten(x):
 class Model(Trainer, Layer):
     """``Model(inputs, outputs)`` for a graph of layers, or subclass it and write ``call``."""
 
+    _mask_from_outputs = True       # the output keeps its last layer's mask, as Keras
+
     def __init__(self, inputs=None, outputs=None, name=None, **kwargs):
         if name is None and inputs is not None and type(self) is Model:
             name = unique_name("functional")                  # Keras 3's name for these
@@ -145,7 +147,7 @@ class Model(Trainer, Layer):
     def layers(self):
         return list(self._layers)
 
-    def call(self, inputs, training=False):
+    def call(self, inputs, training=None):
         if not self._functional:
             raise NotImplementedError(f"{type(self).__name__} must define call(inputs).")
         given = _flatten(inputs)
@@ -328,7 +330,7 @@ class Sequential(Model):
     def __len__(self):
         return len(self._layers)
 
-    def call(self, inputs, training=False):
+    def call(self, inputs, training=None):
         if self._build_shapes is not None:
             _check_model_input(self, self._build_shapes, inputs.shape)
         x = inputs

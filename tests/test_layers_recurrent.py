@@ -697,9 +697,6 @@ def test_rnn_config_and_save(tmp_path, rng):
     assert not (tmp_path / "custom.tkmodel").exists()
 
 
-@pytest.mark.xfail(raises=AttributeError, strict=False,
-                   reason="Layer.__call__ records output shapes of flat outputs only: "
-                          "base._shape_of needs to recurse into (output, [h, c])")
 def test_cell_called_like_a_layer():
     cell = L.LSTMCell(4)
     out, (h, c) = cell(np.ones((2, 3), "float32"), [tk.zeros((2, 4)), tk.zeros((2, 4))])

@@ -186,3 +186,28 @@ def test_a_layer_built_by_hand_keeps_the_weights_set_before_its_first_call():
     seq.set_weights(rnn.get_weights())
     np.testing.assert_allclose(seq(x).numpy()[:, -1], last.numpy(), atol=1e-6)
     assert len(seq.weights) == 3
+
+
+def test_layers_that_return_their_input_in_a_functional_model():
+    # Dropout at inference and Identity hand back their input: the call's output must still
+    # be a tensor of its own (its history pointed back at itself: RecursionError)
+    i = tk.Input(shape=(4,))
+    model = tk.Model(i, layers.Dense(2)(layers.Identity()(layers.Dropout(0.5)(
+        layers.Dense(3)(i)))))
+    assert model.predict(np.ones((2, 4), "float32")).shape == (2, 2)
+    assert [type(layer).__name__ for layer in model.layers][2:4] == ["Dropout", "Identity"]
+    w = tk.tensor(np.ones(3, "float32"), requires_grad=True)
+    tk.sum(layers.Identity()(w) * 2).backward()                 # a leaf keeps its gradient
+    np.testing.assert_array_equal(w.grad.numpy(), [2, 2, 2])
+
+
+def test_model_call_without_training_uses_each_layers_default_as_keras():
+    # model(x): Dropout infers, an augmentation layer augments (Keras' own defaults)
+    x = np.random.default_rng(0).random((16, 4, 4, 1)).astype("float32")
+    model = tk.Sequential([tk.Input(shape=(4, 4, 1)), layers.RandomFlip("horizontal", seed=1),
+                           layers.Dropout(0.5)])
+    flipped = model(x).numpy()
+    assert not np.array_equal(flipped, x)
+    assert all(np.array_equal(f, a) or np.array_equal(f, a[:, ::-1]) for f, a in zip(flipped, x))
+    np.testing.assert_array_equal(model.predict(x, verbose=0), x)
+    np.testing.assert_array_equal(model(x, training=False).numpy(), x)

@@ -79,12 +79,10 @@ def test_masking_before_other_layers_matches_keras(spec, arrays):
     _check(model, arrays)
     y = tk.tensor(x)
     for layer in model.layers:               # the mask each layer hands on (the model's
-        y = layer(y)                         # own output keeps none yet: see below)
+        y = layer(y)                         # own output keeps it too: see below)
     _check_mask(y, arrays)
 
 
-@pytest.mark.xfail(strict=True, reason="tensorkit's Sequential output drops the mask of its "
-                   "last layer; Keras's model(x) keeps it (models.py)")
 def test_a_sequential_output_keeps_its_last_layers_mask():
     spec, arrays = CASES["mask_lstm_sequences"]
     model = tk.Sequential([tk.Input(shape=arrays["x0"].shape[1:]), tk.layers.Masking(),
@@ -92,16 +90,7 @@ def test_a_sequential_output_keeps_its_last_layers_mask():
     np.testing.assert_array_equal(model(arrays["x0"]).mask.numpy(), arrays["mask"])
 
 
-def _activity(kind):
-    # Keras 3.15 divides an activity penalty by the batch size; tensorkit's Layer.__call__
-    # (layers/base.py) does not yet, so only a batch of one agrees
-    mark = pytest.mark.xfail(strict=True, reason="layers/base.py: activity penalties are not "
-                             "divided by the batch size as Keras 3.15's are")
-    return [pytest.param(*p.values, id=p.id, marks=mark if p.values[1]["loss"] else ())
-            for p in _named(kind)]
-
-
-@pytest.mark.parametrize("spec,arrays", _activity("activity"))
+@pytest.mark.parametrize("spec,arrays", _named("activity"))
 def test_activity_regularization_penalty_matches_keras(spec, arrays):
     model = tk.Sequential([tk.Input(shape=arrays["x0"].shape[1:]),
                            tk.layers.ActivityRegularization(**spec["kwargs"])])

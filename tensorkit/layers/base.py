@@ -13,7 +13,7 @@ from collections import defaultdict
 
 import numpy
 
-from .. import backend, initializers, regularizers
+from .. import backend, initializers, ops, regularizers
 from ..errors import ShapeError, format_shape
 from ..graph import STATE, layer_scope
 from ..tensor import Tensor, as_dtype, symbolic, tensor
@@ -76,7 +76,23 @@ def _as_tensor(x):
 
 
 def _shape_of(x):
-    return [t.shape for t in x] if isinstance(x, list) else x.shape
+    return [_shape_of(t) for t in x] if isinstance(x, (list, tuple)) else x.shape
+
+
+def _not_inputs(outputs, inputs):
+    """The outputs, with any that *is* an input (Dropout at inference, Identity) made a new
+    tensor on the same data and graph node: the call's mask and history then go on it, not
+    on the input (which would loop a functional model's graph back on itself)."""
+    given = {id(t) for t in (inputs if isinstance(inputs, (list, tuple)) else [inputs])}
+    def fresh(t):
+        if not isinstance(t, Tensor) or id(t) not in given:
+            return t
+        if t.node is None and t.requires_grad:          # a leaf: keep its gradient path
+            return ops.cast(t, t.dtype)
+        return Tensor(t.data, t.shape, t.dtype, t.dims, t.node, t.requires_grad, t.name)
+    if isinstance(outputs, (list, tuple)):
+        return type(outputs)(fresh(t) for t in outputs)
+    return fresh(outputs)
 
 
 class LayerCall:
@@ -163,7 +179,12 @@ class Layer:
         self._losses = []                           # add_loss values of the last call
         if self.activity_regularizer is not None:
             _REGULARIZED[0] += 1
-        self._call_params = set(inspect.signature(self.call).parameters)
+        params = inspect.signature(self.call).parameters
+        self._call_params = set(params)
+        # training=None resolves to the call's own default, as Keras: Dropout and
+        # BatchNormalization infer, augmentation layers augment, a model passes None on
+        default = params["training"].default if "training" in params else None
+        self._training_default = None if default is inspect.Parameter.empty else default
 
     def __setattr__(self, name, value):
         """Track sublayers assigned as attributes (also lists of layers), as Keras does."""
@@ -336,6 +357,8 @@ class Layer:
     def _input_dtype(self):
         return "float32"
 
+    _mask_from_outputs = False                          # Model: True
+
     def compute_mask(self, inputs, mask=None):
         return mask if self.supports_masking else None
 
@@ -358,18 +381,25 @@ class Layer:
                 self._checked_shape = shape
         call_kwargs = dict(kwargs)
         if "training" in self._call_params:
-            call_kwargs["training"] = bool(training)
+            call_kwargs["training"] = self._training_default if training is None else \
+                bool(training)
         if "mask" in self._call_params and mask is not None:
             call_kwargs["mask"] = mask
         scope = STATE.layers                            # as layer_scope, inlined: every call
         scope.append(self.name)
         try:                                            # the mask's ops belong to the layer too
-            outputs = self.call(inputs, *args, **call_kwargs)
-            out_mask = self.compute_mask(inputs, mask)
+            outputs = _not_inputs(self.call(inputs, *args, **call_kwargs), inputs)
+            if self._mask_from_outputs:                 # a model: its last layers' masks
+                out_mask = [getattr(t, "mask", None) for t in outputs] if isinstance(
+                    outputs, (list, tuple)) else outputs.mask
+            else:
+                out_mask = self.compute_mask(inputs, mask)
             if self.activity_regularizer is not None:
                 for t in outputs if isinstance(outputs, (list, tuple)) else [outputs]:
-                    if isinstance(t, Tensor) and t.data is not None:
-                        self.add_loss(self.activity_regularizer(t))
+                    if isinstance(t, Tensor) and t.data is not None:   # per sample, as Keras
+                        penalty = self.activity_regularizer(t)
+                        self.add_loss(penalty / t.shape[0] if t.shape and t.shape[0] else
+                                      penalty)
         finally:
             scope.pop()
         if self._built_input_shape is None:
