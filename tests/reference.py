@@ -41,3 +41,28 @@ def save_cases(path, cases):
             flat[f"{name}/{key}"] = np.asarray(value)
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     np.savez_compressed(path, **flat)
+
+
+# ---- what the replay tests share --------------------------------------------------------
+def params(cases, kind):
+    """The cases of one kind (spec["kind"]) as pytest params (spec, arrays), named."""
+    import pytest
+    return [pytest.param(spec, arrays, id=name) for name, (spec, arrays) in sorted(cases.items())
+            if spec["kind"] == kind]
+
+
+def cotangent(shape):
+    """The fixed cotangent the layer scripts multiply an output by before taking gradients
+    (a formula, so the case files needn't hold it)."""
+    import tensorkit as tk
+    return tk.tensor(np.sin(np.arange(np.prod(shape)) * 1.7 + 0.3).reshape(shape)
+                     .astype(np.float32))
+
+
+def close(actual, expected, what, rtol=1e-5, atol=1e-5):
+    np.testing.assert_allclose(np.asarray(actual), expected, rtol=rtol, atol=atol, err_msg=what)
+
+
+def weights(arrays):
+    """A case's weights w0, w1, ... in order."""
+    return [arrays[f"w{i}"] for i in range(sum(1 for k in arrays if k[0] == "w"))]

@@ -7,23 +7,12 @@ have its config.
 
 import numpy as np
 import pytest
-from reference import load_cases
+from reference import cotangent, load_cases, params
 
 import tensorkit as tk
 from tensorkit.layers.image_preprocessing import affine_matrix
 
 CASES = load_cases("keras_image_preprocessing")
-
-
-def _named(kind):
-    return [pytest.param(spec, arrays, id=name) for name, (spec, arrays) in sorted(CASES.items())
-            if spec["kind"] == kind]
-
-
-def _cotangent(shape):
-    """The fixed cotangent the script used."""
-    return tk.tensor(np.sin(np.arange(np.prod(shape)) * 1.7 + 0.3).reshape(shape)
-                     .astype(np.float32))
 
 
 def _close(actual, expected, what):
@@ -35,11 +24,11 @@ def _close(actual, expected, what):
 def _check_gradient(run, arrays):
     x = tk.tensor(arrays["x0"], requires_grad=True)
     y = run(x)
-    (y * _cotangent(y.shape)).sum().backward()
+    (y * cotangent(y.shape)).sum().backward()
     _close(x.grad.numpy(), arrays["gx0"], "gradient of the input")
 
 
-@pytest.mark.parametrize("spec,arrays", _named("layer"))
+@pytest.mark.parametrize("spec,arrays", params(CASES, "layer"))
 def test_layer_matches_keras(spec, arrays):
     layer = getattr(tk.layers, spec["layer"])(**spec["kwargs"])
     batch = (None,) if arrays["x0"].ndim == 4 else ()
@@ -63,7 +52,7 @@ def _transformation(spec, arrays):
     return {k[2:]: v for k, v in arrays.items() if k.startswith("t_")}
 
 
-@pytest.mark.parametrize("spec,arrays", _named("transform"))
+@pytest.mark.parametrize("spec,arrays", params(CASES, "transform"))
 def test_fixed_transformation_matches_keras(spec, arrays):
     layer = getattr(tk.layers, spec["layer"])(**spec["kwargs"])
     shape = (None,) + arrays["x0"].shape[1:]

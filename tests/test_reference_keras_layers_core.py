@@ -7,17 +7,12 @@ large sample (min, max, mean, std), since the random generators differ.
 
 import numpy as np
 import pytest
-from reference import load_cases
+from reference import close, load_cases, params
 
 import tensorkit as tk
 from tensorkit import initializers
 
 CASES = load_cases("keras_layers_core")
-
-
-def _named(kind):
-    return [pytest.param(spec, arrays, id=name) for name, (spec, arrays) in sorted(CASES.items())
-            if spec["kind"] == kind]
 
 
 def _inputs(arrays):
@@ -31,11 +26,7 @@ def _cotangent(shape):
                      .astype(np.float32))
 
 
-def _close(actual, expected, what, rtol=1e-5, atol=1e-5):
-    np.testing.assert_allclose(np.asarray(actual), expected, rtol=rtol, atol=atol, err_msg=what)
-
-
-@pytest.mark.parametrize("spec,arrays", _named("layer"))
+@pytest.mark.parametrize("spec,arrays", params(CASES, "layer"))
 def test_layer_matches_keras(spec, arrays):
     layer = getattr(tk.layers, spec["layer"])(**spec["kwargs"])
     xs = _inputs(arrays)
@@ -47,22 +38,22 @@ def test_layer_matches_keras(spec, arrays):
     layer.set_weights([arrays[f"w{i}"] for i in range(n_weights)])
 
     y = layer(xs if spec["multi"] else xs[0])
-    _close(y.numpy(), arrays["y"], "output")
+    close(y.numpy(), arrays["y"], "output")
     (y * _cotangent(y.shape)).sum().backward()
     for i, x in enumerate(xs):
-        _close(x.grad.numpy(), arrays[f"gx{i}"], f"gradient of input {i}")
+        close(x.grad.numpy(), arrays[f"gx{i}"], f"gradient of input {i}")
     # float32 sums over up to a few hundred products (kernel gradients) land in another order
     for i, w in enumerate(layer.weights):
-        _close(w.grad.numpy(), arrays[f"gw{i}"], f"gradient of {w.name}", rtol=1e-4, atol=1e-5)
+        close(w.grad.numpy(), arrays[f"gw{i}"], f"gradient of {w.name}", rtol=1e-4, atol=1e-5)
 
 
-@pytest.mark.parametrize("spec,arrays", _named("op"))
+@pytest.mark.parametrize("spec,arrays", params(CASES, "op"))
 def test_op_matches_keras(spec, arrays):
     (x,) = _inputs(arrays)
     y = getattr(tk.ops, spec["op"])(x, **spec["kwargs"])
-    _close(y.numpy(), arrays["y"], "output")
+    close(y.numpy(), arrays["y"], "output")
     (y * _cotangent(y.shape)).sum().backward()
-    _close(x.grad.numpy(), arrays["gx0"], "gradient")
+    close(x.grad.numpy(), arrays["gx0"], "gradient")
 
 
 def _stats(w):
@@ -72,7 +63,7 @@ def _stats(w):
     return w.min(), w.max(), w.mean(), w.std(), np.abs(gram - np.eye(len(gram))).max()
 
 
-@pytest.mark.parametrize("spec,arrays", _named("init"))
+@pytest.mark.parametrize("spec,arrays", params(CASES, "init"))
 def test_initializer_statistics_match_keras(spec, arrays):
     name, shape = spec["initializer"], tuple(spec["shape"])
     lo, hi, mean, std, off = _stats(initializers.get(name)(shape))

@@ -7,55 +7,36 @@ Normalization adapted on the same data -> the same mean, variance and count.
 
 import numpy as np
 import pytest
-from reference import load_cases
+from reference import close, cotangent, load_cases, params, weights
 
 import tensorkit as tk
 
 CASES = load_cases("keras_layers_extra")
 
 
-def _named(kind):
-    return [pytest.param(spec, arrays, id=name) for name, (spec, arrays) in sorted(CASES.items())
-            if spec["kind"] == kind]
-
-
-def _cotangent(shape):
-    """The fixed cotangent the script used."""
-    return tk.tensor(np.sin(np.arange(np.prod(shape)) * 1.7 + 0.3).reshape(shape)
-                     .astype(np.float32))
-
-
-def _close(actual, expected, what, rtol=1e-5, atol=1e-5):
-    np.testing.assert_allclose(np.asarray(actual), expected, rtol=rtol, atol=atol, err_msg=what)
-
-
-def _weights(arrays):
-    return [arrays[f"w{i}"] for i in range(sum(1 for k in arrays if k[0] == "w"))]
-
-
 def _check_output_and_input_gradient(layer, arrays):
     x = tk.tensor(arrays["x0"], requires_grad=True)
     y = layer(x)
-    _close(y.numpy(), arrays["y"], "output")
-    (y * _cotangent(y.shape)).sum().backward()
-    _close(x.grad.numpy(), arrays["gx0"], "gradient of the input")
+    close(y.numpy(), arrays["y"], "output")
+    (y * cotangent(y.shape)).sum().backward()
+    close(x.grad.numpy(), arrays["gx0"], "gradient of the input")
 
 
-@pytest.mark.parametrize("spec,arrays", _named("layer"))
+@pytest.mark.parametrize("spec,arrays", params(CASES, "layer"))
 def test_layer_matches_keras(spec, arrays):
     tk.clear_session()
     layer = getattr(tk.layers, spec["layer"])(**spec["kwargs"])
     shape = (None,) + arrays["x0"].shape[1:]
     assert tuple(layer.compute_output_shape(shape)) == tuple(spec["output_shape"])
     assert [w.name.split("/")[-1] for w in layer.weights] == spec["weight_names"]
-    layer.set_weights(_weights(arrays))
+    layer.set_weights(weights(arrays))
     _check_output_and_input_gradient(layer, arrays)
     # float32 sums over a few hundred products (kernel gradients) land in another order
     for i, w in enumerate(layer.weights):
-        _close(w.grad.numpy(), arrays[f"gw{i}"], f"gradient of {w.name}", rtol=1e-4)
+        close(w.grad.numpy(), arrays[f"gw{i}"], f"gradient of {w.name}", rtol=1e-4)
 
 
-@pytest.mark.parametrize("spec,arrays", _named("norm"))
+@pytest.mark.parametrize("spec,arrays", params(CASES, "norm"))
 def test_normalization_matches_keras(spec, arrays):
     layer = tk.layers.Normalization(**spec["kwargs"])
     if "adapt" in arrays:
@@ -66,10 +47,10 @@ def test_normalization_matches_keras(spec, arrays):
     assert tuple(layer.compute_output_shape(shape)) == tuple(spec["output_shape"])
     assert [w.name.split("/")[-1] for w in layer.weights] == spec["weight_names"]
     got = layer.get_weights()
-    assert [(w.dtype, w.shape) for w in got] == [(w.dtype, w.shape) for w in _weights(arrays)]
-    for g, w in zip(got, _weights(arrays)):
-        _close(g, w, "adapted statistics", rtol=2e-6, atol=1e-6)
-    layer.set_weights(_weights(arrays))           # the output from Keras's exact statistics
+    assert [(w.dtype, w.shape) for w in got] == [(w.dtype, w.shape) for w in weights(arrays)]
+    for g, w in zip(got, weights(arrays)):
+        close(g, w, "adapted statistics", rtol=2e-6, atol=1e-6)
+    layer.set_weights(weights(arrays))           # the output from Keras's exact statistics
     _check_output_and_input_gradient(layer, arrays)
     assert layer.trainable_weights == []
 

@@ -8,30 +8,11 @@ same model output and gradients; the same activity penalty, get_config and alias
 
 import numpy as np
 import pytest
-from reference import load_cases
+from reference import close, cotangent, load_cases, params, weights
 
 import tensorkit as tk
 
 CASES = load_cases("keras_layers_more")
-
-
-def _named(kind):
-    return [pytest.param(spec, arrays, id=name) for name, (spec, arrays) in sorted(CASES.items())
-            if spec["kind"] == kind]
-
-
-def _cotangent(shape):
-    """The fixed cotangent the script used."""
-    return tk.tensor(np.sin(np.arange(np.prod(shape)) * 1.7 + 0.3).reshape(shape)
-                     .astype(np.float32))
-
-
-def _close(actual, expected, what, rtol=1e-5, atol=1e-5):
-    np.testing.assert_allclose(np.asarray(actual), expected, rtol=rtol, atol=atol, err_msg=what)
-
-
-def _weights(arrays):
-    return [arrays[f"w{i}"] for i in range(sum(1 for k in arrays if k[0] == "w"))]
 
 
 def _check_mask(y, arrays):
@@ -45,27 +26,27 @@ def _check(model, arrays):
     """Output, mask and gradients of the input and of every weight, against Keras's."""
     x = tk.tensor(arrays["x0"], requires_grad=True)
     y = model(x)
-    _close(y.numpy(), arrays["y"], "output")
+    close(y.numpy(), arrays["y"], "output")
     if not isinstance(model, tk.Sequential):
         _check_mask(y, arrays)
-    (y * _cotangent(y.shape)).sum().backward()
-    _close(x.grad.numpy(), arrays["gx0"], "gradient of the input")
+    (y * cotangent(y.shape)).sum().backward()
+    close(x.grad.numpy(), arrays["gx0"], "gradient of the input")
     for i, w in enumerate(model.trainable_weights):
-        _close(w.grad.numpy(), arrays[f"gw{i}"], f"gradient of {w.name}", rtol=1e-4)
+        close(w.grad.numpy(), arrays[f"gw{i}"], f"gradient of {w.name}", rtol=1e-4)
 
 
-@pytest.mark.parametrize("spec,arrays", _named("layer"))
+@pytest.mark.parametrize("spec,arrays", params(CASES, "layer"))
 def test_layer_matches_keras(spec, arrays):
     tk.clear_session()
     layer = getattr(tk.layers, spec["layer"])(**spec["kwargs"])
     shape = (None,) + arrays["x0"].shape[1:]
     assert tuple(layer.compute_output_shape(shape)) == tuple(spec["output_shape"])
     assert [w.name.split("/")[-1] for w in layer.weights] == spec["weight_names"]
-    layer.set_weights(_weights(arrays))
+    layer.set_weights(weights(arrays))
     _check(layer, arrays)
 
 
-@pytest.mark.parametrize("spec,arrays", _named("model"))
+@pytest.mark.parametrize("spec,arrays", params(CASES, "model"))
 def test_masking_before_other_layers_matches_keras(spec, arrays):
     tk.clear_session()
     x = arrays["x0"]
@@ -75,7 +56,7 @@ def test_masking_before_other_layers_matches_keras(spec, arrays):
                            for s in spec["layers"]])
     assert tuple(model.compute_output_shape((None,) + x.shape[1:])) == \
         tuple(spec["output_shape"])
-    model.set_weights(_weights(arrays))
+    model.set_weights(weights(arrays))
     _check(model, arrays)
     y = tk.tensor(x)
     for layer in model.layers:               # the mask each layer hands on (the model's
@@ -90,14 +71,14 @@ def test_a_sequential_output_keeps_its_last_layers_mask():
     np.testing.assert_array_equal(model(arrays["x0"]).mask.numpy(), arrays["mask"])
 
 
-@pytest.mark.parametrize("spec,arrays", _named("activity"))
+@pytest.mark.parametrize("spec,arrays", params(CASES, "activity"))
 def test_activity_regularization_penalty_matches_keras(spec, arrays):
     model = tk.Sequential([tk.Input(shape=arrays["x0"].shape[1:]),
                            tk.layers.ActivityRegularization(**spec["kwargs"])])
     y = model(arrays["x0"])
     np.testing.assert_array_equal(y.numpy(), arrays["y"])
     assert len(model.losses) == spec["n_losses"]
-    _close(sum(float(v.item()) for v in model.losses), arrays["loss"], "penalty", rtol=1e-6)
+    close(sum(float(v.item()) for v in model.losses), arrays["loss"], "penalty", rtol=1e-6)
 
 
 def _plain(value):
@@ -106,7 +87,7 @@ def _plain(value):
     return value
 
 
-@pytest.mark.parametrize("spec,arrays", _named("config"))
+@pytest.mark.parametrize("spec,arrays", params(CASES, "config"))
 def test_config_matches_keras(spec, arrays):
     ours = tk.layers.__dict__[spec["layer"]](**spec["kwargs"]).get_config()
     for key, value in spec["config"].items():

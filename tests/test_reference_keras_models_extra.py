@@ -11,7 +11,7 @@ statistics included), evaluate() and predict().
 
 import numpy as np
 import pytest
-from reference import load_cases
+from reference import cotangent, load_cases, params
 
 import tensorkit as tk
 
@@ -19,24 +19,13 @@ CASES = load_cases("keras_models_extra")
 L = tk.layers
 
 
-def _named(kind):
-    return [pytest.param(spec, arrays, id=name) for name, (spec, arrays) in sorted(CASES.items())
-            if spec["kind"] == kind]
-
-
 def _close(actual, expected, what, rtol=1e-5, atol=1e-5):
     np.testing.assert_allclose(np.asarray(actual, dtype=np.float64), expected, rtol=rtol,
                                atol=atol, err_msg=what)
 
 
-def _cotangent(shape):
-    """The fixed cotangent the script used."""
-    return tk.tensor(np.sin(np.arange(np.prod(shape)) * 1.7 + 0.3).reshape(shape)
-                     .astype(np.float32))
-
-
 @pytest.mark.filterwarnings("ignore:rms_scaling=True is deprecated")
-@pytest.mark.parametrize("spec,arrays", _named("layer"))
+@pytest.mark.parametrize("spec,arrays", params(CASES, "layer"))
 def test_layer_matches_keras(spec, arrays):
     layer = getattr(L, spec["layer"])(**spec["kwargs"])
     n = sum(1 for k in arrays if k.startswith("x"))
@@ -61,7 +50,7 @@ def test_layer_matches_keras(spec, arrays):
         out, scores = out
         _close(scores.numpy(), arrays["scores"], "attention scores")
     _close(out.numpy(), arrays["y"], "output")
-    (out * _cotangent(out.shape)).sum().backward()
+    (out * cotangent(out.shape)).sum().backward()
     for i, x in enumerate(xs):
         _close(x.grad.numpy(), arrays[f"gx{i}"], f"gradient of input {i}")
     for i, w in enumerate(layer.weights):
@@ -111,7 +100,7 @@ DIFFERS = {
 }
 
 
-@pytest.mark.parametrize("spec,arrays", _named("fit"))
+@pytest.mark.parametrize("spec,arrays", params(CASES, "fit"))
 def test_fit_matches_keras(spec, arrays, request):
     if request.node.callspec.id in DIFFERS:
         pytest.xfail(DIFFERS[request.node.callspec.id])
