@@ -14,51 +14,21 @@ given label and output shapes), ``schedule`` (learning rates at steps 0..7), ``o
 (weights after 5 steps from fixed gradients) and ``fit`` (a small MLP trained with
 fit / evaluate / predict / train_on_batch / test_on_batch).
 """
+# isort: skip_file
 
 import os
-import sys
 
-os.environ.setdefault("KERAS_BACKEND", "jax")
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "..", "tests"))
+from _keras import Cases, Draws, f32  # first: it selects Keras' JAX backend
+import jax
+import keras
+import numpy as np
+from keras.src.trainers.compile_utils import get_metric
 
-import jax  # noqa: E402
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-from keras.src.trainers.compile_utils import get_metric  # noqa: E402
-from reference import save_cases  # noqa: E402
-
-assert keras.backend.backend() == "jax", "run with KERAS_BACKEND=jax"
-OUT = os.path.join(HERE, "..", "..", "tests", "data", "reference", "keras_training.npz")
-rng = np.random.default_rng(20240611)
-f32 = np.float32
-cases = {}
-
-
-def add(name, spec, arrays):
-    assert name not in cases, name
-    cases[name] = (spec, {k: np.asarray(v) for k, v in arrays.items()})
-
-
-def probs(*shape):
-    e = np.exp(rng.normal(size=shape) * 1.5)
-    return (e / e.sum(-1, keepdims=True)).astype(f32)
-
-
-def onehot(ids, c):
-    return np.eye(c, dtype=f32)[ids]
-
-
-def sigm(*shape):
-    return (1 / (1 + np.exp(-2 * rng.normal(size=shape)))).astype(f32)
-
-
-def bits(*shape):
-    return (rng.random(shape) > 0.5).astype(f32)
-
-
-def normal(*shape):
-    return rng.normal(size=shape).astype(f32)
+cases = Cases("keras_training")
+add = cases.add
+draw = Draws(20240611)
+rng = draw.rng
+probs, onehot, sigm, bits, normal = draw.probs, draw.onehot, draw.sigm, draw.bits, draw.normal
 
 
 # ---- losses: classes ---------------------------------------------------------------------
@@ -445,5 +415,5 @@ fit_case("fit_regression", "regression", {"optimizer": "adam", "loss": "mse",
          {"epochs": 3, "batch_size": 16, "validation_split": 0.2}, y=YR, yv=YRV,
          extra=["on_batch"])
 
-save_cases(OUT, cases)
-print(f"{len(cases)} cases, {os.path.getsize(OUT) / 1024:.0f} KB -> {OUT}")
+out = cases.save()
+print(f"{len(cases)} cases, {os.path.getsize(out) / 1024:.0f} KB -> {out}")

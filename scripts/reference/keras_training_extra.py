@@ -13,50 +13,20 @@ keras_training.py: ``loss``, ``loss_fn``, ``metric`` (results may be vectors),
 weights, gradients and inputs they share are stored once, in the ``data`` cases
 ``opt_data`` and ``fit_data``.
 """
+# isort: skip_file
 
 import os
-import sys
 
-os.environ.setdefault("KERAS_BACKEND", "jax")
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "..", "tests"))
+from _keras import Cases, Draws, f32  # first: it selects Keras' JAX backend
+import jax
+import keras
+import numpy as np
 
-import jax  # noqa: E402
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-from reference import save_cases  # noqa: E402
-
-assert keras.backend.backend() == "jax", "run with KERAS_BACKEND=jax"
-OUT = os.path.join(HERE, "..", "..", "tests", "data", "reference", "keras_training_extra.npz")
-rng = np.random.default_rng(20240612)
-f32 = np.float32
-cases = {}
-
-
-def add(name, spec, arrays):
-    assert name not in cases, name
-    cases[name] = (spec, {k: np.asarray(v) for k, v in arrays.items()})
-
-
-def probs(*shape):
-    e = np.exp(rng.normal(size=shape) * 1.5)
-    return (e / e.sum(-1, keepdims=True)).astype(f32)
-
-
-def onehot(ids, c):
-    return np.eye(c, dtype=f32)[ids]
-
-
-def sigm(*shape):
-    return (1 / (1 + np.exp(-2 * rng.normal(size=shape)))).astype(f32)
-
-
-def bits(*shape):
-    return (rng.random(shape) > 0.5).astype(f32)
-
-
-def normal(*shape):
-    return rng.normal(size=shape).astype(f32)
+cases = Cases("keras_training_extra")
+add = cases.add
+draw = Draws(20240612)
+rng = draw.rng
+probs, onehot, sigm, bits, normal = draw.probs, draw.onehot, draw.sigm, draw.bits, draw.normal
 
 
 def w(n):
@@ -363,5 +333,5 @@ fit_case("fit_cat_onehot", "cat",
 fit_case("fit_reg", "reg", {"optimizer": "nadam", "loss": "log_cosh",
                             "metrics": ["root_mean_squared_error", "mape", "msle"]}, YR, YRV)
 
-save_cases(OUT, cases)
-print(f"{len(cases)} cases, {os.path.getsize(OUT) / 1024:.0f} KB -> {OUT}")
+out = cases.save()
+print(f"{len(cases)} cases, {os.path.getsize(out) / 1024:.0f} KB -> {out}")
