@@ -16,7 +16,7 @@ import numpy
 from .. import initializers, ops
 from ..errors import ShapeError, format_shape
 from ..tensor import Tensor, tensor
-from .base import Layer
+from .base import Layer, check_seed, get_initializer
 from .core import _positive_int
 
 __all__ = ["Attention", "AdditiveAttention", "MultiHeadAttention"]
@@ -67,11 +67,12 @@ class Attention(Layer):
         if score_mode not in ("dot", "concat"):
             raise ValueError("Attention expects score_mode 'dot' or 'concat'. Received: "
                              f"score_mode={score_mode!r}")
-        if not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
-            raise ValueError(f"Attention expects dropout in [0, 1). Received: "
-                             f"dropout={dropout!r}")
+        if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or \
+                not 0 <= dropout < 1:
+            raise ValueError(f"{type(self).__name__} expects dropout in [0, 1): the fraction "
+                             f"of attention weights to drop. Received: dropout={dropout!r}")
         self.use_scale, self.score_mode = bool(use_scale), score_mode
-        self.dropout, self.seed = float(dropout), seed
+        self.dropout, self.seed = float(dropout), check_seed(self, seed)
         self.supports_masking = True
 
     def build(self, input_shape):
@@ -188,10 +189,12 @@ class MultiHeadAttention(Layer):
         self.key_dim = _positive_int("MultiHeadAttention", "key_dim", key_dim)
         self.value_dim = key_dim if value_dim is None else \
             _positive_int("MultiHeadAttention", "value_dim", value_dim)
-        if not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
+        if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or \
+                not 0 <= dropout < 1:
             raise ValueError(f"MultiHeadAttention expects dropout in [0, 1). Received: "
                              f"dropout={dropout!r}")
-        self.dropout, self.use_bias, self.seed = float(dropout), bool(use_bias), seed
+        self.dropout, self.use_bias = float(dropout), bool(use_bias)
+        self.seed = check_seed(self, seed)
         if isinstance(output_shape, (tuple, list)):
             if len(output_shape) != 1:
                 raise ValueError("MultiHeadAttention supports an output_shape of one size "
@@ -199,8 +202,8 @@ class MultiHeadAttention(Layer):
             output_shape = output_shape[0]
         self._output_dim = None if output_shape is None else \
             _positive_int("MultiHeadAttention", "output_shape", output_shape)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_initializer = get_initializer(self, "kernel_initializer", kernel_initializer)
+        self.bias_initializer = get_initializer(self, "bias_initializer", bias_initializer)
         self.supports_masking = True
 
     def __call__(self, query, value=None, key=None, **kwargs):
@@ -219,7 +222,8 @@ class MultiHeadAttention(Layer):
         k = input_shape[2] if len(input_shape) > 2 else v
         for name, s in (("query", q), ("value", v), ("key", k)):
             if len(s) != 3 or s[-1] is None:
-                raise ShapeError(f"the {name} has shape {format_shape(s)}.",
+                raise ShapeError(f"the {name} has shape {format_shape(s)}, rank {len(s)}, "
+                                 "but MultiHeadAttention needs rank 3.",
                                  expected="(batch, time, features) with features known",
                                  fix="pass sequences of vectors; for token ids add an "
                                      "Embedding first.", op="MultiHeadAttention",

@@ -13,8 +13,8 @@ from collections import defaultdict
 
 import numpy
 
-from .. import backend, initializers, ops, regularizers
-from ..errors import ShapeError, format_shape
+from .. import activations, backend, initializers, ops, regularizers
+from ..errors import ShapeError, closest, format_shape
 from ..graph import STATE, layer_scope
 from ..tensor import Tensor, as_dtype, symbolic, tensor
 
@@ -130,8 +130,98 @@ _REGULARIZED = [0]        # how many penalties layers have had: 0 lets fit skip 
 _LOSS_HOLDERS = []        # layers whose add_loss values are not cleared yet
 
 
+# ---- argument checks every layer shares ------------------------------------------------------
+
+class ArgumentError(TypeError, ValueError):
+    """An argument a layer does not take: a TypeError as Python's, a ValueError as Keras's."""
+
+
+_LAYER_ARGS = ("name", "trainable", "dtype", "input_shape", "input_dim", "activity_regularizer")
+
+
+def unrecognized_arguments(layer, kwargs):
+    """The error for keyword arguments a layer does not take, with the nearest real name."""
+    cls = layer if isinstance(layer, type) else type(layer)
+    kind = cls.__name__
+    known = [p for p in inspect.signature(cls.__init__).parameters
+             if p not in ("self", "args", "kwargs")] + list(cls.regularized) + list(_LAYER_ARGS)
+    hints = []
+    for key, value in sorted(kwargs.items()):
+        best = closest(key, known)
+        if best is not None:
+            hints.append(f"{best}={value!r}")
+    fix = (f" Did you mean {', '.join(h.split('=')[0] for h in hints)}? Fix: "
+           f"{kind}({', '.join(hints)}, ...)." if hints else
+           f" {kind} takes: {', '.join(known)}.")
+    return ArgumentError(f"{kind} got unexpected argument(s) {', '.join(sorted(kwargs))}: "
+                         f"Unrecognized keyword arguments passed to {kind}: {kwargs!r}.{fix}")
+
+
+def get_activation(layer, arg, value):
+    """activations.get(value), with Keras' exact (lower-case) names and the layer named."""
+    kind = type(layer).__name__
+    if isinstance(value, str) and value not in activations._BY_NAME:
+        best = closest(value, activations._BY_NAME)
+        case = best is not None and best == value.lower()
+        raise ValueError(
+            f"{kind}: Unknown activation {value!r}"
+            + (" (activation names are lower case, as in Keras)" if case else "") + ". "
+            + (f"Did you mean {best!r}? Fix: {arg}={best!r}." if best else
+               f"Expected one of {sorted(activations._BY_NAME)}, None or a function.")
+            + f" Received: {arg}={value!r}")
+    if value is not None and not isinstance(value, str) and not callable(value):
+        raise ValueError(f"{kind} expects {arg} to be an activation name such as 'relu', None "
+                         f"or a function. Received: {arg}={value!r}")
+    return activations.get(value)
+
+
+_INITIALIZER_ALIASES = {"zero": "zeros", "one": "ones", "normal": "random_normal"}   # Keras'
+
+
+def get_initializer(layer, arg, value):
+    """initializers.get(value), taking Keras' other spellings ('zero', 'GlorotUniform') and
+    naming the layer and argument when the name is unknown."""
+    if callable(value):
+        return value
+    kind, names = type(layer).__name__, initializers._BY_NAME
+    if isinstance(value, str):
+        key = _INITIALIZER_ALIASES.get(value, value)
+        key = snake_case(key) if key[:1].isupper() else key     # Keras' class names
+        if key in names:
+            return initializers.get(key)
+        best = closest(value, names)
+        raise ValueError(f"{kind}: unknown initializer {value!r}. "
+                         + (f"Did you mean {best!r}? Fix: {arg}={best!r}." if best else
+                            f"Expected one of {sorted(names)} or a function of a shape.")
+                         + f" Received: {arg}={value!r}")
+    raise ValueError(f"{kind} expects {arg} to be an initializer name such as "
+                     f"'glorot_uniform' or a function of a shape. Received: {arg}={value!r}")
+
+
+def check_seed(layer, seed):
+    """None or an integer, as Keras' seed arguments."""
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, numpy.integer))):
+        raise ValueError(f"{type(layer).__name__} expects seed to be an integer (or None for a "
+                         f"new draw each run). Received: seed={seed!r}. Fix: seed=42.")
+    return seed
+
+
 class Layer:
     """Base class of every layer (and of models, which are layers made of layers)."""
+
+    def __new__(cls, *args, **kwargs):
+        # A misspelt required argument (Conv2D(filter=8, ...)) fails before __init__ runs,
+        # as "missing 1 required positional argument": name the misspelling instead.
+        if kwargs:
+            init = inspect.signature(cls.__init__)
+            try:
+                init.bind(None, *args, **kwargs)
+            except TypeError:
+                known = set(init.parameters) | set(cls.regularized) | set(_LAYER_ARGS)
+                unknown = {k: v for k, v in kwargs.items() if k not in known}
+                if unknown:
+                    raise unrecognized_arguments(cls, unknown) from None
+        return super().__new__(cls)
 
     def __init_subclass__(cls, **kwargs):
         # As Keras' build wrapper: a layer built by hand (layer.build(shape), e.g. to
@@ -153,10 +243,11 @@ class Layer:
     def __init__(self, name=None, trainable=True, dtype="float32", input_shape=None,
                  activity_regularizer=None, **kwargs):
         penalties = {arg: regularizers.get(kwargs.pop(arg, None)) for arg in self.regularized}
+        input_dim = kwargs.pop("input_dim", None)       # Keras: input_shape=(input_dim,)
+        if input_dim is not None and input_shape is None:
+            input_shape = (input_dim,)
         if kwargs:
-            raise TypeError(f"{type(self).__name__} got unexpected argument(s) "
-                            f"{', '.join(sorted(kwargs))}. Received: "
-                            f"{', '.join(f'{k}={v!r}' for k, v in sorted(kwargs.items()))}")
+            raise unrecognized_arguments(self, kwargs)
         self.name = name or unique_name(snake_case(type(self).__name__))
         self.dtype = as_dtype(dtype)
         self.built = False

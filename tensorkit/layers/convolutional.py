@@ -15,7 +15,7 @@ import operator
 from .. import activations, initializers, ops
 from ..errors import ShapeError, format_shape
 from ..ops.conv import conv_shape, conv_transpose_shape, depthwise_shape
-from .base import Layer
+from .base import Layer, get_activation, get_initializer
 from .core import _positive_int
 
 __all__ = ["Conv1D", "Conv2D", "Conv1DTranspose", "Conv2DTranspose", "DepthwiseConv2D",
@@ -48,13 +48,19 @@ def check_padding(layer, padding, allowed=("valid", "same")):
 
 
 def check_data_format(layer, data_format):
-    """tensorkit is channels last, as TF.js: (batch, ..., channels)."""
-    if data_format not in (None, "channels_last"):
+    """tensorkit is channels last, as TF.js: (batch, ..., channels). Keras lower-cases the
+    name, so 'CHANNELS_LAST' is fine."""
+    choice = data_format.lower() if isinstance(data_format, str) else data_format
+    if choice in (None, "channels_last"):
+        return "channels_last"
+    if choice == "channels_first":
         raise ValueError(f"{layer} supports only data_format='channels_last' (batch, ..., "
                          f"channels), as TensorFlow.js. Received: data_format={data_format!r}. "
                          "Fix: leave data_format out and move the channels last with "
                          "tk.transpose(x, (0, 2, 3, 1)).")
-    return "channels_last"
+    raise ValueError(f"{layer} expects data_format to be 'channels_last' (or None, the same "
+                     f"here). Received: data_format={data_format!r}. Fix: leave data_format "
+                     "out.")
 
 
 def check_shape(layer, op, rule, shapes, **attrs):
@@ -123,7 +129,7 @@ class _Conv(Layer):
                              f"makes filters // groups of them). Received: filters={filters}, "
                              f"groups={groups}")
         self._output(activation, use_bias, bias_initializer)
-        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.kernel_initializer = get_initializer(self, "kernel_initializer", kernel_initializer)
 
     def _window(self, kernel_size, strides, padding, data_format, dilation_rate):
         kind, n = type(self).__name__, self.rank
@@ -134,9 +140,9 @@ class _Conv(Layer):
         self.dilation_rate = int_tuple(kind, "dilation_rate", dilation_rate, n)
 
     def _output(self, activation, use_bias, bias_initializer):
-        self.activation = activations.get(activation)
+        self.activation = get_activation(self, "activation", activation)
         self.use_bias = use_bias
-        self.bias_initializer = initializers.get(bias_initializer)
+        self.bias_initializer = get_initializer(self, "bias_initializer", bias_initializer)
 
     def _kernel_shape(self, channels):
         per_group = None if channels is None else channels // self.groups
@@ -294,7 +300,8 @@ class DepthwiseConv2D(_Conv):
                                               depth_multiplier)
         self._window(kernel_size, strides, padding, data_format, dilation_rate)
         self._output(activation, use_bias, bias_initializer)
-        self.depthwise_initializer = initializers.get(depthwise_initializer)
+        self.depthwise_initializer = get_initializer(self, "depthwise_initializer",
+                                                     depthwise_initializer)
         self.groups = 1
 
     def _kernel_shape(self, channels):
@@ -336,7 +343,8 @@ class SeparableConv2D(DepthwiseConv2D):
                          use_bias=use_bias, depthwise_initializer=depthwise_initializer,
                          bias_initializer=bias_initializer, **kwargs)
         self.filters = _positive_int("SeparableConv2D", "filters", filters)
-        self.pointwise_initializer = initializers.get(pointwise_initializer)
+        self.pointwise_initializer = get_initializer(self, "pointwise_initializer",
+                                                     pointwise_initializer)
 
     def _make_weights(self, channels):
         self.depthwise_kernel = self.add_weight("depthwise_kernel", self._kernel_shape(channels),

@@ -11,7 +11,7 @@ from .. import activations, initializers, ops, random, regularizers
 from ..errors import ShapeError, format_shape
 from ..graph import STATE
 from ..tensor import constant_like
-from .base import Layer
+from .base import Layer, check_seed, get_activation, get_initializer
 
 __all__ = ["Dense", "Activation", "Identity", "Masking", "Dropout", "SpatialDropout1D",
            "SpatialDropout2D", "GaussianDropout", "AlphaDropout", "ActivityRegularization",
@@ -35,14 +35,19 @@ class Dense(Layer):
                  bias_initializer="zeros", **kwargs):
         super().__init__(**kwargs)
         self.units = _positive_int("Dense", "units", units)
-        self.activation = activations.get(activation)
+        self.activation = get_activation(self, "activation", activation)
         self.use_bias = use_bias
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_initializer = get_initializer(self, "kernel_initializer", kernel_initializer)
+        self.bias_initializer = get_initializer(self, "bias_initializer", bias_initializer)
         self.supports_masking = True
 
     def build(self, input_shape):
-        if len(input_shape) < 1 or input_shape[-1] is None:
+        if len(input_shape) < 2:                       # Keras' InputSpec(min_ndim=2)
+            raise ShapeError(f"the input has rank {len(input_shape)}, but Dense needs rank 2 "
+                             "or more: (batch, features).", expected="(batch, features)",
+                             fix="add the batch axis: x[None] is a batch of one example.",
+                             op="Dense", shapes=(tuple(input_shape),), layer=self.name)
+        if input_shape[-1] is None:
             raise ShapeError(f"Dense needs a known last axis, but the input shape is "
                              f"{format_shape(input_shape)}.", expected="(batch, features)",
                              fix="give the Input a full shape, e.g. tk.Input(shape=(784,)).",
@@ -70,7 +75,7 @@ class Dense(Layer):
 class Activation(Layer):
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)
-        self.activation = activations.get(activation)
+        self.activation = get_activation(self, "activation", activation)
         self.supports_masking = True
 
     def call(self, inputs):
@@ -122,6 +127,19 @@ def _rate(layer, rate):
     return float(rate)
 
 
+def _noise_shape(layer, noise_shape):
+    """None, or a tuple of sizes (None or 1 where the draw is shared), as Keras'."""
+    if noise_shape is None:
+        return None
+    items = tuple(noise_shape) if isinstance(noise_shape, (tuple, list)) else None
+    if items is None or any(n is not None and (isinstance(n, bool) or not isinstance(n, int)
+                                                or n < 1) for n in items):
+        raise ValueError(f"{layer} expects noise_shape to be a tuple of sizes, one per input "
+                         f"axis (1 shares a draw, None keeps the input's size), e.g. "
+                         f"(None, 1, 64). Received: noise_shape={noise_shape!r}")
+    return items
+
+
 def _rng(layer):
     """tk.random's generator, or with a seed the layer's own: reproducible, yet a new draw
     each training step (as Keras's SeedGenerator)."""
@@ -138,8 +156,8 @@ class Dropout(Layer):
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
-        self.rate, self.seed = _rate(type(self).__name__, rate), seed
-        self.noise_shape = None if noise_shape is None else tuple(noise_shape)
+        self.rate, self.seed = _rate(type(self).__name__, rate), check_seed(self, seed)
+        self.noise_shape = _noise_shape(type(self).__name__, noise_shape)
         self.supports_masking = True
 
     def _noise_shape(self, shape):
@@ -199,7 +217,7 @@ class GaussianDropout(Layer):
 
     def __init__(self, rate, seed=None, **kwargs):
         super().__init__(**kwargs)
-        self.rate, self.seed = _rate("GaussianDropout", rate), seed
+        self.rate, self.seed = _rate("GaussianDropout", rate), check_seed(self, seed)
         self.supports_masking = True
 
     def call(self, inputs, training=False):
@@ -222,8 +240,8 @@ class AlphaDropout(Layer):
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
-        self.rate, self.seed = _rate("AlphaDropout", rate), seed
-        self.noise_shape = None if noise_shape is None else tuple(noise_shape)
+        self.rate, self.seed = _rate("AlphaDropout", rate), check_seed(self, seed)
+        self.noise_shape = _noise_shape("AlphaDropout", noise_shape)
         self.supports_masking = True
 
     def call(self, inputs, training=False):
@@ -316,6 +334,15 @@ class Permute(Layer):
         if sorted(self.dims) != list(range(1, len(self.dims) + 1)):
             raise ValueError("Permute expects a permutation of 1..n (the batch axis is 0 and "
                              f"stays). Received: dims={self.dims}")
+
+    def build(self, input_shape):
+        if len(input_shape) != len(self.dims) + 1:
+            raise ShapeError(f"Permute(dims={self.dims}) reorders {len(self.dims)} axes after "
+                             f"the batch axis, but the input has rank {len(input_shape)}.",
+                             expected=f"an input of rank {len(self.dims) + 1}",
+                             fix=f"give dims one entry per non-batch axis: a permutation of "
+                                 f"1..{len(input_shape) - 1}.", op="Permute",
+                             shapes=(tuple(input_shape),), layer=self.name)
 
     def call(self, inputs):
         return ops.transpose(inputs, (0,) + self.dims)
@@ -443,7 +470,7 @@ class PReLU(Layer):
 
     def __init__(self, alpha_initializer="zeros", shared_axes=None, **kwargs):
         super().__init__(**kwargs)
-        self.alpha_initializer = initializers.get(alpha_initializer)
+        self.alpha_initializer = get_initializer(self, "alpha_initializer", alpha_initializer)
         self.shared_axes = None if shared_axes is None else \
             tuple(shared_axes) if isinstance(shared_axes, (list, tuple)) else (shared_axes,)
         self.supports_masking = True
@@ -473,7 +500,7 @@ class GaussianNoise(Layer):
     def __init__(self, stddev, seed=None, **kwargs):
         super().__init__(**kwargs)
         self.stddev = _non_negative("GaussianNoise", "stddev", stddev)
-        self.seed = seed
+        self.seed = check_seed(self, seed)
         self.supports_masking = True
 
     def call(self, inputs, training=False):
@@ -492,6 +519,11 @@ class Rescaling(Layer):
 
     def __init__(self, scale, offset=0.0, **kwargs):
         super().__init__(**kwargs)
+        for arg, value in (("scale", scale), ("offset", offset)):
+            if isinstance(value, bool) or not isinstance(value, (int, float, numpy.number)):
+                raise ValueError(f"Rescaling expects {arg} to be a number, e.g. "
+                                 f"Rescaling(scale=1 / 255) for pixels in [0, 1]. Received: "
+                                 f"{arg}={value!r}")
         self.scale, self.offset = float(scale), float(offset)
 
     def call(self, inputs):

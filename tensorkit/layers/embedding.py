@@ -4,7 +4,7 @@ import warnings
 
 from .. import initializers, ops
 from ..errors import DTypeError, ShapeError, format_shape
-from .base import Layer
+from .base import Layer, get_initializer
 from .core import _positive_int
 
 __all__ = ["Embedding"]
@@ -26,7 +26,8 @@ class Embedding(Layer):
         super().__init__(**kwargs)
         self.input_dim = _positive_int("Embedding", "input_dim", input_dim)
         self.output_dim = _positive_int("Embedding", "output_dim", output_dim)
-        self.embeddings_initializer = initializers.get(embeddings_initializer)
+        self.embeddings_initializer = get_initializer(self, "embeddings_initializer",
+                                                      embeddings_initializer)
         self.mask_zero = bool(mask_zero)
         if input_length is not None:
             warnings.warn("Embedding(input_length=...) is deprecated (as in Keras 3) and "

@@ -22,7 +22,7 @@ from .. import ops, random
 from ..errors import ShapeError
 from ..ops.image import RESIZE_INTERPOLATIONS, _check_image, aspect_box
 from ..tensor import Tensor, constant_like, tensor
-from .base import Layer
+from .base import Layer, check_seed
 from .convolutional import check_data_format
 
 __all__ = ["Resizing", "CenterCrop", "RandomFlip", "RandomRotation", "RandomZoom",
@@ -99,7 +99,7 @@ class _RandomLayer(_ImageLayer):
 
     def __init__(self, seed=None, **kwargs):
         super().__init__(**kwargs)
-        self.seed = seed
+        self.seed = check_seed(self, seed)
         self._generator = None if seed is None else numpy.random.default_rng(seed)
 
     def _rng(self):

@@ -186,6 +186,13 @@ class Dot(_Merge):
 
     def _axes(self, shapes):
         pair = tuple(self.axes) if isinstance(self.axes, (list, tuple)) else (self.axes,) * 2
+        for a, s in zip(pair, shapes):
+            if len(s) < 2 or not -len(s) <= a < len(s):
+                raise self._error(
+                    f"axes={self.axes} asks for axis {a} of an input of rank {len(s)}, "
+                    f"{format_shape(s)}.", shapes,
+                    "inputs of rank 2 or more, (batch, ..., d), and axes within them",
+                    "Dot(axes=-1) for the last axis; add the batch axis with x[None].")
         return [normalize_axis(a, len(s)) for a, s in zip(pair, shapes)]
 
     def _check_shapes(self, shapes):

@@ -18,7 +18,7 @@ import warnings
 from .. import backend, initializers, ops
 from ..errors import ShapeError, format_shape
 from ..shapes import normalize_axes
-from .base import Layer
+from .base import Layer, get_initializer
 
 __all__ = ["BatchNormalization", "LayerNormalization", "GroupNormalization",
            "RMSNormalization", "UnitNormalization"]
@@ -51,6 +51,13 @@ def _scale_and_offset(layer, shape, scale=None, center=None):
 
 def _param_shape(layer, input_shape, axis):
     """The sizes of the input on `axis`: the shape of gamma and beta."""
+    if len(input_shape) < 2:
+        raise ShapeError(f"the input has rank {len(input_shape)}, but {type(layer).__name__} "
+                         "needs rank 2 or more: (batch, features) or (batch, ..., channels).",
+                         expected="an input of rank >= 2 with a batch axis first",
+                         fix="add the batch axis: x[None] is a batch of one example.",
+                         op=type(layer).__name__, shapes=(tuple(input_shape),),
+                         layer=layer.name)
     try:
         axes = normalize_axes(tuple(axis) if isinstance(axis, list) else axis, len(input_shape))
     except ShapeError as e:
@@ -95,10 +102,12 @@ class BatchNormalization(Layer):
         self.momentum = float(momentum)
         self.epsilon = _check_epsilon("BatchNormalization", epsilon)
         self.center, self.scale = bool(center), bool(scale)
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
-        self.moving_mean_initializer = initializers.get(moving_mean_initializer)
-        self.moving_variance_initializer = initializers.get(moving_variance_initializer)
+        self.beta_initializer = get_initializer(self, "beta_initializer", beta_initializer)
+        self.gamma_initializer = get_initializer(self, "gamma_initializer", gamma_initializer)
+        self.moving_mean_initializer = get_initializer(self, "moving_mean_initializer",
+                                                       moving_mean_initializer)
+        self.moving_variance_initializer = get_initializer(self, "moving_variance_initializer",
+                                                           moving_variance_initializer)
         self.supports_masking = True
 
     def build(self, input_shape):
@@ -171,8 +180,8 @@ class LayerNormalization(Layer):
             warnings.warn("rms_scaling=True is deprecated in Keras 3: it scales by the "
                           "variance, not the root mean square, and keeps only gamma.",
                           stacklevel=2)
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.beta_initializer = get_initializer(self, "beta_initializer", beta_initializer)
+        self.gamma_initializer = get_initializer(self, "gamma_initializer", gamma_initializer)
         self.supports_masking = True
 
     def build(self, input_shape):
@@ -233,8 +242,8 @@ class GroupNormalization(Layer):
         self.axis = _check_axis("GroupNormalization", axis)
         self.epsilon = _check_epsilon("GroupNormalization", epsilon)
         self.center, self.scale = bool(center), bool(scale)
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.beta_initializer = get_initializer(self, "beta_initializer", beta_initializer)
+        self.gamma_initializer = get_initializer(self, "gamma_initializer", gamma_initializer)
         self.supports_masking = True
 
     def build(self, input_shape):

@@ -37,7 +37,8 @@ class Normalization(Layer):
 
     def __init__(self, axis=-1, mean=None, variance=None, invert=False, **kwargs):
         super().__init__(**kwargs)
-        self.axis = () if axis is None else (axis,) if isinstance(axis, int) else tuple(axis)
+        self.axis = () if axis is None else tuple(axis) if isinstance(axis, (tuple, list)) \
+            else (axis,)
         if any(isinstance(a, bool) or not isinstance(a, int) for a in self.axis):
             raise ValueError("Normalization expects axis to be an integer, a tuple of integers "
                              f"or None. Received: axis={axis!r}")

@@ -24,7 +24,7 @@ from ..creation import ones_like, zeros
 from ..errors import ShapeError, format_shape
 from ..graph import layer_scope
 from ..tensor import Tensor, symbolic, tensor
-from .base import Layer
+from .base import Layer, check_seed, get_activation, get_initializer
 from .core import _positive_int
 
 __all__ = ["SimpleRNN", "LSTM", "GRU", "Bidirectional", "RNN", "SimpleRNNCell", "LSTMCell",
@@ -59,12 +59,13 @@ class _RNN(Layer):
         super().__init__(**kwargs)
         cls = type(self).__name__
         self.units = _positive_int(cls, "units", units)
-        self.activation = activations.get(activation)
+        self.activation = get_activation(self, "activation", activation)
         _fused_name(self.activation, "activation")
         self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.recurrent_initializer = initializers.get(recurrent_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_initializer = get_initializer(self, "kernel_initializer", kernel_initializer)
+        self.recurrent_initializer = get_initializer(self, "recurrent_initializer",
+                                                     recurrent_initializer)
+        self.bias_initializer = get_initializer(self, "bias_initializer", bias_initializer)
         for name, rate in (("dropout", dropout), ("recurrent_dropout", recurrent_dropout)):
             if not isinstance(rate, (int, float)) or not 0 <= rate < 1:
                 raise ValueError(f"{cls} expects {name} in [0, 1). Received: {name}={rate!r}")
@@ -252,7 +253,8 @@ class LSTM(_RNN):
                          recurrent_initializer, bias_initializer, dropout, recurrent_dropout,
                          return_sequences, return_state, go_backwards, stateful, unroll,
                          **kwargs)
-        self.recurrent_activation = activations.get(recurrent_activation)
+        self.recurrent_activation = get_activation(self, "recurrent_activation",
+                                                   recurrent_activation)
         _fused_name(self.recurrent_activation, "recurrent_activation")
         self.unit_forget_bias = bool(unit_forget_bias)
 
@@ -306,7 +308,8 @@ class GRU(_RNN):
                          recurrent_initializer, bias_initializer, dropout, recurrent_dropout,
                          return_sequences, return_state, go_backwards, stateful, unroll,
                          **kwargs)
-        self.recurrent_activation = activations.get(recurrent_activation)
+        self.recurrent_activation = get_activation(self, "recurrent_activation",
+                                                   recurrent_activation)
         _fused_name(self.recurrent_activation, "recurrent_activation")
         self.reset_after = bool(reset_after)
 
@@ -342,9 +345,10 @@ class Bidirectional(Layer):
     def __init__(self, layer, merge_mode="concat", weights=None, backward_layer=None,
                  **kwargs):
         for arg, value in (("layer", layer), ("backward_layer", backward_layer)):
-            if value is not None and not isinstance(value, (_RNN, RNN)):
+            if (value is not None or arg == "layer") and not isinstance(value, (_RNN, RNN)):
                 raise ValueError("Bidirectional wraps a recurrent layer (SimpleRNN, LSTM, "
-                                 f"GRU, RNN). Received: {arg}={value!r}")
+                                 f"GRU, RNN), e.g. Bidirectional(layers.LSTM(8)). Received: "
+                                 f"{arg}={value!r}")
         if merge_mode not in self._MODES:
             raise ValueError(f"Bidirectional expects merge_mode in {list(self._MODES)}. "
                              f"Received: merge_mode={merge_mode!r}")
@@ -468,16 +472,17 @@ class _Cell(Layer):
         super().__init__(**kwargs)
         cls = type(self).__name__
         self.units = _positive_int(cls, "units", units)
-        self.activation = activations.get(activation)
+        self.activation = get_activation(self, "activation", activation)
         self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.recurrent_initializer = initializers.get(recurrent_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_initializer = get_initializer(self, "kernel_initializer", kernel_initializer)
+        self.recurrent_initializer = get_initializer(self, "recurrent_initializer",
+                                                     recurrent_initializer)
+        self.bias_initializer = get_initializer(self, "bias_initializer", bias_initializer)
         for name, rate in (("dropout", dropout), ("recurrent_dropout", recurrent_dropout)):
             if not isinstance(rate, (int, float)) or not 0 <= rate < 1:
                 raise ValueError(f"{cls} expects {name} in [0, 1). Received: {name}={rate!r}")
         self.dropout, self.recurrent_dropout = float(dropout), float(recurrent_dropout)
-        self.seed = seed
+        self.seed = check_seed(self, seed)
         self._rng = numpy.random.default_rng(seed)
         self._masks = {}
         self.state_size = self.units
@@ -556,7 +561,8 @@ class LSTMCell(_Cell):
         super().__init__(units, activation, use_bias, kernel_initializer,
                          recurrent_initializer, bias_initializer, dropout, recurrent_dropout,
                          seed, **kwargs)
-        self.recurrent_activation = activations.get(recurrent_activation)
+        self.recurrent_activation = get_activation(self, "recurrent_activation",
+                                                   recurrent_activation)
         self.unit_forget_bias = bool(unit_forget_bias)
         self.state_size = [self.units, self.units]
 
@@ -596,7 +602,8 @@ class GRUCell(_Cell):
         super().__init__(units, activation, use_bias, kernel_initializer,
                          recurrent_initializer, bias_initializer, dropout, recurrent_dropout,
                          seed, **kwargs)
-        self.recurrent_activation = activations.get(recurrent_activation)
+        self.recurrent_activation = get_activation(self, "recurrent_activation",
+                                                   recurrent_activation)
         self.reset_after = bool(reset_after)
 
     def _bias_shape(self):

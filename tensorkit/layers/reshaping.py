@@ -97,6 +97,9 @@ class UpSampling1D(Layer):
 
     def __init__(self, size=2, **kwargs):
         super().__init__(**kwargs)
+        if isinstance(size, (tuple, list)):             # Keras: one integer, not a tuple
+            raise ValueError(f"UpSampling1D expects size to be one positive integer (how often "
+                             f"each step repeats). Received: size={size!r}. Fix: size=2.")
         (self.size,) = int_tuple("UpSampling1D", "size", size, 1)
 
     def build(self, input_shape):
