@@ -15,7 +15,17 @@ writes the folder that ``tf.loadLayersModel("model/model.json")`` reads:
 
 TF.js finds each weight by name: ``layer/weight`` (``dense/kernel``); a Bidirectional's as
 ``bidirectional/forward_lstm/kernel``; a TimeDistributed's as ``time_distributed/kernel``; a
-DepthwiseConv2D's kernel as ``depthwise_conv2d/depthwise_kernel`` (Keras 2's name for it).
+DepthwiseConv2D's kernel as ``depthwise_conv2d/depthwise_kernel`` (Keras 2's name for it);
+``RNN(cell)``'s as ``rnn/kernel``, and with a list of cells (StackedRNNCells) cell i's as
+``rnn/RNNCell_<i>/kernel``. An RNN's config holds its cell as ``{"class_name", "config"}``.
+
+A few layers TF.js has no class for are written as the TF.js layer that computes the same,
+predicting and training (they load back as that layer, under their own name): Identity and
+ActivityRegularization as ``Activation("linear")`` (the activity penalty stays behind, as
+any layer's activity_regularizer does), SpatialDropout2D as ``Dropout`` with
+``noise_shape [null, 1, 1, null]``, CenterCrop as ``Cropping2D`` (TF.js 4.22's own
+CenterCrop and Resizing break the model they are in). Augmentation layers (RandomFlip,
+RandomRotation, ...), RandomCrop and Resizing are refused with the copy to export instead.
 
 Exported configs say what tensorkit computes, where the two differ: ``recurrent_activation``
 is written out (TF.js's default is Keras 2's hard_sigmoid). What TF.js would compute
@@ -25,8 +35,9 @@ the hard_sigmoid activation (Keras 3's differs from TF.js's), bilinear UpSamplin
 UpSampling / ZeroPadding / Cropping layers (TF.js has 2D ones only), ReLU with a
 negative_slope or threshold, ELU with alpha != 1, Softmax off the last axis, a dilated
 DepthwiseConv2D (TF.js ignores its dilation_rate), SeparableConv2D with both strides and
-dilation_rate above 1, ... Where the two name a setting differently, the config says TF.js's
-word (LeakyReLU's ``alpha``).
+dilation_rate above 1, Conv1DTranspose, RMSNormalization, a Bidirectional around an RNN(cell)
+(TF.js cannot load it), a masked stack of cells whose masked output differs, ... Where
+the two name a setting differently, the config says TF.js's word (LeakyReLU's ``alpha``).
 
 ``load_tfjs(folder)`` reads such a folder, also one written by TensorFlow.js itself
 (``model.save("downloads://...")``) or by its Keras converter, into a tensorkit model with
@@ -68,14 +79,15 @@ _CONV = "filters kernel_size strides padding data_format dilation_rate activatio
 _POOL = "pool_size strides padding data_format"
 _DEPTHWISE = "kernel_size strides padding data_format dilation_rate depth_multiplier activation " \
              "use_bias depthwise_initializer bias_initializer"
-_RNN = "units activation use_bias kernel_initializer recurrent_initializer bias_initializer " \
-       "dropout recurrent_dropout return_sequences return_state go_backwards"
+_CELL = "units activation use_bias kernel_initializer recurrent_initializer bias_initializer " \
+        "dropout recurrent_dropout"
+_RNN = _CELL + " return_sequences return_state go_backwards"
 
 # class name -> the config keys TF.js and tensorkit share (beyond name, trainable, dtype)
 TFJS_LAYERS = {name: keys.split() for name, keys in {
     "Dense": "units activation use_bias kernel_initializer bias_initializer",
-    "Activation": "activation", "Dropout": "rate seed", "Flatten": "", "Reshape": "target_shape",
-    "Permute": "dims", "RepeatVector": "n",
+    "Activation": "activation", "Dropout": "rate noise_shape seed", "Flatten": "",
+    "Reshape": "target_shape", "Permute": "dims", "RepeatVector": "n",
     "Conv1D": _CONV, "Conv2D": _CONV, "Conv2DTranspose": _CONV,
     "DepthwiseConv2D": _DEPTHWISE,
     "SeparableConv2D": "filters " + _DEPTHWISE + " pointwise_initializer",
@@ -89,14 +101,39 @@ TFJS_LAYERS = {name: keys.split() for name, keys in {
     "Embedding": "input_dim output_dim embeddings_initializer mask_zero",
     "SimpleRNN": _RNN, "LSTM": _RNN + " recurrent_activation unit_forget_bias",
     "GRU": _RNN + " recurrent_activation reset_after",
+    "RNN": "cell return_sequences return_state go_backwards",
+    "SimpleRNNCell": _CELL, "LSTMCell": _CELL + " recurrent_activation unit_forget_bias",
+    "GRUCell": _CELL + " recurrent_activation reset_after", "StackedRNNCells": "cells",
     "Bidirectional": "layer merge_mode", "TimeDistributed": "layer",
     "Add": "", "Multiply": "", "Average": "", "Maximum": "", "Minimum": "",
     "Concatenate": "axis", "UpSampling2D": "size data_format interpolation",
     "ZeroPadding2D": "padding data_format", "Cropping2D": "cropping data_format",
     "ReLU": "max_value", "LeakyReLU": "negative_slope", "ELU": "alpha", "Softmax": "axis",
     "PReLU": "alpha_initializer shared_axes", "GaussianNoise": "stddev seed",
+    "GaussianDropout": "rate seed", "AlphaDropout": "rate noise_shape seed",
+    "SpatialDropout1D": "rate seed", "Masking": "mask_value",
     "Rescaling": "scale offset", "Dot": "axes normalize",
 }.items()}
+
+
+# tensorkit layers TF.js has no class for, written as a TF.js layer that computes the same,
+# predicting and training: (TF.js class, tensorkit's config with the keys TF.js reads)
+def _center_crop(layer, config):
+    (h, w), (ch, cw) = layer.input_shape[1:3], (config["height"], config["width"])
+    top, left = (h - ch) // 2, (w - cw) // 2
+    return "Cropping2D", {**config, "cropping": [[top, h - ch - top], [left, w - cw - left]]}
+
+
+_TFJS_AS = {
+    "Identity": lambda layer, config: ("Activation", {**config, "activation": "linear"}),
+    # its penalty stays behind, as a layer's activity_regularizer does
+    "ActivityRegularization": lambda layer, config: ("Activation",
+                                                     {**config, "activation": "linear"}),
+    # Keras 2's SpatialDropout2D is this Dropout: one draw per (example, channel)
+    "SpatialDropout2D": lambda layer, config: ("Dropout",
+                                               {**config, "noise_shape": [None, 1, 1, None]}),
+    "CenterCrop": _center_crop,         # TF.js 4.22's own CenterCrop breaks its model's input
+}
 
 # tensorkit's config key -> TF.js's, where they name one setting differently
 _TFJS_KEYS = {"LeakyReLU": {"negative_slope": "alpha"}}
@@ -124,6 +161,28 @@ _NOT_IN_TFJS = {
     "AdditiveAttention": "TF.js has no AdditiveAttention layer.",
     "Lambda": "a Lambda holds Python code, which a web page cannot run. Fix: build the model "
               "from tensorkit's built-in layers (tk.export.TFJS_LAYERS lists those TF.js runs).",
+    "Conv1DTranspose": "TF.js has no Conv1DTranspose layer. Fix: Reshape((steps, 1, channels)), "
+                       "Conv2DTranspose(filters, (kernel_size, 1), strides=(strides, 1)), "
+                       "Reshape((-1, filters)); its kernel is this one's with an axis added "
+                       "(kernel[:, None])",
+    "RMSNormalization": "TF.js has no RMSNormalization layer (its LayerNormalization subtracts "
+                        "the mean first). Fix: LayerNormalization(center=False), and train again",
+}
+
+# image preprocessing TF.js cannot run in a model: done in the page, or left out there
+_PREPROCESSING = {
+    "Resizing": "TF.js 4.22's Resizing cannot run in a model (its output shape loses the batch "
+                "axis) and resizes with other pixel centres (align_corners). Fix: resize the "
+                "images in the page before predicting, tf.image.resizeBilinear(images, [height, "
+                "width], false, true) (half-pixel centres, as tensorkit; resizeNearestNeighbor "
+                "likewise for 'nearest'), and ",
+    "RandomCrop": "TF.js has no RandomCrop layer, and when predicting it crops the centred "
+                  "window of its aspect ratio and resizes it. Fix: crop and resize the images "
+                  "in the page before predicting (tf.image.cropAndResize), and ",
+    **{kind: f"TF.js has no {kind} layer; it changes the images only while training "
+             "(predicting passes them through). Fix: "
+       for kind in ("RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation",
+                    "RandomContrast", "RandomBrightness")},
 }
 
 # activation names tensorkit -> TF.js, where both compute the same function
@@ -218,9 +277,38 @@ def _activation_out(layer, key, name):
     raise _refuse(layer, f"{key}={name!r}: {why}")
 
 
-def _check_exportable(layer):
+def _without(model, layer):
+    """How to export `model` without `layer`, a preprocessing layer: when only such layers
+    (nested Sequentials of them too, as Keras tutorials' data_augmentation) come first in a
+    Sequential, the layers after them with an Input of their own shape."""
+    from .models import InputLayer, Sequential
+
+    def leading(l):
+        if type(l) is Sequential:
+            return all(leading(inner) for inner in l.layers)
+        return isinstance(l, InputLayer) or type(l).__name__ in _PREPROCESSING
+
+    def holds(l):
+        return l is layer or type(l) is Sequential and any(holds(inner) for inner in l.layers)
+
+    if type(model) is Sequential:
+        k = 0
+        while k < len(model.layers) and leading(model.layers[k]):
+            k += 1
+        shape = getattr(model.layers[k], "input_shape", None) if k < len(model.layers) else None
+        if shape is not None and any(holds(l) for l in model.layers[:k]):
+            return ("export a copy of the model without the preprocessing layers (the same "
+                    "layer objects, so the same weights): tk.Sequential([tk.Input(shape="
+                    f"{tuple(shape[1:])}), *model.layers[{k}:]])")
+    return ("export a model built without it from the same layer objects (they keep their "
+            "weights)")
+
+
+def _check_exportable(layer, model=None):
     """Refuse what TF.js cannot run, or would run differently, naming the layer."""
     kind = type(layer).__name__
+    if kind in _PREPROCESSING:
+        raise _refuse(layer, _PREPROCESSING[kind] + _without(model, layer))
     from .models import Model
     if isinstance(layer, Model):
         raise _refuse(layer, "a model nested in a functional model (or a functional model "
@@ -229,7 +317,8 @@ def _check_exportable(layer):
                              "(e.g. Sequential(inner.layers + [head]))")
     if kind in _NOT_IN_TFJS:
         raise _refuse(layer, _NOT_IN_TFJS[kind])
-    if kind not in TFJS_LAYERS or type(layer).__module__.split(".")[0] != "tensorkit":
+    if kind not in TFJS_LAYERS and kind not in _TFJS_AS or \
+            type(layer).__module__.split(".")[0] != "tensorkit":
         raise _refuse(layer, "it is not one of the tensorkit layers TF.js runs (a layer class "
                              "of your own runs only in Python). tk.export.TFJS_LAYERS lists "
                              "those that export")
@@ -243,10 +332,40 @@ def _check_exportable(layer):
                              "page's single predictions would not do as it does in Python. "
                              "Fix: export a copy built with stateful=False (same weights: "
                              "copy.set_weights(model.get_weights()))")
-    if kind == "GRU" and config["reset_after"]:
+    if kind in ("GRU", "GRUCell") and config["reset_after"]:
         raise _refuse(layer, "TF.js runs GRUs with reset_after=False only, and this one has "
-                             "reset_after=True (Keras 3's default). Fix: build and train it as "
-                             "GRU(units, reset_after=False); its weights then export")
+                             f"reset_after=True (Keras 3's default). Fix: build and train it as "
+                             f"{kind}(units, reset_after=False); its weights then export")
+    if kind == "CenterCrop" and (layer.input_shape is None or None in layer.input_shape[1:3] or
+                                 layer.input_shape[1] < config["height"] or
+                                 layer.input_shape[2] < config["width"]):
+        raise _refuse(layer, "it exports as TF.js's Cropping2D (TF.js 4.22's CenterCrop "
+                             "overwrites its model's input shape), which needs images at least "
+                             f"({config['height']}, {config['width']}) of a known size, and "
+                             f"this one gets {layer.input_shape}, which it resizes. Fix: resize "
+                             "the images in the page before predicting, and "
+                             + _without(model, layer))
+    if kind == "Bidirectional" and type(layer.forward_layer).__name__ == "RNN":
+        raise _refuse(layer, "TF.js 4.22 cannot load a Bidirectional around an RNN(cell) (its "
+                             "backward copy gets the forward's live cell: \"Improper config "
+                             "format\"). Fix: Bidirectional(LSTM(units)), GRU or SimpleRNN: "
+                             "RNN(LSTMCell(units)) is LSTM(units), weights and all")
+    if kind == "RNN":
+        cells = layer.cell.cells if type(layer.cell).__name__ == "StackedRNNCells" else \
+            [layer.cell]
+        for cell in cells:
+            if type(cell).__name__ not in ("SimpleRNNCell", "LSTMCell", "GRUCell") or \
+                    type(cell).__module__.split(".")[0] != "tensorkit":
+                raise _refuse(layer, f"its cell is a {type(cell).__name__}, Python code TF.js "
+                                     "cannot run. Fix: RNN(LSTMCell(units)), GRUCell(units, "
+                                     "reset_after=False), SimpleRNNCell(units), or a list of "
+                                     "them, or a LSTM / GRU / SimpleRNN layer")
+            _check_exportable(cell)
+        if len(cells) > 1 and config["return_state"]:
+            raise _refuse(layer, "TF.js returns a stack of cells' states last cell first (h2, "
+                                 "c2, h1, c1), and tensorkit as Keras in cell order. Fix: one "
+                                 "RNN per cell (return_sequences=True but on the last), the "
+                                 "last one with return_state=True")
     if kind == "Conv2DTranspose" and (config["output_padding"] is not None or
                                       max(config["dilation_rate"]) > 1):
         raise _refuse(layer, "TF.js's Conv2DTranspose has no output_padding or dilation_rate. "
@@ -301,13 +420,15 @@ def _check_exportable(layer):
                              "each input to (steps, features) first")
     for inner in (getattr(layer, "layer", None), getattr(layer, "forward_layer", None)):
         if isinstance(inner, Layer):
-            _check_exportable(inner)
+            _check_exportable(inner, model)
 
 
 def _layer_out(layer, batch_input_shape=None):
     """``{"class_name", "config"}`` as Keras 2 / TF.js write it, for a checked layer."""
     kind = type(layer).__name__
     ours = layer.get_config()
+    if kind in _TFJS_AS:
+        kind, ours = _TFJS_AS[kind](layer, ours)
     config = {"name": layer.name, "trainable": bool(layer.trainable), "dtype": "float32"}
     if batch_input_shape is not None:
         config["batch_input_shape"] = [None] + [None if n is None else int(n)
@@ -323,13 +444,17 @@ def _layer_out(layer, batch_input_shape=None):
             value = _layer_out(inner)
             if kind == "Bidirectional":     # TF.js names the copies forward_<name>, backward_<name>
                 value["config"]["name"] = inner.name.removeprefix("forward_")
+        elif key == "cell":
+            value = _layer_out(layer.cell)
+        elif key == "cells":
+            value = [_layer_out(cell) for cell in layer.cells]
         elif key == "axes" and isinstance(value, (list, tuple)) and layer.input_shape:
             value = layer._axes(layer.input_shape)   # TF.js's Dot.build: no negative pairs
         config[_TFJS_KEYS.get(kind, {}).get(key, key)] = _plain_json(value)
     if kind == "Reshape" and -1 in config["target_shape"] and layer.output_shape is not None \
             and None not in layer.output_shape[1:]:
         config["target_shape"] = [int(n) for n in layer.output_shape[1:]]  # TF.js: no -1 here
-    if kind in ("SimpleRNN", "LSTM", "GRU"):
+    if kind in ("SimpleRNN", "LSTM", "GRU", "RNN"):
         config.update(stateful=False, unroll=False)
     for key in layer.regularized:       # not activity_regularizer: TF.js refuses to predict
         penalty = getattr(layer, key, None)
@@ -361,21 +486,30 @@ def _weight_names(model):
         name = w.name.split("/")[-1]
         return _TFJS_WEIGHTS.get(type(owner).__name__, {}).get(name, name)
 
+    def scoped(scope, owner):
+        cell = getattr(owner, "cell", None)
+        if type(cell).__name__ == "StackedRNNCells":     # TF.js builds cell i in RNNCell_<i>
+            return [(f"{scope}/RNNCell_{i}/{short(c, w)}", w) for i, c in enumerate(cell.cells)
+                    for w in c.weights]
+        return [(f"{scope}/{short(owner, w)}", w) for w in owner.weights]
+
     out = []
     for layer in _flat_layers(model) if type(model) is Sequential else model.layers:
         if isinstance(layer, Bidirectional):
             for rnn in (layer.forward_layer, layer.backward_layer):
-                out += [(f"{layer.name}/{rnn.name}/{short(rnn, w)}", w) for w in rnn.weights]
-        else:       # TimeDistributed's too: TF.js scopes the inner layer's weights by its own
-            owner = layer.layer if isinstance(layer, TimeDistributed) else layer
-            out += [(f"{layer.name}/{short(owner, w)}", w) for w in layer.weights]
+                out += scoped(f"{layer.name}/{rnn.name}", rnn)
+        elif isinstance(layer, TimeDistributed):  # TF.js scopes the inner layer's by its own
+            out += [(f"{layer.name}/{short(layer.layer, w)}", w) for w in layer.weights]
+        else:
+            out += scoped(layer.name, layer)
     return out
 
 
 _MASKS_OK = {"Dense", "Dropout", "Activation", "BatchNormalization", "LayerNormalization",
              "SimpleRNN", "LSTM", "GRU", "Bidirectional", "TimeDistributed", "Add", "Multiply",
              "Average", "Maximum", "Minimum", "Concatenate", "ReLU", "PReLU",
-             "GaussianNoise"}                                    # TF.js's supportsMasking
+             "GaussianNoise", "GaussianDropout", "AlphaDropout", "SpatialDropout1D", "Masking",
+             "RNN", "Identity", "ActivityRegularization"}        # TF.js's supportsMasking
 
 
 def _masked_layers(model):
@@ -400,6 +534,26 @@ def _masked_layers(model):
     return found
 
 
+def _check_masked_rnn(layer):
+    """At a masked step TF.js's RNN outputs its first state (for a stack of cells, the last
+    cell's), tensorkit as Keras 3 the first state of the first cell."""
+    from .layers import Bidirectional
+    rnn = layer.forward_layer if isinstance(layer, Bidirectional) else layer
+    if type(rnn).__name__ != "RNN":
+        return
+    if rnn.zero_output_for_mask:
+        raise _refuse(layer, "it gets a mask and has zero_output_for_mask=True, and TF.js "
+                             "outputs the last state at masked steps, not zeros. Fix: "
+                             "zero_output_for_mask=False")
+    cells = getattr(rnn.cell, "cells", [rnn.cell])
+    if len(cells) > 1 and not isinstance(cells[0].state_size, (list, tuple)) and \
+            cells[0].units == cells[-1].units:
+        raise _refuse(layer, "it gets a mask, and at masked steps TF.js's stack of cells "
+                             "outputs its last cell's state, tensorkit (as Keras 3) its first "
+                             f"cell's ({type(cells[0]).__name__}). Fix: one RNN per cell "
+                             "(return_sequences=True but on the last), or an LSTMCell first")
+
+
 def _topology(model):
     from .models import InputLayer, Model, Sequential
     if type(model) not in (Sequential, Model) or (type(model) is Model and
@@ -411,7 +565,7 @@ def _topology(model):
     layers = _flat_layers(model) if type(model) is Sequential else \
         [l for l in model.layers if not isinstance(l, InputLayer)]
     for layer in layers:
-        _check_exportable(layer)
+        _check_exportable(layer, model)
     names = [l.name for l in layers]
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:
@@ -419,10 +573,12 @@ def _topology(model):
                           "finds weights by layer name. Fix: give each layer its own name=.")
     for layer in _masked_layers(model):
         if type(layer).__name__ not in _MASKS_OK:
-            raise _refuse(layer, "its input carries a mask (from Embedding(mask_zero=True)), "
-                                 "which TF.js's " + type(layer).__name__ + " does not take, "
-                                 "so it would count the padding. Fix: train with "
-                                 "Embedding(mask_zero=False), or put an RNN before it")
+            raise _refuse(layer, "its input carries a mask (from Embedding(mask_zero=True) or "
+                                 "Masking), which TF.js's " + type(layer).__name__ + " does not "
+                                 "take, so it would count the padding. Fix: put an RNN before "
+                                 "it, or train without the mask (Embedding(mask_zero=False), no "
+                                 "Masking)")
+        _check_masked_rnn(layer)
     if type(model) is Sequential:
         shape = model._build_shapes
         if shape is None or not layers:
@@ -590,6 +746,8 @@ def _layer_in(path, entry, where):
                              f"(it reads {', '.join(sorted(TFJS_LAYERS))}); nothing was run.")
     params = inspect.signature(_tk_class(kind).__init__).parameters
     ours = {theirs: key for key, theirs in _TFJS_KEYS.get(kind, {}).items()}
+    cell = config.get("cell") if kind == "RNN" else None
+    repeated = (cell.get("config") or {}) if isinstance(cell, dict) else {}
     out = {"name": name, "trainable": bool(config.get("trainable", True)),
            "dtype": _dtype_in(path, name, config.get("dtype") or "float32")}
     for key, value in config.items():
@@ -613,6 +771,12 @@ def _layer_in(path, entry, where):
             out[key] = _activation_in(path, name, key, value)
         elif key == "layer" and kind in ("Bidirectional", "TimeDistributed"):
             out[key] = _layer_in(path, value, f"the layer inside {name!r}")
+        elif key == "cell" and kind == "RNN":
+            out[key] = _cell_in(path, value, f"the cell of {name!r}")
+        elif key == "cells" and kind == "StackedRNNCells" and isinstance(value, list):
+            out[key] = [_cell_in(path, c, f"cell {i} of {name!r}") for i, c in enumerate(value)]
+        elif key in repeated and key not in params:
+            continue                          # TF.js's RNN config repeats its cell's keys
         elif key in params and key in TFJS_LAYERS[kind]:
             if value is None and params[key].default is not None and key != "merge_mode":
                 continue                                   # TF.js's null: tensorkit's default
@@ -634,6 +798,16 @@ def _layer_in(path, entry, where):
                              "and tensorkit do not, so what the model computes is unclear; "
                              "nothing was run.")
     return {"class_name": kind, "config": out}
+
+
+def _cell_in(path, entry, where):
+    if not isinstance(entry, dict) or entry.get("class_name") not in (
+            "SimpleRNNCell", "LSTMCell", "GRUCell", "StackedRNNCells"):
+        kind = entry.get("class_name") if isinstance(entry, dict) else None
+        raise ModelFileError(f"{path}: {where} is a {kind!r}, which tensorkit cannot load (it "
+                             "reads SimpleRNNCell, LSTMCell, GRUCell and StackedRNNCells); "
+                             "nothing was run.")
+    return _layer_in(path, entry, where)
 
 
 def _dtype_in(path, name, dtype):

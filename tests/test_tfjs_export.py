@@ -10,6 +10,7 @@ Then: what TF.js cannot run is refused by name, and damaged folders are clear er
 import json
 import os
 import pathlib
+import re
 import shutil
 import subprocess
 
@@ -180,10 +181,43 @@ def dots():
     return tk.Model([a, b, v], [context, along, projected, back, cosine], name="dots")
 
 
+def masked():
+    """Masking's mask into fused RNNs and RNN(cell)s, through the dropouts (_inputs pads)."""
+    return tk.Sequential([
+        tk.Input(shape=(7, 3)), L.Masking(0.0), L.LSTM(4, return_sequences=True),
+        L.SpatialDropout1D(0.3), L.GaussianDropout(0.2), L.AlphaDropout(0.1),
+        L.RNN(L.LSTMCell(3), return_sequences=True),
+        L.RNN([L.LSTMCell(3), L.GRUCell(2, reset_after=False)], return_sequences=True),
+        L.Identity(), L.ActivityRegularization(l1=0.01),
+        L.RNN([L.GRUCell(3, reset_after=False), L.SimpleRNNCell(2)]),    # units differ
+        L.Dense(2)], name="masked")
+
+
+def cells():
+    return tk.Sequential([
+        tk.Input(shape=(6, 3)),
+        L.RNN(L.SimpleRNNCell(4, activation="relu"), return_sequences=True, go_backwards=True),
+        L.RNN(L.GRUCell(3, reset_after=False, recurrent_activation="keras2_hard_sigmoid"),
+              return_sequences=True),
+        L.RNN(L.LSTMCell(2, recurrent_activation="tanh"), return_sequences=True),
+        L.RNN([L.GRUCell(3, reset_after=False), L.SimpleRNNCell(3), L.LSTMCell(2)]),
+        L.Dense(2)], name="cells")
+
+
+def image_mapped():
+    """Layers TF.js has no class for, written as one that computes the same."""
+    return tk.Sequential([
+        tk.Input(shape=(7, 6, 2)), L.CenterCrop(4, 5),                   # Cropping2D
+        L.SpatialDropout2D(0.2),                                          # Dropout, noise_shape
+        L.Conv2D(3, 2), L.Dropout(0.5, noise_shape=(None, 1, 1, 3)),
+        L.Identity(), L.Flatten(), L.ActivityRegularization(l2=0.1),      # Activation linear
+        L.Dense(2)], name="image_mapped")
+
+
 CASES = {f.__name__: f for f in (dense, conv2d, conv2d_more, separable, conv1d, reshaping,
                                  recurrent,
                                  recurrent_options, embedding, video, functional, activations,
-                                 image_extras, dots)}
+                                 image_extras, dots, masked, cells, image_mapped)}
 PRETRAINED = ("digits_mlp", "digits_cnn")
 
 
@@ -200,6 +234,8 @@ def _inputs(model, seed):
             xs.append(ids)
         else:
             xs.append(rng.standard_normal(shape).astype("float32"))
+            if model.layers and isinstance(model.layers[0], L.Masking):
+                xs[-1][0, 5:] = xs[-1][1, 2:4] = xs[-1][2, 0] = 0     # padded steps
     return xs
 
 
@@ -264,7 +300,11 @@ def test_cases_cover_every_exportable_layer():
             inner = getattr(layer, "layer", None) or getattr(layer, "forward_layer", None)
             if inner is not None:
                 seen.add(type(inner).__name__)
+            cell = getattr(layer, "cell", None)
+            for c in [cell] + getattr(cell, "cells", []) if cell is not None else []:
+                seen.add(type(c).__name__)
     assert set(TFJS_LAYERS) - seen == set()
+    assert set(tk.export._TFJS_AS) - seen == set()
 
 
 @needs_node
@@ -324,6 +364,31 @@ def test_model_json_layout(exported):
     dw, sep = (l.name for l in exported["separable"]["model"].layers[:2])
     assert names[:5] == [f"{dw}/depthwise_kernel", f"{dw}/bias", f"{sep}/depthwise_kernel",
                          f"{sep}/pointwise_kernel", f"{sep}/bias"]
+
+
+def test_rnn_cells_and_mapped_layers_layout(exported):
+    """RNN(cell) as TF.js's RNN reads it (cell: {class_name, config}); a stack's weights
+    scoped RNNCell_<i>; layers TF.js lacks written as the TF.js layer computing the same."""
+    doc = json.loads((exported["cells"]["dir"] / "model.json").read_text())
+    entries = doc["modelTopology"]["config"]["layers"]
+    gru, stack = entries[1], entries[3]
+    assert gru["class_name"] == "RNN" and gru["config"]["return_sequences"] is True
+    assert gru["config"]["cell"]["class_name"] == "GRUCell"
+    cell = gru["config"]["cell"]["config"]
+    assert cell["reset_after"] is False and cell["recurrent_activation"] == "hard_sigmoid"
+    assert [c["class_name"] for c in stack["config"]["cell"]["config"]["cells"]] == \
+        ["GRUCell", "SimpleRNNCell", "LSTMCell"]
+    names = [w["name"] for w in doc["weightsManifest"][0]["weights"]]
+    first, last = (exported["cells"]["model"].layers[i].name for i in (0, 3))
+    assert names[:3] == [f"{first}/kernel", f"{first}/recurrent_kernel", f"{first}/bias"]
+    assert f"{last}/RNNCell_0/kernel" in names and f"{last}/RNNCell_2/bias" in names
+    doc = json.loads((exported["image_mapped"]["dir"] / "model.json").read_text())
+    entries = [(e["class_name"], e["config"]) for e in doc["modelTopology"]["config"]["layers"]]
+    assert entries[0][0] == "Cropping2D" and entries[0][1]["cropping"] == [[1, 2], [0, 1]]
+    assert entries[0][1]["batch_input_shape"] == [None, 7, 6, 2]
+    assert entries[1][0] == "Dropout" and entries[1][1]["noise_shape"] == [None, 1, 1, None]
+    assert entries[3][1]["noise_shape"] == [None, 1, 1, 3]
+    assert [(k, c.get("activation")) for k, c in entries[4:7:2]] == [("Activation", "linear")] * 2
 
 
 def test_save_format_tfjs_and_metadata(tmp_path):
@@ -420,10 +485,78 @@ def _refused():
     seq = tk.Input(shape=(3, 4))
     yield "AdditiveAttention", tk.Model(seq, L.AdditiveAttention(name="add_att")([seq, seq])), \
         r"'add_att' \(AdditiveAttention\)"
+    yield "Conv1DTranspose", tk.Model(seq, L.Conv1DTranspose(2, 3, name="up")(seq)), \
+        r"'up' \(Conv1DTranspose\).*no Conv1DTranspose.*Conv2DTranspose"
+    yield "RMSNormalization", tk.Model(seq, L.RMSNormalization(name="rms")(seq)), \
+        r"'rms' \(RMSNormalization\).*subtracts the mean.*LayerNormalization\(center=False\)"
+    yield "gru_cell", tk.Model(seq, L.RNN(L.GRUCell(2, name="gru_cell"))(seq)), \
+        r"'gru_cell' \(GRUCell\).*reset_after=False only.*GRUCell\(units, reset_after=False\)"
+    yield "own_cell", tk.Model(seq, L.RNN(MinimalCell(), name="rnn")(seq)), \
+        r"'rnn' \(RNN\).*cell is a MinimalCell.*LSTMCell"
+    yield "stacked_states", tk.Model(seq, L.RNN([L.LSTMCell(2), L.LSTMCell(2)], return_state=True,
+                                                name="rnn")(seq)), \
+        r"'rnn' \(RNN\).*last cell first.*one RNN per cell"
+    yield "bidirectional_rnn", tk.Model(seq, L.Bidirectional(L.RNN(L.LSTMCell(2)),
+                                                             name="bi")(seq)), \
+        r"'bi' \(Bidirectional\).*RNN\(cell\).*Bidirectional\(LSTM\(units\)\)"
+    masked = tk.Sequential([tk.Input(shape=(3, 4)), L.Masking()])
+    yield "masked_stack", tk.Sequential([masked, L.RNN([L.GRUCell(2, reset_after=False),
+                                                        L.SimpleRNNCell(2)], name="rnn")]), \
+        r"'rnn' \(RNN\).*mask.*last cell's state.*first cell's \(GRUCell\).*one RNN per cell"
+    yield "masked_zero_output", tk.Sequential([masked, L.RNN(L.LSTMCell(2), name="rnn",
+                                                             zero_output_for_mask=True)]), \
+        r"'rnn' \(RNN\).*zero_output_for_mask=True.*Fix: zero_output_for_mask=False"
+    yield "masked_average", tk.Sequential([masked, L.GlobalAveragePooling1D(name="avg")]), \
+        r"'avg'.*mask \(from Embedding\(mask_zero=True\) or Masking\).*put an RNN before"
+    yield "Resizing", tk.Sequential([image, L.Resizing(3, 3, name="resize"), L.Flatten()]), \
+        r"'resize' \(Resizing\).*batch axis.*tf.image.resizeBilinear\(images, \[height, " \
+        r"width\], false, true\).*tk.Sequential\(\[tk.Input\(shape=\(3, 3, 4\)\), " \
+        r"\*model.layers\[1:\]\]\)"
+    yield "RandomCrop", tk.Model(image, L.RandomCrop(3, 3, name="crop")(image)), \
+        r"'crop' \(RandomCrop\).*centred window.*cropAndResize.*built without it"
+    yield "small_center_crop", tk.Sequential([image, L.CenterCrop(8, 3, name="cc")]), \
+        r"'cc' \(CenterCrop\).*Cropping2D.*at least \(8, 3\).*\(None, 6, 6, 4\)"
+    yield "flip_in_functional", tk.Model(image, L.Conv2D(2, 3)(L.RandomFlip(name="flip")(image))), \
+        r"'flip' \(RandomFlip\).*only while training.*built without it from the same layer"
+
+
+class MinimalCell(tk.layers.Layer):
+    state_size = 2
+
+    def build(self, input_shape):
+        self.kernel = self.add_weight("kernel", (input_shape[-1], 2))
+
+    def call(self, inputs, states):
+        h = tk.ops.tanh(tk.ops.matmul(inputs, self.kernel) + states[0])
+        return h, [h]
+
+
+@pytest.mark.parametrize("augmentation", ["RandomFlip", "RandomRotation", "RandomZoom",
+                                          "RandomTranslation", "RandomContrast",
+                                          "RandomBrightness"])
+def test_augmentation_is_refused_with_a_fix_that_works(tmp_path, augmentation):
+    """Keras' tutorial model: a data_augmentation Sequential first. TF.js has none of its
+    layers; the refusal says how to export the rest, and that export predicts the same."""
+    args = {"RandomFlip": (), "RandomContrast": (0.2,), "RandomBrightness": (0.2,),
+            "RandomTranslation": (0.1, 0.1)}.get(augmentation, (0.1,))
+    data_augmentation = tk.Sequential([getattr(L, augmentation)(*args, name="augment"),
+                                       L.RandomFlip("horizontal")], name="data_augmentation")
+    model = tk.Sequential([tk.Input(shape=(8, 8, 3)), data_augmentation, L.Rescaling(1 / 255),
+                           L.Conv2D(2, 3, activation="relu"), L.Flatten(), L.Dense(3)])
+    fix = r"tk.Sequential([tk.Input(shape=(8, 8, 3)), *model.layers[1:]])"
+    with pytest.raises(ExportError, match=rf"'augment' \({augmentation}\).*only while training"
+                                          rf".*{re.escape(fix)}"):
+        tk.export.to_tfjs(model, tmp_path / "no")
+    assert not (tmp_path / "no").exists()
+    copy = tk.Sequential([tk.Input(shape=(8, 8, 3)), *model.layers[1:]])      # the fix
+    tk.export.to_tfjs(copy, tmp_path / "yes")
+    x = np.random.default_rng(0).uniform(0, 255, (2, 8, 8, 3)).astype("float32")
+    np.testing.assert_array_equal(tk.models.load_tfjs(tmp_path / "yes").predict(x, verbose=0),
+                                  model.predict(x, verbose=0))
 
 
 @pytest.mark.filterwarnings("ignore:rms_scaling=True is deprecated")
-@pytest.mark.parametrize("case", range(32))
+@pytest.mark.parametrize("case", range(45))
 def test_export_refuses_what_tfjs_cannot_run(tmp_path, case):
     what, model, message = list(_refused())[case]
     with pytest.raises(ExportError, match=message):

@@ -53,8 +53,28 @@ function models() {
   const out = tf.layers.dense({units: 2, activation: 'sigmoid'}).apply(
       tf.layers.concatenate().apply([sum, a]));
   const functional = tf.model({inputs: [a, b], outputs: out, name: 'tfjs_functional'});
+  // RNN(cell) and a stack of cells: TF.js's RNN config repeats its cell's keys
+  const cells = tf.sequential({name: 'tfjs_cells'});
+  cells.add(tf.layers.masking({maskValue: 0, inputShape: [6, 3]}));
+  cells.add(tf.layers.rnn({cell: tf.layers.lstmCell({units: 4}), returnSequences: true}));
+  cells.add(tf.layers.spatialDropout1d({rate: 0.2}));
+  cells.add(tf.layers.gaussianDropout({rate: 0.1}));
+  cells.add(tf.layers.alphaDropout({rate: 0.1}));
+  cells.add(tf.layers.rnn({cell: [tf.layers.lstmCell({units: 3}),
+                                  tf.layers.gruCell({units: 2}),
+                                  tf.layers.simpleRNNCell({units: 2})]}));
   return [[dense, [[2, 6]]], [conv, [[2, 8, 8, 1]]], [rnn, [[2, 5, 3]]],
-          [separable, [[2, 7, 6, 2]]], [functional, [[2, 4], [2, 4]]]];
+          [separable, [[2, 7, 6, 2]]], [functional, [[2, 4], [2, 4]]], [cells, [[2, 6, 3]]]];
+}
+
+// steps of zeros for the models that start with a Masking layer, so the mask is used
+function padded(model, x) {
+  if (model.layers[0].getClassName() !== 'Masking') return x;
+  const keep = tf.ones(x.shape).bufferSync();
+  for (let j = 0; j < x.shape[2]; j++) {
+    for (const [i, t] of [[0, 4], [0, 5], [1, 1], [1, 2]]) keep.set(0, i, t, j);
+  }
+  return x.mul(keep.toTensor());
 }
 
 async function main() {
@@ -77,7 +97,7 @@ async function main() {
       fs.writeFileSync(path.join(dir, 'model.weights.bin'), Buffer.from(artifacts.weightData));
       return {modelArtifactsInfo: {dateSaved: new Date(), modelTopologyType: 'JSON'}};
     }));
-    const xs = shapes.map((s) => seeded(s, seed++));
+    const xs = shapes.map((s) => padded(model, seeded(s, seed++)));
     const y = model.predict(xs.length === 1 ? xs[0] : xs);
     expected[model.name] = {
       inputs: await Promise.all(xs.map(async (x) => Array.from(await x.data()))),
