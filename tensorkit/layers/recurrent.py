@@ -43,7 +43,28 @@ def _fused_name(fn, what):
     return name
 
 
-class _RNN(Layer):
+class _GateWeights:
+    """The weights a recurrent layer and its cell share, in Keras' order and shapes: kernel
+    (features, gates * units), recurrent_kernel (units, gates * units) and bias."""
+
+    def _add_gate_weights(self, features):
+        g = self.gates * self.units
+        self.kernel = self.add_weight("kernel", (features, g), self.kernel_initializer)
+        self.recurrent_kernel = self.add_weight("recurrent_kernel", (self.units, g),
+                                                self.recurrent_initializer)
+        self.bias = self.add_weight("bias", self._bias_shape(), self._bias_init()) \
+            if self.use_bias else None
+
+    def _bias_shape(self):                  # GRU's reset_after: input and recurrent rows
+        return (2, 3 * self.units) if getattr(self, "reset_after", False) else \
+            (self.gates * self.units,)
+
+    def _bias_init(self):                   # LSTM's unit_forget_bias
+        return _lstm_bias_init(self) if getattr(self, "unit_forget_bias", False) else \
+            self.bias_initializer
+
+
+class _RNN(_GateWeights, Layer):
     """What SimpleRNN, LSTM and GRU share: arguments, checks, states and outputs."""
 
     gates = 1
@@ -116,18 +137,7 @@ class _RNN(Layer):
 
     def build(self, input_shape):
         self._check_rank(input_shape)
-        g = self.gates * self.units
-        self.kernel = self.add_weight("kernel", (input_shape[-1], g), self.kernel_initializer)
-        self.recurrent_kernel = self.add_weight("recurrent_kernel", (self.units, g),
-                                                self.recurrent_initializer)
-        self.bias = self.add_weight("bias", self._bias_shape(), self._bias_init()) \
-            if self.use_bias else None
-
-    def _bias_shape(self):
-        return (self.gates * self.units,)
-
-    def _bias_init(self):
-        return self.bias_initializer
+        self._add_gate_weights(input_shape[-1])
 
     # ---- call ---------------------------------------------------------------------------
     def call(self, inputs, training=False, mask=None, initial_state=None):
@@ -258,9 +268,6 @@ class LSTM(_RNN):
         _fused_name(self.recurrent_activation, "recurrent_activation")
         self.unit_forget_bias = bool(unit_forget_bias)
 
-    def _bias_init(self):
-        return _lstm_bias_init(self)
-
     def _run(self, x, mask, initial_state, zero_output):
         out = ops.lstm(x, self.kernel, self.recurrent_kernel, self.bias,
                        initial_state=initial_state, mask=mask,
@@ -312,9 +319,6 @@ class GRU(_RNN):
                                                    recurrent_activation)
         _fused_name(self.recurrent_activation, "recurrent_activation")
         self.reset_after = bool(reset_after)
-
-    def _bias_shape(self):
-        return (2, 3 * self.units) if self.reset_after else (3 * self.units,)
 
     def _run(self, x, mask, initial_state, zero_output):
         out = ops.gru(x, self.kernel, self.recurrent_kernel, self.bias,
@@ -457,7 +461,7 @@ def _check_backward(layer, backward):
 
 
 # ---- cells: one step of an RNN, for RNN(cell) ---------------------------------------------
-class _Cell(Layer):
+class _Cell(_GateWeights, Layer):
     """What SimpleRNNCell, LSTMCell and GRUCell share: Keras' arguments and weights, and
     dropout masks made at an RNN call's first step and kept for its other steps (Keras'
     DropoutRNNCell: the same units are dropped at every step)."""
@@ -489,18 +493,7 @@ class _Cell(Layer):
         self.output_size = self.units
 
     def build(self, input_shape):
-        g = self.gates * self.units
-        self.kernel = self.add_weight("kernel", (input_shape[-1], g), self.kernel_initializer)
-        self.recurrent_kernel = self.add_weight("recurrent_kernel", (self.units, g),
-                                                self.recurrent_initializer)
-        self.bias = self.add_weight("bias", self._bias_shape(), self._bias_init()) \
-            if self.use_bias else None
-
-    def _bias_shape(self):
-        return (self.gates * self.units,)
-
-    def _bias_init(self):
-        return self.bias_initializer
+        self._add_gate_weights(input_shape[-1])
 
     def _dropped(self, x, which, training):
         rate = self.dropout if which == "input" else self.recurrent_dropout
@@ -566,9 +559,6 @@ class LSTMCell(_Cell):
         self.unit_forget_bias = bool(unit_forget_bias)
         self.state_size = [self.units, self.units]
 
-    def _bias_init(self):
-        return _lstm_bias_init(self)
-
     def call(self, inputs, states, training=False):
         h_prev, c_prev = states[0], states[1]
         z = ops.matmul(self._dropped(inputs, "input", training), self.kernel)
@@ -605,9 +595,6 @@ class GRUCell(_Cell):
         self.recurrent_activation = get_activation(self, "recurrent_activation",
                                                    recurrent_activation)
         self.reset_after = bool(reset_after)
-
-    def _bias_shape(self):
-        return (2, 3 * self.units) if self.reset_after else (3 * self.units,)
 
     def call(self, inputs, states, training=False):
         listed = isinstance(states, (list, tuple))
