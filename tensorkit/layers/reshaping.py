@@ -62,6 +62,18 @@ def _padding_pairs(padding):
                  else (operator.index(p),) * 2 for p in padding)
 
 
+def _edge_pairs(kind, arg, value):
+    """((top, bottom), (left, right)) from an int, (rows, cols) or the pairs themselves."""
+    try:
+        pairs = _padding_pairs(value)
+    except TypeError:
+        pairs = None
+    if pairs is None or any(len(p) != 2 or min(p) < 0 for p in pairs):
+        raise ValueError(f"{kind} expects {arg} to be a non-negative int, a pair (rows, cols), "
+                         f"or ((top, bottom), (left, right)). Received: {arg}={value!r}")
+    return pairs
+
+
 class ZeroPadding2D(Layer):
     """Add rows and columns of zeros around each image: (B, H, W, C) ->
     (B, H + top + bottom, W + left + right, C). ``padding``: an int, (rows, cols), or
@@ -69,15 +81,7 @@ class ZeroPadding2D(Layer):
 
     def __init__(self, padding=(1, 1), data_format=None, **kwargs):
         super().__init__(**kwargs)
-        try:
-            pairs = _padding_pairs(padding)
-        except TypeError:
-            pairs = None
-        if pairs is None or any(len(p) != 2 or min(p) < 0 for p in pairs):
-            raise ValueError("ZeroPadding2D expects padding to be a non-negative int, a pair "
-                             "(rows, cols), or ((top, bottom), (left, right)). "
-                             f"Received: padding={padding!r}")
-        self.padding = pairs
+        self.padding = _edge_pairs("ZeroPadding2D", "padding", padding)
         self.data_format = check_data_format("ZeroPadding2D", data_format)
 
     def build(self, input_shape):
@@ -174,15 +178,7 @@ class Cropping2D(Layer):
 
     def __init__(self, cropping=((0, 0), (0, 0)), data_format=None, **kwargs):
         super().__init__(**kwargs)
-        try:
-            pairs = _padding_pairs(cropping)
-        except TypeError:
-            pairs = None
-        if pairs is None or any(len(p) != 2 or min(p) < 0 for p in pairs):
-            raise ValueError("Cropping2D expects cropping to be a non-negative int, a pair "
-                             "(rows, cols), or ((top, bottom), (left, right)). "
-                             f"Received: cropping={cropping!r}")
-        self.cropping = pairs
+        self.cropping = _edge_pairs("Cropping2D", "cropping", cropping)
         self.data_format = check_data_format("Cropping2D", data_format)
 
     def build(self, input_shape):
