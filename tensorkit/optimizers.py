@@ -538,10 +538,8 @@ class Adam(Optimizer):
         if self.amsgrad:
             self.slot_names = ("momentum", "velocity", "velocity_hat")
 
-    def update_step(self, g, var, slots, lr):
-        t = self.iterations + 1
-        alpha = lr * math.sqrt(1 - self.beta_2 ** t) / (1 - self.beta_1 ** t)
-        m, v = slots[0], slots[1]
+    def _moments(self, g, m, v):
+        """The running means of g and g², in place."""
         step = g - m
         step *= 1 - self.beta_1
         m += step                                     # m += (g - m) * (1 - beta_1)
@@ -549,6 +547,12 @@ class Adam(Optimizer):
         step -= v
         step *= 1 - self.beta_2
         v += step                                     # v += (g² - v) * (1 - beta_2)
+
+    def update_step(self, g, var, slots, lr):
+        t = self.iterations + 1
+        alpha = lr * math.sqrt(1 - self.beta_2 ** t) / (1 - self.beta_1 ** t)
+        m, v = slots[0], slots[1]
+        self._moments(g, m, v)
         if self.amsgrad:
             v_hat = slots[2]
             backend.array_module(v).maximum(v_hat, v, out=v_hat)
@@ -661,19 +665,26 @@ class Nadam(Adam):
     def _u(self, t):
         return self.beta_1 * (1.0 - 0.5 * 0.96 ** t)
 
+    def _u_product(self, t):
+        """u_1 · ... · u_t (Keras keeps it as a variable): carried from the last step, so a
+        step costs one factor, not t; recomputed after a jump (loaded state)."""
+        last, value = getattr(self, "_product", (0, 1.0))
+        if last == t:                                 # another weight group, same step
+            return value
+        if last != t - 1:
+            last, value = 0, 1.0
+        for s in range(last + 1, t + 1):
+            value *= self._u(s)
+        self._product = (t, value)
+        return value
+
     def update_step(self, g, var, slots, lr):
         xp = backend.array_module(var)
         t = self.iterations + 1
         u_t, u_next = self._u(t), self._u(t + 1)
-        u_product = math.prod(self._u(s) for s in range(1, t + 1))   # Keras keeps it as a
-        m, v = slots                                                  # variable; it is this
-        step = g - m
-        step *= 1 - self.beta_1
-        m += step                                     # m += (g - m) * (1 - beta_1)
-        step = g * g
-        step -= v
-        step *= 1 - self.beta_2
-        v += step                                     # v += (g² - v) * (1 - beta_2)
+        u_product = self._u_product(t)
+        m, v = slots
+        self._moments(g, m, v)
         m_hat = m * (u_next / (1 - u_product * u_next))
         m_hat += g * ((1 - u_t) / (1 - u_product))
         denom = xp.sqrt(v / (1 - self.beta_2 ** t))
