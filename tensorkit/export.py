@@ -227,6 +227,10 @@ _INITIALIZERS = {
 def _initializer_out(name):
     """A Keras 2 initializer object; a function of your own becomes Zeros (the exported
     weights hold the values either way)."""
+    if isinstance(name, dict):                          # an initializer with arguments
+        return {"class_name": name["class_name"],
+                "config": {k: v for k, v in name["config"].items()
+                           if k not in ("input_axes", "output_axes")}}
     class_name, config = _INITIALIZERS.get("random_uniform" if name == "uniform" else name,
                                            ("Zeros", {}))
     return {"class_name": class_name,

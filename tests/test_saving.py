@@ -384,3 +384,17 @@ def test_custom_layers_need_custom_objects(tmp_path):
         load_model(path)
     again = load_model(path, custom_objects={"Scale": Scale})
     np.testing.assert_array_equal(model(_x(2, 3)).numpy(), again(_x(2, 3)).numpy())
+
+
+def test_initializers_with_arguments_and_classes_save_load_and_export(tmp_path):
+    model = tk.Sequential([tk.Input(shape=(3,)), tk.layers.Dense(
+        2, kernel_initializer=tk.initializers.Constant(0.5),
+        bias_initializer=tk.initializers.HeNormal)])               # an instance, and a class
+    np.testing.assert_array_equal(model.layers[0].kernel.numpy(), np.full((3, 2), 0.5))
+    model.save(tmp_path / "m.tkmodel")
+    again = tk.models.load_model(tmp_path / "m.tkmodel")
+    assert again.layers[0].get_config()["kernel_initializer"]["config"] == {"value": 0.5}
+    tk.export.to_tfjs(model, tmp_path / "web")                    # Keras' serialized form
+    back = tk.models.load_tfjs(tmp_path / "web")
+    x = np.ones((1, 3), "float32")
+    np.testing.assert_array_equal(back.predict(x, verbose=0), model.predict(x, verbose=0))

@@ -181,8 +181,12 @@ _INITIALIZER_ALIASES = {"zero": "zeros", "one": "ones", "normal": "random_normal
 def get_initializer(layer, arg, value):
     """initializers.get(value), taking Keras' other spellings ('zero', 'GlorotUniform') and
     naming the layer and argument when the name is unknown."""
+    if isinstance(value, type) and issubclass(value, initializers.Initializer):
+        return value()                                  # the class: HeNormal, as Keras
     if callable(value):
         return value
+    if isinstance(value, dict):                         # Keras' serialized form (a config)
+        return initializers.get(value)
     kind, names = type(layer).__name__, initializers._BY_NAME
     if isinstance(value, str):
         key = _INITIALIZER_ALIASES.get(value, value)
