@@ -4,15 +4,15 @@ Each follows its Keras namesake's rules exactly, so lesson code reads the same i
 
 - ``pad_sequences`` pads and cuts at the *front* by default ("pre"), as Keras does.
 - ``Tokenizer``: index 1 is the most frequent word; 0 is never a word (it is padding).
-- ``TextVectorization``: index 0 is "" (padding), 1 is "[UNK]" (any unknown word).
+- ``TextVectorization``: index 0 is "" (padding), 1 is "[UNK]" (any unknown word); it is
+  ``tk.layers.TextVectorization`` itself (all of Keras' arguments and output modes).
 """
 
 import collections
-import re
 
 import numpy
 
-from ..tensor import tensor
+from ..layers.text_preprocessing import TextVectorization  # the layer is tk.data's too
 
 __all__ = ["pad_sequences", "Tokenizer", "TextVectorization"]
 
@@ -156,91 +156,3 @@ class Tokenizer:
                     words.append(self.index_word[oov])
             out.append(" ".join(words))
         return out
-
-
-# Keras' TextVectorization DEFAULT_STRIP_REGEX
-_STRIP = re.compile(r'[!"#$%&()\*\+,-\./:;<=>?@\[\\\]^_`{|}~\']')
-_STANDARDIZE = ("lower_and_strip_punctuation", "lower", "strip_punctuation", None)
-
-
-class TextVectorization:
-    """Texts -> a (batch, length) int32 tensor of token indices, as Keras' layer of that name.
-
-    ``adapt(texts)`` learns the vocabulary: ``get_vocabulary()`` is ``["", "[UNK]", ...]``
-    then the words by frequency (ties: reverse alphabetical, as Keras). Index 0 is padding,
-    1 any word not in the vocabulary. ``max_tokens`` caps the vocabulary *including* those
-    two. Calling it on a list of texts pads (at the end) to ``output_sequence_length``, or to
-    the longest text when that is None; longer texts are cut at the end.
-    """
-
-    def __init__(self, max_tokens=None, output_sequence_length=None,
-                 standardize="lower_and_strip_punctuation"):
-        if max_tokens is not None and (not isinstance(max_tokens, int) or max_tokens < 3):
-            raise ValueError("TextVectorization expects max_tokens to be an integer >= 3 (it "
-                             "counts the padding and [UNK] tokens) or None. "
-                             f"Received: max_tokens={max_tokens!r}")
-        if output_sequence_length is not None and (
-                not isinstance(output_sequence_length, int) or output_sequence_length < 1):
-            raise ValueError("TextVectorization expects output_sequence_length to be a "
-                             "positive integer or None. "
-                             f"Received: output_sequence_length={output_sequence_length!r}")
-        if standardize not in _STANDARDIZE:
-            raise ValueError(f"TextVectorization standardize must be one of {list(_STANDARDIZE)}"
-                             f". Received: standardize={standardize!r}")
-        self.max_tokens, self.output_sequence_length = max_tokens, output_sequence_length
-        self.standardize = standardize
-        self._vocab = ["", "[UNK]"]
-        self._index = {}
-
-    def _tokens(self, text):
-        if self.standardize in ("lower_and_strip_punctuation", "lower"):
-            text = text.lower()
-        if self.standardize in ("lower_and_strip_punctuation", "strip_punctuation"):
-            text = _STRIP.sub("", text)
-        return text.split()
-
-    def adapt(self, texts):
-        counts = collections.Counter()
-        for text in _text_list(texts, "TextVectorization.adapt"):
-            counts.update(self._tokens(text))
-        counts.pop("", None)
-        counts.pop("[UNK]", None)
-        words = sorted(counts, key=lambda w: (counts[w], w.encode()), reverse=True)
-        if self.max_tokens is not None:
-            words = words[:self.max_tokens - 2]
-        self.set_vocabulary(words)
-
-    def set_vocabulary(self, vocabulary):
-        """Use a vocabulary saved earlier (e.g. ``get_vocabulary()`` of another one), as Keras.
-
-        The words go to indices 2, 3, ...; a leading ``""``, ``"[UNK]"`` pair is accepted
-        and skipped, so ``get_vocabulary()`` output round-trips.
-        """
-        words = list(vocabulary)
-        if words[:2] == ["", "[UNK]"]:
-            words = words[2:]
-        bad = [w for w in words if not isinstance(w, str) or w in ("", "[UNK]")]
-        if bad or len(set(words)) != len(words):
-            problem = (f"{bad[0]!r} is not a word" if bad else "it repeats a word")
-            raise ValueError(f"TextVectorization.set_vocabulary: {problem}. Fix: pass a list "
-                             "of distinct words (optionally after '', '[UNK]').")
-        self._vocab = ["", "[UNK]"] + words
-        self._index = {w: i for i, w in enumerate(self._vocab) if i >= 2}
-
-    def get_vocabulary(self):
-        return list(self._vocab)
-
-    def vocabulary_size(self):
-        return len(self._vocab)
-
-    def __call__(self, texts):
-        """A list of n texts -> int32 tensor (n, length); one string -> (length,)."""
-        single = isinstance(texts, str)
-        texts = _text_list([texts] if single else texts, "TextVectorization")
-        if len(self._vocab) == 2:
-            raise ValueError("This TextVectorization has no vocabulary yet. Fix: call "
-                             "vectorize.adapt(texts) first.")
-        seqs = [[self._index.get(w, 1) for w in self._tokens(t)] for t in texts]
-        out = pad_sequences(seqs, maxlen=self.output_sequence_length, padding="post",
-                            truncating="post")                      # (n, length)
-        return tensor(out[0] if single else out)

@@ -13,6 +13,7 @@ from .recurrent import *  # noqa: F401,F403
 from .reshaping import *  # noqa: F401,F403
 from .wrappers import *  # noqa: F401,F403
 from .image_preprocessing import *  # noqa: F401,F403
+from .text_preprocessing import *  # noqa: F401,F403
 from ..models import Input, InputLayer  # noqa: E402  (Keras has layers.Input too)
 
 # PyTorch's names for the layers learners meet first
