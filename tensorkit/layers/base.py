@@ -83,16 +83,16 @@ def _not_inputs(outputs, inputs):
     """The outputs, with any that *is* an input (Dropout at inference, Identity) made a new
     tensor on the same data and graph node: the call's mask and history then go on it, not
     on the input (which would loop a functional model's graph back on itself)."""
-    given = {id(t) for t in (inputs if isinstance(inputs, (list, tuple)) else [inputs])}
-    def fresh(t):
-        if not isinstance(t, Tensor) or id(t) not in given:
-            return t
-        if t.node is None and t.requires_grad:          # a leaf: keep its gradient path
-            return ops.cast(t, t.dtype)
-        return Tensor(t.data, t.shape, t.dtype, t.dims, t.node, t.requires_grad, t.name)
+    given = inputs if isinstance(inputs, (list, tuple)) else (inputs,)
     if isinstance(outputs, (list, tuple)):
-        return type(outputs)(fresh(t) for t in outputs)
-    return fresh(outputs)
+        return type(outputs)(_fresh(t) if any(t is g for g in given) else t for t in outputs)
+    return _fresh(outputs) if any(outputs is g for g in given) else outputs
+
+
+def _fresh(t):
+    if t.node is None and t.requires_grad:              # a leaf: keep its gradient path
+        return ops.cast(t, t.dtype)
+    return Tensor(t.data, t.shape, t.dtype, t.dims, t.node, t.requires_grad, t.name)
 
 
 class LayerCall:
