@@ -27,6 +27,8 @@ def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
     """max(x, 0); with `threshold`, x only above it (else 0); with `max_value`, at most
     that; with `negative_slope`, slope * (x - threshold) below the threshold. Written as
     Keras' ``ReLU.static_call``, so its gradients at the kinks are Keras'."""
+    if not negative_slope and max_value is None and not threshold:
+        return ops.relu(x)                            # the plain relu (Dense's, in fit)
     if negative_slope != 0 and max_value is None and threshold == 0:
         return leaky_relu(x, negative_slope)
     negative_part = ops.relu(threshold - x) if negative_slope != 0 else None

@@ -440,13 +440,12 @@ class Loss:
             values = _weigh(values, weight)
         if self.reduction in (None, "none") or not values.shape:
             return values
-        total = ops.sum(values)
         if self.reduction == "sum":
-            return total
+            return ops.sum(values)
         if self.reduction == "mean_with_sample_weight" and weight is not None:
             if weight.data is None:                   # symbolic: only the shape matters
-                return total / ops.sum(weight)
-            return total / (float(weight.data.sum()) or numpy.inf)    # 0 / 0 -> 0, as Keras
+                return ops.sum(values) / ops.sum(weight)
+            return ops.sum(values) / (float(weight.data.sum()) or numpy.inf)   # 0/0 -> 0
         return ops.mean(values)                   # sum / number of values, as one op
 
     def get_config(self):

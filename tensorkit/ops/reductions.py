@@ -135,22 +135,26 @@ def _numpy_args(name, given):
 
 def sum(x, axis=None, keepdims=False, **numpy_args):
     """Add up along `axis` (all axes when None): that axis disappears from the shape."""
-    _numpy_args("sum", numpy_args)
+    if numpy_args:
+        _numpy_args("sum", numpy_args)
     return _sum(x, axis=_axis(axis), keepdims=keepdims)
 
 
 def mean(x, axis=None, keepdims=False, **numpy_args):
-    _numpy_args("mean", numpy_args)
+    if numpy_args:
+        _numpy_args("mean", numpy_args)
     return _mean(x, axis=_axis(axis), keepdims=keepdims)
 
 
 def max(x, axis=None, keepdims=False, **numpy_args):
-    _numpy_args("max", numpy_args)
+    if numpy_args:
+        _numpy_args("max", numpy_args)
     return _max(x, axis=_axis(axis), keepdims=keepdims)
 
 
 def min(x, axis=None, keepdims=False, **numpy_args):
-    _numpy_args("min", numpy_args)
+    if numpy_args:
+        _numpy_args("min", numpy_args)
     return _min(x, axis=_axis(axis), keepdims=keepdims)
 
 
