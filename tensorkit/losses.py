@@ -20,12 +20,12 @@ __all__ = ["Loss", "MeanSquaredError", "MeanAbsoluteError", "Huber", "BinaryCros
            "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "KLDivergence",
            "CosineSimilarity", "Hinge", "SquaredHinge", "CategoricalHinge", "LogCosh",
            "Poisson", "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError",
-           "BinaryFocalCrossentropy", "CategoricalFocalCrossentropy",
+           "BinaryFocalCrossentropy", "CategoricalFocalCrossentropy", "Dice", "Tversky",
            "mean_squared_error", "mean_absolute_error", "huber", "binary_crossentropy",
            "categorical_crossentropy", "sparse_categorical_crossentropy", "kl_divergence",
            "cosine_similarity", "hinge", "squared_hinge", "categorical_hinge", "log_cosh",
            "poisson", "mean_absolute_percentage_error", "mean_squared_logarithmic_error",
-           "binary_focal_crossentropy", "categorical_focal_crossentropy",
+           "binary_focal_crossentropy", "categorical_focal_crossentropy", "dice", "tversky",
            "mse", "mae", "kld", "mape", "msle", "get", "serialize", "EPSILON"]
 
 EPSILON = 1e-7                       # keras.config.epsilon(): crossentropies clip with it
@@ -392,6 +392,44 @@ def categorical_focal_crossentropy(y_true, y_pred, alpha=0.25, gamma=2.0, from_l
     return ops.sum(alpha * ops.pow(1.0 - p, gamma) * (-y_true * ops.log(p)), axis=-1)
 
 
+def _overlap_axis(name, axis, y_pred):
+    """Keras' axis for dice/tversky: None (everything) or an int or a list/tuple of ints."""
+    axes = axis if isinstance(axis, (list, tuple)) else [] if axis is None else [axis]
+    rank = len(y_pred.shape)
+    if any(isinstance(a, bool) or not isinstance(a, (int, numpy.integer)) or
+           not -rank <= a < rank for a in axes):
+        raise ValueError(f"{name} got axis={axis!r} for predictions of rank {rank}. Expected "
+                         f"None (the whole batch as one overlap), or axes in "
+                         f"{-rank}..{rank - 1}, e.g. axis=[1, 2, 3] for one value per image.")
+    return tuple(axes) if isinstance(axis, (list, tuple)) else axis
+
+
+def dice(y_true, y_pred, axis=None):
+    """1 - 2 sum(y_true y_pred) / (sum(y_true) + sum(y_pred) + 1e-7) over `axis` (None:
+    all of it, one number): 0 when prediction and mask overlap exactly. For segmentation."""
+    y_pred = _pred(y_pred)
+    y_true = _labels(y_true, y_pred)
+    _check_same("dice", y_true, y_pred)
+    axis = _overlap_axis("dice", axis, y_pred)
+    intersection = ops.sum(y_true * y_pred, axis=axis)
+    union = ops.sum(y_true, axis=axis) + ops.sum(y_pred, axis=axis) + EPSILON
+    return 1.0 - 2.0 * intersection / union
+
+
+def tversky(y_true, y_pred, alpha=0.5, beta=0.5, axis=None):
+    """1 - tp / (tp + alpha · sum(y_true (1 - y_pred)) + beta · sum((1 - y_true) y_pred) +
+    1e-7) over `axis`, tp = sum(y_true y_pred): dice (alpha = beta = 0.5) with missed pixels
+    weighed by alpha and false alarms by beta (Keras' order)."""
+    y_pred = _pred(y_pred)
+    y_true = _labels(y_true, y_pred)
+    _check_same("tversky", y_true, y_pred)
+    axis = _overlap_axis("tversky", axis, y_pred)
+    intersection = ops.sum(y_true * y_pred, axis=axis)
+    missed = ops.sum((1.0 - y_pred) * y_true, axis=axis)
+    extra = ops.sum(y_pred * (1.0 - y_true), axis=axis)
+    return 1.0 - intersection / (intersection + missed * alpha + extra * beta + EPSILON)
+
+
 mse = MSE = mean_squared_error
 mae = MAE = mean_absolute_error
 kld = KLD = kl_divergence
@@ -597,7 +635,27 @@ class CategoricalFocalCrossentropy(LossFunctionWrapper):
                          label_smoothing=float(label_smoothing), axis=axis)
 
 
-_CLASSES = {c.__name__: c for c in (MeanSquaredError, MeanAbsoluteError, Huber, KLDivergence,
+class Dice(LossFunctionWrapper):
+    def __init__(self, reduction="sum_over_batch_size", name="dice", axis=None, dtype=None):
+        super().__init__(dice, name=name, reduction=reduction, axis=axis)
+        self.dtype = dtype
+
+
+class Tversky(LossFunctionWrapper):
+    def __init__(self, alpha=0.5, beta=0.5, reduction="sum_over_batch_size", name="tversky",
+                 axis=None, dtype=None):
+        for key, value in (("alpha", alpha), ("beta", beta)):
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise ValueError(f"Tversky's {key} must be a number (the weight of "
+                                 f"{'missed' if key == 'alpha' else 'extra'} pixels), e.g. "
+                                 f"0.5. Received: {key}={value!r}")
+        super().__init__(tversky, name=name, reduction=reduction, alpha=float(alpha),
+                         beta=float(beta), axis=axis)
+        self.dtype = dtype
+
+
+_CLASSES = {c.__name__: c for c in (Dice, Tversky, MeanSquaredError, MeanAbsoluteError,
+                                    Huber, KLDivergence,
                                     BinaryCrossentropy, CategoricalCrossentropy,
                                     SparseCategoricalCrossentropy, MeanAbsolutePercentageError,
                                     MeanSquaredLogarithmicError, CosineSimilarity, Hinge,
@@ -618,7 +676,8 @@ _FUNCTIONS = {"mean_squared_error": mean_squared_error, "mse": mean_squared_erro
               "squared_hinge": squared_hinge, "categorical_hinge": categorical_hinge,
               "log_cosh": log_cosh, "poisson": poisson,
               "binary_focal_crossentropy": binary_focal_crossentropy,
-              "categorical_focal_crossentropy": categorical_focal_crossentropy}
+              "categorical_focal_crossentropy": categorical_focal_crossentropy,
+              "dice": dice, "tversky": tversky}
 
 
 def get(identifier):

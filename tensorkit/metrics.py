@@ -18,7 +18,13 @@ __all__ = ["Metric", "Mean", "MeanMetricWrapper", "Accuracy", "BinaryAccuracy",
            "MeanAbsoluteError", "MeanAbsolutePercentageError",
            "MeanSquaredLogarithmicError", "RootMeanSquaredError", "TopKCategoricalAccuracy",
            "SparseTopKCategoricalAccuracy", "Precision", "Recall", "AUC", "F1Score",
-           "FBetaScore", "accuracy", "binary_accuracy", "categorical_accuracy",
+           "FBetaScore", "Sum", "TruePositives", "FalsePositives", "TrueNegatives",
+           "FalseNegatives", "PrecisionAtRecall", "RecallAtPrecision",
+           "SensitivityAtSpecificity", "SpecificityAtSensitivity", "IoU", "BinaryIoU",
+           "MeanIoU", "OneHotIoU", "OneHotMeanIoU", "R2Score", "Hinge", "SquaredHinge",
+           "CategoricalHinge", "KLDivergence", "Poisson", "LogCoshError", "CosineSimilarity",
+           "hinge", "squared_hinge", "categorical_hinge", "kl_divergence", "poisson",
+           "log_cosh", "cosine_similarity", "accuracy", "binary_accuracy", "categorical_accuracy",
            "sparse_categorical_accuracy", "top_k_categorical_accuracy",
            "sparse_top_k_categorical_accuracy", "mean_squared_error", "mean_absolute_error",
            "mse", "mae", "get", "resolve"]
@@ -599,6 +605,439 @@ class F1Score(FBetaScore):
         return config
 
 
+# ---- confusion counts and "X at Y" metrics ----------------------------------------------
+class _ConfusionCount(Metric):
+    """One cell of the confusion matrix (tp, fp, tn or fn), summed per threshold."""
+
+    _cell = 0                                         # index into _confusion's (tp, fp, tn, fn)
+
+    def __init__(self, thresholds=None, name=None, dtype=None):
+        self.init_thresholds = thresholds
+        self.thresholds = _thresholds(thresholds, 0.5)
+        self._evenly = _evenly(self.thresholds)
+        super().__init__(name=name, dtype=dtype)
+
+    def reset_state(self):
+        self.accumulator = numpy.zeros(len(self.thresholds))
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        counts = _confusion(y_true, y_pred, self.thresholds, sample_weight, evenly=self._evenly)
+        self.accumulator += counts[self._cell]
+
+    def result(self):
+        return _one_or_all(self.accumulator)
+
+    def get_config(self):
+        return {**super().get_config(), "thresholds": self.init_thresholds}
+
+
+class TruePositives(_ConfusionCount):
+    """The (weighted) number of positive labels predicted above the threshold (0.5)."""
+
+
+class FalsePositives(_ConfusionCount):
+    """The (weighted) number of negative labels predicted above the threshold (0.5)."""
+    _cell = 1
+
+
+class TrueNegatives(_ConfusionCount):
+    """The (weighted) number of negative labels predicted at or below the threshold."""
+    _cell = 2
+
+
+class FalseNegatives(_ConfusionCount):
+    """The (weighted) number of positive labels predicted at or below the threshold."""
+    _cell = 3
+
+
+class _AtConstraint(Metric):
+    """Counts at `num_thresholds` thresholds evenly in [0, 1]; the result is the best
+    `dependent` rate among the thresholds whose `constrained` rate is >= the value given."""
+
+    _arg = ""                                         # "recall", "precision"...
+
+    def __init__(self, value, num_thresholds=200, class_id=None, name=None, dtype=None):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or \
+                not 0 <= value <= 1:
+            raise ValueError(f"Argument `{self._arg}` must be in the range [0, 1]. "
+                             f"Received: {self._arg}={value!r}")
+        if isinstance(num_thresholds, bool) or not isinstance(num_thresholds, int) or \
+                num_thresholds <= 0:
+            raise ValueError("Argument `num_thresholds` must be an integer > 0. "
+                             f"Received: num_thresholds={num_thresholds!r}")
+        setattr(self, self._arg, value)
+        self.value, self.num_thresholds, self.class_id = value, num_thresholds, class_id
+        self.thresholds = [0.5] if num_thresholds == 1 else [0.0] + [
+            (i + 1) * 1.0 / (num_thresholds - 1) for i in range(num_thresholds - 2)] + [1.0]
+        super().__init__(name=name, dtype=dtype)
+
+    def reset_state(self):
+        self._counts = numpy.zeros((4, len(self.thresholds)))     # tp, fp, tn, fn
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        self._counts += numpy.stack(_confusion(
+            y_true, y_pred, self.thresholds, sample_weight, class_id=self.class_id,
+            evenly=self.num_thresholds > 1))
+
+    def result(self):
+        tp, fp, tn, fn = self._counts.astype(numpy.float32)      # float32 rates, as Keras
+        rates = {"recall": _ratio(tp, tp + fn), "precision": _ratio(tp, tp + fp),
+                 "specificity": _ratio(tn, tn + fp)}
+        rates["sensitivity"] = rates["recall"]
+        constrained, dependent = (rates[k].astype(numpy.float32) for k in self._pair)
+        feasible = constrained >= numpy.float32(self.value)
+        return float(numpy.max(numpy.where(feasible, dependent, 0.0), initial=0.0))
+
+    def get_config(self):
+        return {**super().get_config(), "class_id": self.class_id,
+                "num_thresholds": self.num_thresholds, self._arg: self.value}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+
+class PrecisionAtRecall(_AtConstraint):
+    """The best precision at any threshold whose recall is >= `recall`."""
+    _arg, _pair = "recall", ("recall", "precision")
+
+    def __init__(self, recall, num_thresholds=200, class_id=None, name=None, dtype=None):
+        super().__init__(recall, num_thresholds, class_id, name, dtype)
+
+
+class RecallAtPrecision(_AtConstraint):
+    """The best recall at any threshold whose precision is >= `precision`."""
+    _arg, _pair = "precision", ("precision", "recall")
+
+    def __init__(self, precision, num_thresholds=200, class_id=None, name=None, dtype=None):
+        super().__init__(precision, num_thresholds, class_id, name, dtype)
+
+
+class SensitivityAtSpecificity(_AtConstraint):
+    """The best sensitivity (recall) at any threshold whose specificity is >= `specificity`."""
+    _arg, _pair = "specificity", ("specificity", "sensitivity")
+
+    def __init__(self, specificity, num_thresholds=200, class_id=None, name=None, dtype=None):
+        super().__init__(specificity, num_thresholds, class_id, name, dtype)
+
+
+class SpecificityAtSensitivity(_AtConstraint):
+    """The best specificity at any threshold whose sensitivity is >= `sensitivity`."""
+    _arg, _pair = "sensitivity", ("sensitivity", "specificity")
+
+    def __init__(self, sensitivity, num_thresholds=200, class_id=None, name=None, dtype=None):
+        super().__init__(sensitivity, num_thresholds, class_id, name, dtype)
+
+
+# ---- IoU: a confusion matrix of class ids, kept across batches ---------------------------
+def _class_ids(values, sparse, axis):
+    values = _cpu(values)
+    if not sparse:
+        values = values.argmax(axis=axis)
+    return values.reshape(-1).astype(numpy.int64)         # fractions truncate, as Keras' cast
+
+
+class IoU(Metric):
+    """Intersection over union, tp / (tp + fp + fn), per class from a confusion matrix of
+    class ids kept across batches, averaged over `target_class_ids` (classes never seen
+    nor predicted don't count). Keras keeps the matrix as int32 (``dtype`` "int32"), so
+    float sample weights are truncated to whole numbers: 0.5 counts 0 times."""
+
+    def __init__(self, num_classes, target_class_ids, name=None, dtype=None,
+                 ignore_class=None, sparse_y_true=True, sparse_y_pred=True, axis=-1):
+        if isinstance(num_classes, bool) or not isinstance(num_classes, (int, numpy.integer)) \
+                or num_classes < 1:
+            raise ValueError("num_classes must be a whole number >= 1 (how many classes the "
+                             f"labels can have). Received: num_classes={num_classes!r}")
+        ids = list(target_class_ids) if isinstance(target_class_ids, (list, tuple)) else None
+        if not ids or any(isinstance(i, bool) or not isinstance(i, (int, numpy.integer))
+                          for i in ids):
+            raise ValueError("target_class_ids must be a non-empty list of class ids, e.g. "
+                             f"[0] or [1, 2]. Received: target_class_ids={target_class_ids!r}")
+        if max(ids) >= num_classes:
+            raise ValueError(f"Target class id {max(ids)} is out of range, which is "
+                             f"[0, {num_classes}).")
+        self.num_classes, self.target_class_ids = int(num_classes), [int(i) for i in ids]
+        self.ignore_class, self.axis = ignore_class, axis
+        self.sparse_y_true, self.sparse_y_pred = bool(sparse_y_true), bool(sparse_y_pred)
+        super().__init__(name=name, dtype=dtype or "int32")
+        self._whole = "int" in str(self.dtype)
+
+    def reset_state(self):
+        self.total_cm = numpy.zeros((self.num_classes, self.num_classes))
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        t = _class_ids(y_true, self.sparse_y_true, self.axis)
+        p = _class_ids(y_pred, self.sparse_y_pred, self.axis)
+        if t.shape != p.shape:
+            raise ValueError(f"{type(self).__name__} got {t.size} labels but {p.size} "
+                             "predictions (after taking class ids). Fix: give one prediction "
+                             "per label, or set sparse_y_true / sparse_y_pred to say which "
+                             "of them hold class ids.")
+        w = numpy.ones(1) if sample_weight is None else _cpu(sample_weight, numpy.float64)
+        if self._whole:
+            w = numpy.trunc(w)
+        w = w.reshape(-1)
+        if w.size not in (1, t.size):
+            raise ValueError(f"{type(self).__name__} got {w.size} sample weights for {t.size} "
+                             "labels. Fix: give one weight per label (the labels' shape), or "
+                             "one for all.")
+        w = numpy.broadcast_to(w, t.shape)
+        c = self.num_classes
+        keep = (t >= 0) & (t < c) & (p >= 0) & (p < c)
+        if self.ignore_class is not None:
+            keep &= t != self.ignore_class
+        self.total_cm += numpy.bincount(t[keep] * c + p[keep], w[keep],
+                                        minlength=c * c).reshape(c, c)
+
+    def result(self):
+        cm = self.total_cm
+        tp = numpy.diag(cm)
+        denominator = (cm.sum(axis=0) + cm.sum(axis=1) - tp)[self.target_class_ids]
+        tp = tp[self.target_class_ids].astype(numpy.float32)
+        denominator = denominator.astype(numpy.float32)
+        valid = denominator > 1e-9
+        iou = numpy.where(valid, tp / (denominator + numpy.float32(1e-7)), numpy.float32(0))
+        return float(iou.sum(dtype=numpy.float32) /
+                     (numpy.float32(valid.sum()) + numpy.float32(1e-7)))
+
+    def get_config(self):
+        return {**super().get_config(), "num_classes": self.num_classes,
+                "target_class_ids": self.target_class_ids, "ignore_class": self.ignore_class,
+                "sparse_y_true": self.sparse_y_true, "sparse_y_pred": self.sparse_y_pred,
+                "axis": self.axis}
+
+
+class BinaryIoU(IoU):
+    """IoU of yes/no labels: predictions >= `threshold` count as class 1, others as 0;
+    the mean over `target_class_ids` (0, 1 or both)."""
+
+    def __init__(self, target_class_ids=(0, 1), threshold=0.5, name=None, dtype=None):
+        super().__init__(2, target_class_ids, name=name, dtype=dtype)
+        self.threshold = threshold
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        above = _cpu(y_pred, numpy.float32) >= numpy.float32(self.threshold)
+        super().update_state(y_true, above.astype(numpy.int64), sample_weight)
+
+    def get_config(self):
+        return {"target_class_ids": self.target_class_ids, "threshold": self.threshold,
+                "name": self.name, "dtype": self.dtype}
+
+
+class MeanIoU(IoU):
+    """IoU averaged over all `num_classes` classes (those seen or predicted)."""
+
+    def __init__(self, num_classes, name=None, dtype=None, ignore_class=None,
+                 sparse_y_true=True, sparse_y_pred=True, axis=-1):
+        if isinstance(num_classes, bool) or not isinstance(num_classes, (int, numpy.integer)):
+            raise ValueError("num_classes must be a whole number >= 1 (how many classes the "
+                             f"labels can have). Received: num_classes={num_classes!r}")
+        super().__init__(num_classes, list(range(num_classes)), name=name, dtype=dtype,
+                         ignore_class=ignore_class, sparse_y_true=sparse_y_true,
+                         sparse_y_pred=sparse_y_pred, axis=axis)
+
+    def get_config(self):
+        config = super().get_config()
+        del config["target_class_ids"]
+        return config
+
+
+class OneHotIoU(IoU):
+    """IoU for one-hot labels (and, by default, class scores): argmax of both first."""
+
+    def __init__(self, num_classes, target_class_ids, name=None, dtype=None,
+                 ignore_class=None, sparse_y_pred=False, axis=-1):
+        super().__init__(num_classes, target_class_ids, name=name, dtype=dtype,
+                         ignore_class=ignore_class, sparse_y_true=False,
+                         sparse_y_pred=sparse_y_pred, axis=axis)
+
+    def get_config(self):
+        config = super().get_config()
+        del config["sparse_y_true"]
+        return config
+
+
+class OneHotMeanIoU(MeanIoU):
+    """MeanIoU for one-hot labels (and, by default, class scores): argmax of both first."""
+
+    def __init__(self, num_classes, name=None, dtype=None, ignore_class=None,
+                 sparse_y_pred=False, axis=-1):
+        super().__init__(num_classes, name=name, dtype=dtype, ignore_class=ignore_class,
+                         sparse_y_true=False, sparse_y_pred=sparse_y_pred, axis=axis)
+
+    def get_config(self):
+        config = super().get_config()
+        del config["sparse_y_true"]
+        return config
+
+
+# ---- regression: R², and sums ---------------------------------------------------------------
+class R2Score(Metric):
+    """The coefficient of determination, 1 - sum((y - ŷ)²) / sum((y - mean y)²), per output
+    column; ``class_aggregation`` "uniform_average" (the mean over columns),
+    "variance_weighted_average" or None (one score per column). ``num_regressors`` > 0
+    gives the adjusted R²."""
+
+    def __init__(self, class_aggregation="uniform_average", num_regressors=0,
+                 name="r2_score", dtype=None):
+        allowed = (None, "uniform_average", "variance_weighted_average")
+        if class_aggregation not in allowed:
+            raise ValueError("Invalid value for argument `class_aggregation`. Expected one of "
+                             f"{allowed}. Received: class_aggregation={class_aggregation}")
+        if isinstance(num_regressors, bool) or not isinstance(num_regressors, int) or \
+                num_regressors < 0:
+            raise ValueError("Invalid value for argument `num_regressors`. Expected a value "
+                             f">= 0. Received: num_regressors={num_regressors!r}")
+        self.class_aggregation, self.num_regressors = class_aggregation, num_regressors
+        self._sums = None                      # sum, squared_sum, residual, count: per column
+        super().__init__(name=name, dtype=dtype)
+
+    def reset_state(self):
+        self.num_samples = 0
+        if self._sums is not None:
+            self._sums = numpy.zeros_like(self._sums)
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        t, p = _same_rank(_cpu(y_true, numpy.float32), _cpu(y_pred, numpy.float32))
+        if t.ndim != 2 or p.ndim != 2:
+            raise ValueError("R2Score expects 2D inputs with shape (batch_size, output_dim). "
+                             f"Received input shapes: y_pred.shape={p.shape} and "
+                             f"y_true.shape={t.shape}.")
+        t, p = t.astype(numpy.float64), p.astype(numpy.float64)
+        w = numpy.ones(1) if sample_weight is None else _cpu(sample_weight, numpy.float64)
+        w = numpy.broadcast_to(w[:, None] if w.ndim == 1 else w, t.shape)
+        new = numpy.stack([(t * w).sum(0), (t * t * w).sum(0),
+                           ((t - p) ** 2 * w).sum(0), w.sum(0)])
+        self._sums = new if self._sums is None else self._sums + new
+        self.num_samples += t.size
+
+    def result(self):
+        if self._sums is None:
+            return 0.0
+        total_sum, squared_sum, residual, count = self._sums
+        with numpy.errstate(divide="ignore", invalid="ignore"):
+            total = squared_sum - total_sum * (total_sum / count)
+            raw = 1 - residual / total
+        raw = numpy.where(numpy.isinf(raw), 0.0, raw)
+        if self.class_aggregation == "uniform_average":
+            score = raw.mean()
+        elif self.class_aggregation == "variance_weighted_average":
+            with numpy.errstate(divide="ignore", invalid="ignore"):
+                score = (total * raw).sum() / total.sum()
+        else:
+            score = raw
+        n, k = self.num_samples, self.num_regressors
+        if k and k < n - 1:
+            score = 1 - (1 - score) * (n - 1) / (n - k - 1)
+        elif k:
+            import warnings
+            warnings.warn("More independent predictors than datapoints in adjusted R2 score. "
+                          "Falling back to standard R2 score." if k > n - 1 else
+                          "Division by zero in Adjusted R2 score. Falling back to standard "
+                          "R2 score.", stacklevel=2)
+        return float(score) if numpy.ndim(score) == 0 else numpy.asarray(score, numpy.float32)
+
+    def get_config(self):
+        return {**super().get_config(), "class_aggregation": self.class_aggregation,
+                "num_regressors": self.num_regressors}
+
+
+class Sum(Metric):
+    """The (weighted) sum of all the values given."""
+
+    def __init__(self, name="sum", dtype=None):
+        super().__init__(name=name, dtype=dtype)
+
+    def reset_state(self):
+        self.total = 0.0
+
+    def update_state(self, values, sample_weight=None):
+        values = _cpu(values, numpy.float64)
+        if sample_weight is not None:
+            w = _cpu(sample_weight, numpy.float64)
+            values, w = _same_rank(values, w)
+            if values.ndim > w.ndim:                   # (N, T) values, (N,) weights
+                values = values.sum(axis=tuple(range(w.ndim, values.ndim)))
+            values = values * w
+        self.total += float(values.sum())
+
+    def result(self):
+        return self.total
+
+
+# ---- losses as metrics: the running mean of a loss function -----------------------------
+def _loss_values(name, y_true, y_pred):
+    from . import losses  # losses imports this module
+    return getattr(losses, name)(_array(y_true), _array(y_pred)).data
+
+
+def hinge(y_true, y_pred):
+    return _loss_values("hinge", y_true, y_pred)
+
+
+def squared_hinge(y_true, y_pred):
+    return _loss_values("squared_hinge", y_true, y_pred)
+
+
+def categorical_hinge(y_true, y_pred):
+    return _loss_values("categorical_hinge", y_true, y_pred)
+
+
+def kl_divergence(y_true, y_pred):
+    return _loss_values("kl_divergence", y_true, y_pred)
+
+
+def poisson(y_true, y_pred):
+    return _loss_values("poisson", y_true, y_pred)
+
+
+def log_cosh(y_true, y_pred):
+    return _loss_values("log_cosh", y_true, y_pred)
+
+
+def cosine_similarity(y_true, y_pred, axis=-1):
+    """cos(angle between y_true and y_pred) along `axis`: 1 when they point the same way
+    (the loss of this name is its negative)."""
+    from . import losses
+    return -losses.cosine_similarity(_array(y_true), _array(y_pred), axis=axis).data
+
+
+class Hinge(MeanMetricWrapper):
+    def __init__(self, name="hinge", dtype=None):
+        super().__init__(hinge, name=name, dtype=dtype)
+
+
+class SquaredHinge(MeanMetricWrapper):
+    def __init__(self, name="squared_hinge", dtype=None):
+        super().__init__(squared_hinge, name=name, dtype=dtype)
+
+
+class CategoricalHinge(MeanMetricWrapper):
+    def __init__(self, name="categorical_hinge", dtype=None):
+        super().__init__(categorical_hinge, name=name, dtype=dtype)
+
+
+class KLDivergence(MeanMetricWrapper):
+    def __init__(self, name="kl_divergence", dtype=None):
+        super().__init__(kl_divergence, name=name, dtype=dtype)
+
+
+class Poisson(MeanMetricWrapper):
+    def __init__(self, name="poisson", dtype=None):
+        super().__init__(poisson, name=name, dtype=dtype)
+
+
+class LogCoshError(MeanMetricWrapper):
+    def __init__(self, name="logcosh", dtype=None):
+        super().__init__(log_cosh, name=name, dtype=dtype)
+
+
+class CosineSimilarity(MeanMetricWrapper):
+    def __init__(self, name="cosine_similarity", dtype=None, axis=-1):
+        super().__init__(cosine_similarity, name=name, dtype=dtype, axis=axis)
+
+
 _FUNCTIONS = {"accuracy": accuracy, "binary_accuracy": binary_accuracy,
               "categorical_accuracy": categorical_accuracy,
               "sparse_categorical_accuracy": sparse_categorical_accuracy,
@@ -613,7 +1052,13 @@ _CLASSES = {c.__name__: c for c in (Accuracy, BinaryAccuracy, CategoricalAccurac
                                     MeanAbsoluteError, Mean, RootMeanSquaredError,
                                     MeanAbsolutePercentageError, MeanSquaredLogarithmicError,
                                     TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy,
-                                    Precision, Recall, AUC, F1Score, FBetaScore)}
+                                    Precision, Recall, AUC, F1Score, FBetaScore, Sum,
+                                    TruePositives, FalsePositives, TrueNegatives,
+                                    FalseNegatives, PrecisionAtRecall, RecallAtPrecision,
+                                    SensitivityAtSpecificity, SpecificityAtSensitivity, IoU,
+                                    BinaryIoU, MeanIoU, OneHotIoU, OneHotMeanIoU, R2Score,
+                                    Hinge, SquaredHinge, CategoricalHinge, KLDivergence,
+                                    Poisson, LogCoshError, CosineSimilarity)}
 
 
 _NAMES = {"mse": "mean_squared_error", "mae": "mean_absolute_error",
@@ -630,7 +1075,26 @@ _OBJECTS = {"accuracy": Accuracy, "binary_accuracy": BinaryAccuracy,
             "top_k_categorical_accuracy": TopKCategoricalAccuracy,
             "sparse_top_k_categorical_accuracy": SparseTopKCategoricalAccuracy,
             "precision": Precision, "recall": Recall, "auc": AUC, "f1_score": F1Score,
-            "f_beta_score": FBetaScore}
+            "f_beta_score": FBetaScore, "sum": Sum, "r2_score": R2Score,
+            "true_positives": TruePositives, "false_positives": FalsePositives,
+            "true_negatives": TrueNegatives, "false_negatives": FalseNegatives,
+            "hinge": Hinge, "squared_hinge": SquaredHinge,
+            "categorical_hinge": CategoricalHinge, "kl_divergence": KLDivergence,
+            "poisson": Poisson, "log_cosh_error": LogCoshError,
+            "cosine_similarity": CosineSimilarity}
+# Keras names of metrics that need arguments: get() says which (Keras: a TypeError)
+_NEEDS = {"io_u": IoU, "mean_io_u": MeanIoU, "binary_io_u": BinaryIoU,
+          "one_hot_io_u": OneHotIoU, "one_hot_mean_io_u": OneHotMeanIoU,
+          "precision_at_recall": PrecisionAtRecall, "recall_at_precision": RecallAtPrecision,
+          "sensitivity_at_specificity": SensitivityAtSpecificity,
+          "specificity_at_sensitivity": SpecificityAtSensitivity}
+_EXAMPLES = {"IoU": "IoU(num_classes=3, target_class_ids=[1])",
+             "MeanIoU": "MeanIoU(num_classes=3)", "OneHotIoU": "OneHotIoU(num_classes=3, "
+             "target_class_ids=[1])", "OneHotMeanIoU": "OneHotMeanIoU(num_classes=3)",
+             "PrecisionAtRecall": "PrecisionAtRecall(recall=0.8)",
+             "RecallAtPrecision": "RecallAtPrecision(precision=0.8)",
+             "SensitivityAtSpecificity": "SensitivityAtSpecificity(specificity=0.8)",
+             "SpecificityAtSensitivity": "SpecificityAtSensitivity(sensitivity=0.8)"}
 
 
 def get(identifier):
@@ -645,8 +1109,13 @@ def get(identifier):
         name = _NAMES.get(identifier, identifier)
         if name in _OBJECTS:
             return _OBJECTS[name]()
-        if identifier in _CLASSES:
-            return _CLASSES[identifier]()
+        cls = _NEEDS.get(identifier, _CLASSES.get(identifier))
+        if cls is not None and cls.__name__ in _EXAMPLES:
+            raise TypeError(f"the metric {identifier!r} needs arguments, so it can't be "
+                            f"given by name. Fix: metrics=[tk.metrics."
+                            f"{_EXAMPLES[cls.__name__]}].")
+        if cls is not None:
+            return cls()
     raise ValueError(f"Unknown metric {identifier!r}. Expected one of "
                      f"{sorted(set(_FUNCTIONS) | set(_CLASSES))}, a Metric object or a "
                      "function metric(y_true, y_pred).")

@@ -24,7 +24,8 @@ from .metrics import snake_case
 from .tensor import Tensor
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Nadam", "Adamax",
-           "Adadelta", "Lion", "schedules", "get", "serialize", "deserialize",
+           "Adadelta", "Lion", "Adafactor", "Ftrl", "Lamb", "schedules", "get", "serialize",
+           "deserialize",
            "LearningRateSchedule", "ExponentialDecay", "PiecewiseConstantDecay",
            "InverseTimeDecay", "CosineDecay", "PolynomialDecay", "CosineDecayRestarts"]
 
@@ -266,6 +267,7 @@ class Optimizer:
     """Base class: subclasses name their slots and write ``update_step(g, var, slots, lr)``."""
 
     slot_names = ()
+    elementwise = True          # False: the step needs whole weights (norms), so no packing
 
     def __init__(self, learning_rate, weight_decay=None, clipnorm=None, clipvalue=None,
                  global_clipnorm=None, name=None, **kwargs):
@@ -324,13 +326,12 @@ class Optimizer:
         """Create the slots (zeros, or Adagrad's initial value) for weights not seen yet;
         weights new together (as a model's, on its first step) are packed."""
         new = list({id(v): v for v in variables if id(v) not in self._slots}.values())
-        if len(new) > 1 and len({(v.dtype, type(v.data)) for v in new}) == 1:
+        if self.elementwise and len(new) > 1 and \
+                len({(v.dtype, type(v.data)) for v in new}) == 1:
             self._pack(new)
         for var in new:
             if id(var) not in self._slots:
-                xp = backend.array_module(var.data)
-                self._slots[id(var)] = [self._new_slot(xp, var.shape, var.dtype, n)
-                                        for n in self.slot_names]
+                self._slots[id(var)] = self._make_slots(backend.array_module(var.data), var)
             self._vars.append(var)
         if self._pending is not None and self._vars:
             state, self._pending = self._pending, None
@@ -347,6 +348,10 @@ class Optimizer:
 
     def _new_slot(self, xp, shape, dtype, name):
         return xp.zeros(shape, dtype=dtype)
+
+    def _make_slots(self, xp, var):
+        """One weight's slots (in Keras' order): one per slot name, of the weight's shape."""
+        return [self._new_slot(xp, var.shape, var.dtype, n) for n in self.slot_names]
 
     @property
     def variables(self):
@@ -791,8 +796,171 @@ class Lion(Optimizer):
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2}
 
 
+class Adafactor(Optimizer):
+    """Adam-like steps with a factored second moment: for a matrix, running means of g² per
+    row (``r``) and per column (``c``) instead of one per entry, so the state is small.
+    The step size is ``max(epsilon_2, rms(w)) · min(lr, 1/√t)``, relative to the weight,
+    and each update's rms is clipped to ``clip_threshold``."""
+
+    elementwise = False
+    slot_names = ("r", "c", "velocity")
+
+    def __init__(self, learning_rate=0.001, beta_2_decay=-0.8, epsilon_1=1e-30,
+                 epsilon_2=1e-3, clip_threshold=1.0, relative_step=True, weight_decay=None,
+                 clipnorm=None, clipvalue=None, global_clipnorm=None, name="adafactor",
+                 **kwargs):
+        super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm,
+                         name, **kwargs)
+        self.beta_2_decay, self.epsilon_1 = float(beta_2_decay), float(epsilon_1)
+        self.epsilon_2, self.clip_threshold = float(epsilon_2), float(clip_threshold)
+        self.relative_step = bool(relative_step)
+
+    def _make_slots(self, xp, var):
+        """Keras' r (rows), c (columns) and velocity; r and c are scalar 0 placeholders for a
+        weight of rank < 2, which is not factored."""
+        shape = var.shape
+        if len(shape) < 2:
+            return [xp.zeros((), var.dtype), xp.zeros((), var.dtype), xp.zeros(shape, var.dtype)]
+        return [xp.zeros(shape[:-1], var.dtype), xp.zeros(shape[:-2] + shape[-1:], var.dtype),
+                xp.zeros(shape, var.dtype)]
+
+    def update_step(self, g, var, slots, lr):
+        xp = backend.array_module(var)
+        t = self.iterations + 1
+        if self.relative_step and not callable(self._learning_rate):
+            lr = min(lr, 1 / math.sqrt(t))
+        rho = min(lr, 1 / math.sqrt(t))
+        alpha = max(self.epsilon_2, float(xp.sqrt(xp.mean(var * var)))) * rho
+        g2 = g * g
+        g2 += self.epsilon_1
+        beta = 1 - t ** self.beta_2_decay
+        r, c, v = slots
+        if var.ndim >= 2:
+            r *= beta
+            r += (1 - beta) * g2.mean(axis=-1)               # (..., rows)
+            c *= beta
+            c += (1 - beta) * g2.mean(axis=-2)               # (..., cols)
+            v[...] = (r / r.mean(axis=-1, keepdims=True))[..., None] * c[..., None, :]
+        else:
+            v *= beta
+            v += (1 - beta) * g2
+        u = g / xp.sqrt(v)
+        u /= max(1.0, float(xp.sqrt(xp.mean(u * u))) / self.clip_threshold)
+        u *= alpha
+        var -= u
+
+    def get_config(self):
+        return {**super().get_config(), "beta_2_decay": self.beta_2_decay,
+                "epsilon_1": self.epsilon_1, "epsilon_2": self.epsilon_2,
+                "clip_threshold": self.clip_threshold, "relative_step": self.relative_step}
+
+
+class Ftrl(Optimizer):
+    """Follow The Regularized Leader: ``acc += g²``, a ``linear`` term sums the gradients
+    (less how far each step's learning rate moved); the weight is then
+    ``(clip(linear, ±l1) - linear) / quadratic``, exactly 0 where |linear| <= l1."""
+
+    slot_names = ("accumulator", "linear")
+
+    def __init__(self, learning_rate=0.001, learning_rate_power=-0.5,
+                 initial_accumulator_value=0.1, l1_regularization_strength=0.0,
+                 l2_regularization_strength=0.0, l2_shrinkage_regularization_strength=0.0,
+                 beta=0.0, weight_decay=None, clipnorm=None, clipvalue=None,
+                 global_clipnorm=None, name="ftrl", **kwargs):
+        checks = [("initial_accumulator_value", initial_accumulator_value, "positive or zero"),
+                  ("learning_rate_power", -learning_rate_power, "negative or zero"),
+                  ("l1_regularization_strength", l1_regularization_strength,
+                   "positive or zero"),
+                  ("l2_regularization_strength", l2_regularization_strength,
+                   "positive or zero"),
+                  ("l2_shrinkage_regularization_strength",
+                   l2_shrinkage_regularization_strength, "positive or zero")]
+        for key, value, want in checks:
+            if value < 0.0:
+                shown = -value if key == "learning_rate_power" else value
+                raise ValueError(f"`{key}` needs to be {want}. Received: {key}={shown}.")
+        super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm,
+                         name, **kwargs)
+        self.learning_rate_power = float(learning_rate_power)
+        self.initial_accumulator_value = float(initial_accumulator_value)
+        self.l1_regularization_strength = float(l1_regularization_strength)
+        self.l2_regularization_strength = float(l2_regularization_strength)
+        self.l2_shrinkage_regularization_strength = float(l2_shrinkage_regularization_strength)
+        self.beta = float(beta)
+
+    def _new_slot(self, xp, shape, dtype, name):
+        value = self.initial_accumulator_value if name == "accumulator" else 0.0
+        return xp.full(shape, value, dtype=dtype)
+
+    def update_step(self, g, var, slots, lr):
+        xp = backend.array_module(var)
+        acc, linear = slots
+        power = -self.learning_rate_power
+        l2 = self.l2_regularization_strength + self.beta / (2.0 * lr)
+        new_acc = acc + g * g
+        new_power = new_acc ** power
+        moved = new_power - acc ** power
+        moved /= lr
+        moved *= var
+        shrunk = g + (2 * self.l2_shrinkage_regularization_strength) * var
+        shrunk -= moved
+        linear += shrunk
+        quadratic = new_power / lr
+        quadratic += 2 * l2
+        l1 = self.l1_regularization_strength
+        step = xp.clip(linear, -l1, l1)
+        step -= linear
+        step /= quadratic
+        var[...] = step
+        acc[...] = new_acc
+
+    def get_config(self):
+        return {**super().get_config(), "learning_rate_power": self.learning_rate_power,
+                "initial_accumulator_value": self.initial_accumulator_value,
+                "l1_regularization_strength": self.l1_regularization_strength,
+                "l2_regularization_strength": self.l2_regularization_strength,
+                "l2_shrinkage_regularization_strength":
+                    self.l2_shrinkage_regularization_strength,
+                "beta": self.beta}
+
+
+class Lamb(Optimizer):
+    """Adam's step, scaled per weight by ``||w|| / ||step||`` (the trust ratio; 1 when
+    either is 0), so every layer moves by about lr times its own size."""
+
+    elementwise = False
+    slot_names = ("momentum", "velocity")
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
+                 weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None,
+                 name="lamb", **kwargs):
+        super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm,
+                         name, **kwargs)
+        self.beta_1, self.beta_2, self.epsilon = float(beta_1), float(beta_2), float(epsilon)
+
+    def update_step(self, g, var, slots, lr):
+        xp = backend.array_module(var)
+        t = self.iterations + 1
+        m, v = slots
+        Adam._moments(self, g, m, v)
+        step = m / (1.0 - self.beta_1 ** t)
+        denom = xp.sqrt(v / (1.0 - self.beta_2 ** t))
+        denom += self.epsilon
+        step /= denom
+        w_norm = float(xp.sqrt((var * var).sum()))
+        g_norm = float(xp.sqrt((step * step).sum()))
+        step *= (w_norm / g_norm if w_norm > 0 and g_norm > 0 else 1.0) * lr
+        var -= step
+
+    def get_config(self):
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
+                "epsilon": self.epsilon}
+
+
 _BY_NAME = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop, "adagrad": Adagrad,
-            "nadam": Nadam, "adamax": Adamax, "adadelta": Adadelta, "lion": Lion}
+            "nadam": Nadam, "adamax": Adamax, "adadelta": Adadelta, "lion": Lion,
+            "adafactor": Adafactor, "ftrl": Ftrl}
+_CLASSES = {c.__name__: c for c in (*_BY_NAME.values(), Lamb)}   # Keras: no "lamb" by name
 
 
 def get(identifier):
@@ -805,6 +973,9 @@ def get(identifier):
         return _BY_NAME[identifier.lower()]()
     if isinstance(identifier, dict):
         return deserialize(identifier)
+    if isinstance(identifier, str) and identifier.lower() == "lamb":
+        raise ValueError("Unknown optimizer 'lamb': Keras gives Lamb by object only. Fix: "
+                         "optimizer=tk.optimizers.Lamb(learning_rate=1e-3).")
     raise ValueError(f"Unknown optimizer {identifier!r}. Expected one of {sorted(_BY_NAME)} "
                      "or an optimizer object such as tk.optimizers.Adam(learning_rate=1e-3).")
 
@@ -814,7 +985,7 @@ def serialize(optimizer):
 
 
 def deserialize(config):
-    classes = {c.__name__: c for c in _BY_NAME.values()}
+    classes = _CLASSES
     cls = classes.get(config.get("class_name"))
     if cls is None:
         raise ValueError(f"Unknown optimizer class {config.get('class_name')!r}. Known: "

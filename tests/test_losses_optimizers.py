@@ -459,3 +459,113 @@ def test_new_schedules_refuse_bad_steps():
         S.CosineDecayRestarts(0.1, 0)
     with pytest.raises(ValueError, match="beta_1"):
         optimizers.Lion(beta_1=0.0)
+
+
+# ---- segmentation and regression metrics, dice/tversky, Adafactor, Ftrl, Lamb -------------
+@pytest.mark.parametrize("fn", [losses.dice, lambda y, p: losses.tversky(y, p, 0.7, 0.3),
+                                lambda y, p: losses.dice(y, p, axis=[1, 2])])
+def test_dice_and_tversky_gradcheck(fn, rng):
+    y = (rng.random((3, 4, 2)) > 0.5).astype("float64")
+    gradcheck(lambda a: fn(y, a), rng.random((3, 4, 2)) * 0.8 + 0.1)
+
+
+def test_dice_and_tversky_refuse_bad_arguments():
+    with pytest.raises(ValueError, match=r"axis=\[1, 5\].*Expected"):
+        losses.dice(np.ones((2, 3)), tk.tensor(np.ones((2, 3))), axis=[1, 5])
+    with pytest.raises(tk.ShapeError):
+        losses.Tversky()(np.ones((4, 3)), tk.tensor(np.ones((4, 2))))
+    with pytest.raises(ValueError, match="alpha='big'"):
+        losses.Tversky(alpha="big")
+    assert losses.dice(np.ones((2, 3)), tk.tensor(np.ones((2, 3)))).item() == \
+        pytest.approx(0.0, abs=1e-6)
+    assert losses.get("tversky") is losses.tversky
+
+
+def test_iou_metrics_count_and_refuse_bad_arguments():
+    m = metrics.MeanIoU(num_classes=2)
+    m.update_state([0, 0, 1, 1], [0, 1, 0, 1])
+    assert m.result() == pytest.approx(1 / 3)
+    m.update_state([1], [1], sample_weight=[0.5])         # int32 counts, as Keras: adds 0
+    assert m.result() == pytest.approx(1 / 3)
+    with pytest.raises(ValueError, match=r"Target class id 3 is out of range"):
+        metrics.IoU(num_classes=3, target_class_ids=[3])
+    with pytest.raises(ValueError, match="num_classes=0"):
+        metrics.MeanIoU(num_classes=0)
+    with pytest.raises(ValueError, match="target_class_ids"):
+        metrics.IoU(num_classes=3, target_class_ids=1)
+    with pytest.raises(ValueError, match="3 labels but 2 predictions"):
+        metrics.IoU(3, [0]).update_state([0, 1, 2], [0, 1])
+    with pytest.raises(TypeError, match=r"Fix: metrics=\[tk.metrics.MeanIoU\(num_classes"):
+        metrics.get("mean_io_u")
+    assert isinstance(metrics.get("binary_io_u"), metrics.BinaryIoU)
+
+
+def test_regression_and_threshold_metrics_refuse_bad_arguments():
+    with pytest.raises(ValueError, match="class_aggregation"):
+        metrics.R2Score(class_aggregation="mean")
+    with pytest.raises(ValueError, match="num_regressors"):
+        metrics.R2Score(num_regressors=-1)
+    with pytest.raises(ValueError, match="R2Score expects 2D inputs"):
+        metrics.R2Score().update_state(np.ones((2, 3, 1, 2)), np.ones((2, 3, 1, 2)))
+    with pytest.raises(ValueError, match=r"`recall` must be in the range \[0, 1\]"):
+        metrics.PrecisionAtRecall(recall=1.5)
+    with pytest.raises(ValueError, match="num_thresholds"):
+        metrics.SpecificityAtSensitivity(0.5, num_thresholds=0)
+    r2 = metrics.R2Score()
+    r2.update_state([[1.0], [2.0], [3.0]], [[1.0], [2.0], [3.0]])
+    assert r2.result() == pytest.approx(1.0)
+    tp = metrics.TruePositives(thresholds=[0.3, 0.6])
+    tp.update_state([1, 1, 0], [0.5, 0.9, 0.8])
+    np.testing.assert_array_equal(tp.result(), [2, 1])
+
+
+def test_new_optimizers_refuse_bad_arguments_and_lamb_by_name():
+    with pytest.raises(ValueError, match="learning_rate_power=0.5"):
+        optimizers.Ftrl(learning_rate_power=0.5)
+    with pytest.raises(ValueError, match="l1_regularization_strength=-1"):
+        optimizers.Ftrl(l1_regularization_strength=-1)
+    with pytest.raises(ValueError, match=r"Fix: optimizer=tk.optimizers.Lamb"):
+        optimizers.get("lamb")
+    assert type(optimizers.get("Adafactor")) is optimizers.Adafactor
+    assert optimizers.deserialize(optimizers.serialize(optimizers.Lamb(0.01))).learning_rate \
+        == pytest.approx(0.01)
+
+
+@pytest.mark.parametrize("name", ["adafactor", "ftrl", optimizers.Lamb])
+def test_adafactor_ftrl_lamb_state_round_trip(name):
+    opt = optimizers.get(name)
+    ws = [tk.tensor(W0.copy(), requires_grad=True), tk.tensor(np.ones(3), requires_grad=True)]
+    opt.apply([np.ones_like(W0), np.ones(3)], ws)
+    fresh = optimizers.deserialize(optimizers.serialize(opt))
+    copies = [tk.tensor(w.numpy().copy(), requires_grad=True) for w in ws]
+    fresh.set_state(opt.get_state(), copies)
+    g = [np.linspace(-1, 1, W0.size).reshape(W0.shape), np.array([0.5, -1.0, 2.0])]
+    opt.apply(g, ws)
+    fresh.apply(g, copies)
+    for w, c in zip(ws, copies):
+        np.testing.assert_array_equal(c.numpy(), w.numpy())
+
+
+def test_segmentation_metrics_compile_fit_save_and_load(tmp_path):
+    from tensorkit.saving import load_model, save_model
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(24, 3)).astype("float32")
+    y = (x[:, :1] > 0).astype("float32")
+    model = tk.Sequential([tk.Input((3,)), tk.layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizers.Lamb(0.05), "dice",
+                  metrics=["true_positives", metrics.BinaryIoU(target_class_ids=[1]),
+                           metrics.RecallAtPrecision(0.5)])
+    hist = model.fit(x, y, epochs=2, batch_size=8, verbose=0, validation_data=(x, y))
+    assert sorted(hist.history) == sorted(
+        ["loss", "true_positives", "binary_io_u", "recall_at_precision", "val_loss",
+         "val_true_positives", "val_binary_io_u", "val_recall_at_precision"])
+    path = tmp_path / "seg.keras"
+    save_model(model, path)
+    loaded = load_model(path)
+    assert isinstance(loaded.optimizer, optimizers.Lamb)
+    assert loaded.evaluate(x, y, verbose=0, return_dict=True) == pytest.approx(
+        model.evaluate(x, y, verbose=0, return_dict=True))
+    model.train_on_batch(x[:8], y[:8])
+    loaded.train_on_batch(x[:8], y[:8])
+    for a, b in zip(model.get_weights(), loaded.get_weights()):
+        np.testing.assert_allclose(b, a, rtol=1e-6)
