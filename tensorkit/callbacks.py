@@ -4,7 +4,8 @@ The protocol is Keras': ``on_train_begin/end(logs)``, ``on_epoch_begin/end(epoch
 ``on_batch_begin/end(batch, logs)`` (also as ``on_train_batch_*``), and ``on_test_*`` /
 ``on_predict_*`` in evaluate and predict. ``logs`` holds running means ("loss",
 "accuracy", ...) and, at epoch end, "val_loss" etc. A callback sees the model as
-``self.model`` and ``self.params`` ({"epochs", "steps", "verbose"}); setting
+``self.model`` and ``self.params`` ({"epochs", "steps", "verbose"}; "steps" is None for
+a generator without steps_per_epoch, whose length is unknown until it ends); setting
 ``self.model.stop_training = True`` ends training after the current batch. The notebook
 widgets watch training through this protocol.
 """
@@ -226,7 +227,7 @@ class ProgbarLogger(Callback):
             self._bar.close()
             self._bar = None
             return
-        steps = self.params.get("steps")
+        steps = self.params.get("steps") or self._seen      # a generator's: known at its end
         print(f"Epoch {epoch + 1}/{self.params.get('epochs', 1)} - {self._seen}/{steps} - "
               f"{format_logs(logs or {})}", flush=True)
 

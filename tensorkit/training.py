@@ -9,6 +9,7 @@ infinite loss is caught before its update is applied, so the weights stay as the
 
 import inspect
 import math
+import warnings
 
 import numpy
 
@@ -403,60 +404,121 @@ class Trainer:
         for _, m in self._compiled_metrics or []:
             m.reset_state()
 
+    # ---- batches: arrays, generators, PyDatasets ---------------------------------------------
+    def _stream(self, x, y, sample_weight, class_weight, batch_size, shuffle, method):
+        """The adapter for a generator or PyDataset x, checked as Keras checks it."""
+        from .data.pydataset import GeneratorAdapter, PyDataset, PyDatasetAdapter
+        kind = "PyDataset" if isinstance(x, PyDataset) else "generator"
+        for name, given, part in (("y", y, "the targets"),
+                                  ("sample_weight", sample_weight, "the sample weights")):
+            if given is not None:
+                raise ValueError(f"When x is a {kind}, {name} must not be passed: {part} come "
+                                 f"from the {kind} itself, as (x, y) or (x, y, sample_weight) "
+                                 f"batches. Fix: model.{method}(data) with {part} inside "
+                                 "each batch.")
+        if class_weight is not None and kind == "generator":
+            raise ValueError(f"class_weight is not supported for Python generator inputs (as "
+                             f"in Keras). Received: class_weight={class_weight!r:.60}. Fix: "
+                             "yield (x, y, sample_weight) with each sample's class weight, or "
+                             "use a tk.data.PyDataset, which takes class_weight.")
+        if batch_size is not None:
+            warnings.warn(f"batch_size={batch_size!r} is ignored: a {kind} makes its own "
+                          "batches (Keras ignores it too). Fix: leave batch_size out and set "
+                          f"the batch size where the {kind} makes its batches.", stacklevel=3)
+        return (GeneratorAdapter(x) if kind == "generator" else PyDatasetAdapter(x, shuffle)), kind
+
+    def _unpack(self, batch, step, kind, class_weight=None, labels=True):
+        """(xs, ys, sample weight) arrays of one batch a generator or PyDataset gave."""
+        from .data.pydataset import describe
+        if isinstance(batch, (tuple, list)) and len(batch) > 3:
+            raise ValueError(f"The {kind} gave {describe(batch)} as batch {step}; a batch is "
+                             "x, (x,), (x, y) or (x, y, sample_weight). Fix: yield x_batch, "
+                             "y_batch (put several inputs in a list: ([x1, x2], y)).")
+        batch = tuple(batch) if isinstance(batch, list) else \
+            batch if isinstance(batch, tuple) else (batch,)        # as Keras unpacks a batch
+        xb, yb, swb = batch + (None,) * (3 - len(batch))
+        where = f"batch {step} from the {kind}"
+        if not labels:
+            return self._prepare_x(xb, f"x of {where}"), None, None
+        if yb is None:
+            raise ValueError(f"The {kind} gave {describe(batch)} as batch {step}: inputs "
+                             "alone, with no labels y to compare the outputs with. Fix: yield "
+                             "x_batch, y_batch (a tuple).")
+        xs, ys, n = self._prepare(xb, yb, (f"x of {where}", f"y of {where}"))
+        return xs, ys, self._sample_weights(swb, class_weight, ys, n)
+
+    def _array_adapter(self, xs, ys, sw, n, batch_size, steps, shuffle):
+        from .data.pydataset import ArrayAdapter
+        if batch_size is None:                      # Keras: enough rows to fill `steps`
+            batch_size = -(-n // steps) if steps else 32
+        batch_size = _whole(batch_size, "batch_size", 1, 32)
+        return ArrayAdapter(n, batch_size,
+                            lambda i: (_take(xs, i), _take(ys, i), None if sw is None else sw[i]),
+                            lambda: _order(n, shuffle))
+
+    def _eval_source(self, data, batch_size, steps, quiet, validating=False):
+        """(EpochIterator, prepare) for validation_data or evaluate's data."""
+        from .data.pydataset import EpochIterator, is_stream
+        if is_stream(data[0]):                     # fit's batch_size is for x: no warning
+            adapter, kind = self._stream(data[0], *data[1:3], None,
+                                         None if validating else batch_size, False, "evaluate")
+            return EpochIterator(adapter, steps, quiet), \
+                lambda batch, step: self._unpack(batch, step, kind)
+        xs, ys, sw = data
+        adapter = self._array_adapter(xs, ys, sw, len(xs[0]), batch_size, steps, False)
+        return EpochIterator(adapter, steps, quiet), None
+
     # ---- fit -------------------------------------------------------------------------------
-    def fit(self, x=None, y=None, batch_size=32, epochs=1, verbose="auto", callbacks=None,
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
-            sample_weight=None, initial_epoch=0, validation_batch_size=None,
-            validation_freq=1):
+            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
+            validation_batch_size=None, validation_freq=1):
         """Train for `epochs` passes over (x, y) in batches; returns a History.
 
         ``sample_weight`` (one number per sample) or ``class_weight`` ({class id: weight})
-        scale each sample's loss, as Keras: the loss is sum(loss * weight) / batch size."""
+        scale each sample's loss, as Keras: the loss is sum(loss * weight) / batch size.
+        x may also be a generator or a ``tk.data.PyDataset`` giving (x, y) batches; then
+        ``steps_per_epoch`` says how many batches make an epoch (see tk.data.pydataset)."""
+        from .data.pydataset import EpochIterator, is_stream
         self._require_compiled("fit")
         if x is None:
             raise ValueError("fit needs the inputs x: model.fit(x, y). Received: x=None")
-        if y is None:
-            raise ValueError("fit needs labels y: model.fit(x, y), one label per sample "
-                             "(tk.data datasets are not supported here yet).")
-        batch_size = _whole(32 if batch_size is None else batch_size, "batch_size", 1, 32)
         epochs = _whole(epochs, "epochs", 0, 10)
         initial_epoch = _whole(initial_epoch, "initial_epoch", 0, 0)
-        xs, ys, n = self._prepare(x, y)
-        sw = self._sample_weights(sample_weight, class_weight, ys, n)
-        if validation_data is None and validation_split:
-            if not 0 < validation_split < 1:
-                hint = (f" (a percentage? {validation_split}% is {validation_split / 100:g})"
-                        if 2 <= validation_split < 100 else "")
-                raise ValueError(f"validation_split must be between 0 and 1: the fraction of "
-                                 f"the samples kept for validation. Received: validation_split="
-                                 f"{validation_split}{hint}. Fix: e.g. validation_split=0.2 "
-                                 "keeps the last 20% for validation.")
-            split_at = int(math.floor(n * (1.0 - validation_split)))  # the last part, unshuffled
-            if split_at in (0, n):
-                raise ValueError(f"validation_split={validation_split} of {n} samples leaves "
-                                 f"{split_at} for training and {n - split_at} for validation; "
-                                 "each needs at least one. Fix: use more samples, or a "
-                                 "validation_split nearer 0.2.")
-            val = ([a[split_at:] for a in xs], [a[split_at:] for a in ys],
-                   None if sample_weight is None else sw[split_at:])   # class_weight: training
-            xs, ys, n = [a[:split_at] for a in xs], [a[:split_at] for a in ys], split_at
-            sw = None if sw is None else sw[:split_at]
-        elif validation_data is not None:
-            if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
-                got = (f"a {type(validation_data).__name__} of shape "
-                       f"{tuple(validation_data.shape)}" if hasattr(validation_data, "shape")
-                       else f"a {type(validation_data).__name__} of length "
-                       f"{len(validation_data)}" if isinstance(validation_data, (tuple, list))
-                       else type(validation_data).__name__)
-                raise ValueError(f"validation_data must be a tuple (x_val, y_val), but got "
-                                 f"{got}. Fix: validation_data=(x_val, y_val); note the comma "
-                                 "(x_val) alone is just x_val.")
-            vx, vy, vn = self._prepare(validation_data[0], validation_data[1],
-                                       ("validation x", "validation y"))
-            val = (vx, vy, self._sample_weights(
-                validation_data[2] if len(validation_data) == 3 else None, None, vy, vn))
+        steps_per_epoch = _steps(steps_per_epoch, "steps_per_epoch")
+        validation_steps = _steps(validation_steps, "validation_steps")
+        _check_freq(validation_freq)
+        more_epochs = epochs - initial_epoch > 1
+        if is_stream(x):
+            if validation_split:
+                raise ValueError(f"validation_split is only supported for arrays: it keeps "
+                                 f"the last part of x and y, and a {type(x).__name__} has no "
+                                 f"last part to cut. Received: validation_split="
+                                 f"{validation_split}. Fix: pass validation_data= a second "
+                                 "generator or PyDataset (with validation_steps).")
+            adapter, kind = self._stream(x, y, sample_weight, class_weight, batch_size,
+                                         shuffle, "fit")
+
+            def prepare(batch, step):
+                return self._unpack(batch, step, kind, class_weight)
         else:
-            val = None
+            _refuse_iterables(x, "fit")
+            if y is None:
+                raise ValueError("fit needs labels y: model.fit(x, y), one label per sample "
+                                 "(or x a generator or tk.data.PyDataset giving (x, y) "
+                                 "batches).")
+            xs, ys, n = self._prepare(x, y)
+            sw = self._sample_weights(sample_weight, class_weight, ys, n)
+            if validation_data is None and validation_split:
+                xs, ys, sw, n, validation_data = _split(xs, ys, sw, n, validation_split,
+                                                        sample_weight is not None)
+            adapter = self._array_adapter(xs, ys, sw, n, batch_size, steps_per_epoch, shuffle)
+            prepare = None
+        val = _validation_tuple(validation_data, self) if validation_data is not None else None
+        epoch_iterator = EpochIterator(adapter, steps_per_epoch, quiet_first_pass=not more_epochs)
+        if prepare is not None and self._compiled_losses is None:
+            epoch_iterator.peek()                  # Keras' symbolic build takes a batch
+        epoch_iterator.reset()
 
         verbose = _interactive_verbose(verbose)
         history = History()
@@ -464,50 +526,48 @@ class Trainer:
         if verbose:
             cbs.insert(0, ProgbarLogger(verbose))
         cbs.append(history)
-        steps = -(-n // batch_size)
+        steps = epoch_iterator.num_batches
         callback_list = CallbackList(cbs, self, {"epochs": epochs, "steps": steps,
                                                  "verbose": verbose})
         self.history = history
         self.stop_training = False
         weights = None
-        xp = backend.array_module(xs[0])
+        val_iterator = None
         was_recording = STATE.recording
         STATE.recording = False
-        logs = {}
+        logs = train_logs = {}
         try:
             callback_list.on_train_begin({})
             for epoch in range(initial_epoch, epochs):
                 self._reset_metrics()
                 callback_list.on_epoch_begin(epoch, {})
-                order = _order(n, shuffle)
                 loss_sum, seen = 0.0, 0
-                for batch in range(steps):
+                for batch, data in enumerate(epoch_iterator):
                     callback_list.on_train_batch_begin(batch, {})
-                    index = order[batch * batch_size:(batch + 1) * batch_size] \
-                        if order is not None else slice(batch * batch_size,
-                                                        (batch + 1) * batch_size)
-                    xb, yb = _take(xs, index), _take(ys, index)
+                    xb, yb, swb = data if prepare is None else prepare(data, batch)
                     size = len(yb[0])
-                    value, outs, weights = self._train_batch(
-                        xb, yb, weights, None if sw is None else sw[index])
+                    value, outs, weights = self._train_batch(xb, yb, weights, swb)
                     loss_sum += value * size
                     seen += size
                     self._update_metrics(yb, outs, size)
-                    logs = self._logs(loss_sum / seen)
-                    callback_list.on_train_batch_end(batch, logs)
+                    train_logs = self._logs(loss_sum / seen)
+                    callback_list.on_train_batch_end(batch, train_logs)
                     if not math.isfinite(value):
                         if not self.stop_training:
                             self._nan_error(epoch, batch, steps, xb, history, callback_list,
-                                            logs, xp)
+                                            train_logs, backend.array_module(xb[0]))
                         break
                     if self.stop_training:
                         break
-                epoch_logs = dict(logs)
+                epoch_logs = dict(train_logs)        # an epoch with no batches repeats the last
                 if val is not None and math.isfinite(epoch_logs.get("loss", 0.0)) and \
-                        (epoch + 1 - initial_epoch) % validation_freq == 0:
-                    val_logs = self._evaluate_arrays(val[0], val[1],
-                                                     validation_batch_size or batch_size,
-                                                     sample_weight=val[2])
+                        _should_eval(epoch, validation_freq):
+                    if val_iterator is None:
+                        val_iterator = self._eval_source(
+                            val, validation_batch_size or batch_size, validation_steps,
+                            quiet=not more_epochs, validating=True)
+                    val_iterator[0].reset()
+                    val_logs = self._evaluate_batches(*val_iterator)
                     epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
                 callback_list.on_epoch_end(epoch, epoch_logs)
                 logs = epoch_logs
@@ -525,7 +585,8 @@ class Trainer:
         callback_list.on_train_end(logs)
         raise NaNLossError(
             f"The loss became {logs['loss'] if not bad_input else 'nan'} at epoch "
-            f"{epoch + 1}, batch {batch + 1} of {steps}, so training stopped. That batch's "
+            f"{epoch + 1}, batch {batch + 1}{f' of {steps}' if steps else ''}, so training "
+            "stopped. That batch's "
             "update was not applied: the weights are those from before it, and "
             f"model.history holds the epochs so far. {cause}Fix: lower the learning rate "
             "(e.g. ten times smaller), scale the inputs to about [-1, 1], check x and y for "
@@ -534,45 +595,61 @@ class Trainer:
             epoch=epoch, batch=batch, history=history)
 
     # ---- evaluate / predict ----------------------------------------------------------------
-    def _evaluate_arrays(self, xs, ys, batch_size, callback_list=None, sample_weight=None):
+    def _evaluate_batches(self, batches, prepare=None, callback_list=None):
+        """Running loss and metrics over batches of (xs, ys, sample weight), no training."""
         from .tensor import no_grad
         self._reset_metrics()
-        n = len(xs[0])
-        loss_sum = 0.0
+        loss_sum, seen = 0.0, 0
         was_recording = STATE.recording
         STATE.recording = False
         try:
             with no_grad():
-                for batch, start in enumerate(range(0, n, batch_size)):
+                for batch, data in enumerate(batches):
                     if callback_list is not None:
                         callback_list.on_test_batch_begin(batch, {})
-                    index = slice(start, start + batch_size)
-                    xb, yb = _take(xs, index), _take(ys, index)
+                    xb, yb, swb = data if prepare is None else prepare(data, batch)
                     outs = self._forward(xb, training=False)
                     size = len(yb[0])
-                    swb = None if sample_weight is None else sample_weight[index]
                     loss = self._with_extra_losses(self._loss_value(yb, outs, swb))
                     loss_sum += float(loss.data) * size
+                    seen += size
                     self._update_metrics(yb, outs, size)
                     if callback_list is not None:
-                        logs = self._logs(loss_sum / (start + size))
-                        callback_list.on_test_batch_end(batch, logs)
+                        callback_list.on_test_batch_end(batch, self._logs(loss_sum / seen))
         finally:
             STATE.recording = was_recording
-        return self._logs(loss_sum / n if n else math.nan)
+        return self._logs(loss_sum / seen if seen else math.nan)
 
-    def evaluate(self, x=None, y=None, batch_size=32, verbose="auto", sample_weight=None,
-                 callbacks=None, return_dict=False):
-        """The loss (and metrics) on (x, y), batch by batch, with no training."""
+    def _evaluate_arrays(self, xs, ys, batch_size, callback_list=None, sample_weight=None):
+        adapter = self._array_adapter(xs, ys, sample_weight, len(xs[0]), batch_size, None,
+                                      False)
+        return self._evaluate_batches(adapter.iterator(), None, callback_list)
+
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
+                 steps=None, callbacks=None, return_dict=False):
+        """The loss (and metrics) on (x, y), batch by batch, with no training. x may also be
+        a generator or tk.data.PyDataset of (x, y) batches; `steps` caps the batches."""
+        from .data.pydataset import is_stream
         self._require_compiled("evaluate")
-        if y is None:
-            raise ValueError("evaluate needs labels y to score against: model.evaluate(x, y). "
-                             "Fix: pass y, or use model.predict(x) for outputs alone.")
-        xs, ys, n = self._prepare(x, y)
-        sw = self._sample_weights(sample_weight, None, ys, n)
-        cbs = CallbackList(callbacks or [], self, {"verbose": verbose})
+        steps = _steps(steps, "steps")
+        if is_stream(x):
+            data = (x, y, sample_weight)
+        else:
+            _refuse_iterables(x, "evaluate")
+            if y is None:
+                raise ValueError("evaluate needs labels y to score against: model.evaluate("
+                                 "x, y). Fix: pass y, or use model.predict(x) for outputs "
+                                 "alone.")
+            xs, ys, n = self._prepare(x, y)
+            data = (xs, ys, self._sample_weights(sample_weight, None, ys, n))
+        iterator, prepare = self._eval_source(data, batch_size, steps, quiet=True)
+        if prepare is not None and self._compiled_losses is None:
+            iterator.peek()                        # Keras' symbolic build takes a batch
+        iterator.reset()
+        cbs = CallbackList(callbacks or [], self, {"verbose": verbose,
+                                                   "steps": iterator.num_batches})
         cbs.on_test_begin({})
-        logs = self._evaluate_arrays(xs, ys, int(batch_size or 32), cbs, sw)
+        logs = self._evaluate_batches(iterator, prepare, cbs)
         cbs.on_test_end(logs)
         return self._result(logs, return_dict)
 
@@ -582,22 +659,37 @@ class Trainer:
         values = list(logs.values())
         return values[0] if len(values) == 1 else values
 
-    def predict(self, x, batch_size=32, verbose="auto", callbacks=None):
-        """The model's outputs for x as NumPy arrays, computed batch by batch."""
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+        """The model's outputs for x as NumPy arrays, computed batch by batch. x may also be
+        a generator yielding (x,) batches or a tk.data.PyDataset; `steps` caps the batches."""
+        from .data.pydataset import ArrayAdapter, EpochIterator, is_stream
         from .tensor import no_grad
-        xs = self._prepare_x(x)
-        n = _count(xs, "x")
-        batch_size = int(batch_size or 32)
-        cbs = CallbackList(callbacks or [], self, {"verbose": verbose})
+        steps = _steps(steps, "steps")
+        if is_stream(x):
+            adapter, kind = self._stream(x, None, None, None, batch_size, False, "predict")
+
+            def inputs(batch, step):
+                return self._unpack(batch, step, kind, labels=False)[0]
+        else:
+            _refuse_iterables(x, "predict")
+            xs = self._prepare_x(x)
+            n = _count(xs, "x")
+            size = -(-n // steps) if batch_size is None and steps else batch_size or 32
+            adapter = ArrayAdapter(n, _whole(size, "batch_size", 1, 32),
+                                   lambda i: _take(xs, i), lambda: None)
+            inputs = None
+        iterator = EpochIterator(adapter, steps, quiet_first_pass=True)
+        cbs = CallbackList(callbacks or [], self, {"verbose": verbose,
+                                                   "steps": iterator.num_batches})
         cbs.on_predict_begin({})
         pieces = []
         was_recording = STATE.recording
         STATE.recording = False
         try:
             with no_grad():
-                for batch, start in enumerate(range(0, n, batch_size)):
+                for batch, data in enumerate(iterator):
                     cbs.on_predict_batch_begin(batch, {})
-                    outs = self._forward(_take(xs, slice(start, start + batch_size)), False)
+                    outs = self._forward(data if inputs is None else inputs(data, batch), False)
                     pieces.append([backend.to_device(o.data, "cpu") for o in outs])
                     cbs.on_predict_batch_end(batch, {"outputs": pieces[-1]})
         finally:
@@ -640,6 +732,79 @@ class Trainer:
         """The outputs for one batch, as NumPy arrays."""
         xs = self._prepare_x(x)
         return self.predict(xs if len(xs) > 1 else xs[0], batch_size=max(_count(xs, "x"), 1))
+
+
+def _refuse_iterables(x, method):
+    """A plain iterator or iterable of batches (not arrays): Keras refuses it too."""
+    if x is None or isinstance(x, (list, tuple, dict, str, Tensor)) or \
+            hasattr(x, "shape") or not (hasattr(x, "__iter__") or hasattr(x, "__next__")):
+        return
+    raise ValueError(f"{method} takes arrays, a Python generator or a tk.data.PyDataset, but x "
+                     f"is a {type(x).__name__} (an iterable of batches Keras does not take "
+                     "either). Fix: wrap it in a generator, model."
+                     f"{method}((batch for batch in data)), or pass the arrays themselves.")
+
+
+def _steps(value, name):
+    return None if value is None else _whole(value, name, 1, 10)
+
+
+def _check_freq(freq):
+    if isinstance(freq, list) or (isinstance(freq, int) and not isinstance(freq, bool) and
+                                  freq >= 1):
+        return
+    raise ValueError(f"validation_freq must be a positive int (validate every that many "
+                     f"epochs) or a list of epoch numbers (1-based). Received: "
+                     f"validation_freq={freq!r}. Fix: e.g. validation_freq=2 or [1, 5, 10].")
+
+
+def _should_eval(epoch, freq):
+    """As Keras: epochs count from 1, whatever initial_epoch is."""
+    return (epoch + 1) % freq == 0 if isinstance(freq, int) else epoch + 1 in freq
+
+
+def _split(xs, ys, sw, n, validation_split, weighted):
+    """Keep the last `validation_split` of the samples (unshuffled) for validation."""
+    if not 0 < validation_split < 1:
+        hint = (f" (a percentage? {validation_split}% is {validation_split / 100:g})"
+                if 2 <= validation_split < 100 else "")
+        raise ValueError(f"validation_split must be between 0 and 1: the fraction of the "
+                         f"samples kept for validation. Received: validation_split="
+                         f"{validation_split}{hint}. Fix: e.g. validation_split=0.2 keeps "
+                         "the last 20% for validation.")
+    split_at = int(math.floor(n * (1.0 - validation_split)))
+    if split_at in (0, n):
+        raise ValueError(f"validation_split={validation_split} of {n} samples leaves "
+                         f"{split_at} for training and {n - split_at} for validation; each "
+                         "needs at least one. Fix: use more samples, or a validation_split "
+                         "nearer 0.2.")
+    val = ([a[split_at:] for a in xs], [a[split_at:] for a in ys],
+           sw[split_at:] if weighted else None)             # class_weight: training only
+    return ([a[:split_at] for a in xs], [a[:split_at] for a in ys],
+            None if sw is None else sw[:split_at], split_at, _Prepared(val))
+
+
+class _Prepared(tuple):
+    """Validation arrays already checked (from validation_split)."""
+
+
+def _validation_tuple(data, model):
+    """validation_data as (x, y, sample weight): prepared arrays, or a stream as it is."""
+    from .data.pydataset import is_stream
+    if isinstance(data, _Prepared):
+        return tuple(data)
+    if is_stream(data):
+        return (data, None, None)
+    if not isinstance(data, (tuple, list)) or len(data) not in (2, 3):
+        got = (f"a {type(data).__name__} of shape {tuple(data.shape)}"
+               if hasattr(data, "shape") else f"a {type(data).__name__} of length "
+               f"{len(data)}" if isinstance(data, (tuple, list)) else type(data).__name__)
+        raise ValueError(f"validation_data must be a tuple (x_val, y_val), but got {got}. "
+                         "Fix: validation_data=(x_val, y_val); note the comma (x_val) alone "
+                         "is just x_val. (A generator or tk.data.PyDataset of batches works "
+                         "too.)")
+    vx, vy, vn = model._prepare(data[0], data[1], ("validation x", "validation y"))
+    return (vx, vy, model._sample_weights(data[2] if len(data) == 3 else None, None, vy, vn))
 
 
 def _order(n, shuffle):

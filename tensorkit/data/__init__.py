@@ -2,7 +2,8 @@
 
 ``tk.data.load_digits()``, ``tk.data.sentiment()``, ``tk.data.sequence_task()`` give data;
 ``pad_sequences``, ``Tokenizer`` and ``TextVectorization`` turn text into numbers;
-``one_hot``, ``train_test_split`` and ``batches`` get arrays ready for training. Functions
+``one_hot``, ``train_test_split`` and ``batches`` get arrays ready for training;
+``PyDataset`` (as ``keras.utils.PyDataset``) makes batches in Python code for ``fit``. Functions
 keep the kind of what they are given: NumPy arrays stay arrays, tensors stay tensors.
 """
 
@@ -10,10 +11,11 @@ import numpy
 
 from ..tensor import Tensor, tensor
 from .datasets import load_digits, sentiment, sequence_task
+from .pydataset import PyDataset
 from .text import TextVectorization, Tokenizer, pad_sequences
 
 __all__ = ["load_digits", "sentiment", "sequence_task", "pad_sequences", "Tokenizer",
-           "TextVectorization", "one_hot", "train_test_split", "batches"]
+           "TextVectorization", "one_hot", "train_test_split", "batches", "PyDataset"]
 
 
 def one_hot(labels, num_classes=None):
