@@ -1,5 +1,7 @@
 """tk.data: shipped digits, generated sets, Keras-exact text tools, one-hot, splits, batches."""
 
+import random
+
 import numpy as np
 import pytest
 
@@ -190,3 +192,15 @@ def test_batches():
     assert isinstance(tb, tk.Tensor) and tb.shape == (2, 2)
     with pytest.raises(ValueError, match="Received: batch_size=0"):
         batches(x, batch_size=0)
+
+
+def test_keras_utils_names():
+    np.testing.assert_array_equal(tk.utils.to_categorical([[1], [2]], 3),
+                                  [[0, 1, 0], [0, 0, 1]])             # a column of ids
+    assert tk.utils.to_categorical(np.array([[0, 1], [2, 0]]), 3).shape == (2, 2, 3)
+    tk.utils.set_random_seed(3)
+    first = (random.random(), np.random.rand(), tk.random.normal((2,)).numpy())
+    tk.utils.set_random_seed(3)
+    again = (random.random(), np.random.rand(), tk.random.normal((2,)).numpy())
+    assert first[:2] == again[:2] and np.array_equal(first[2], again[2])
+    assert tk.utils.PyDataset is tk.data.PyDataset
