@@ -10,6 +10,7 @@ a generator without steps_per_epoch, whose length is unknown until it ends); set
 widgets watch training through this protocol.
 """
 
+import csv
 import math
 import os
 import sys
@@ -18,7 +19,7 @@ import numpy
 
 __all__ = ["Callback", "CallbackList", "History", "ProgbarLogger", "EarlyStopping",
            "ModelCheckpoint", "LearningRateScheduler", "TerminateOnNaN", "LambdaCallback",
-           "ReduceLROnPlateau"]
+           "ReduceLROnPlateau", "CSVLogger"]
 
 
 class Callback:
@@ -376,6 +377,52 @@ class TerminateOnNaN(Callback):
         if loss is not None and not math.isfinite(loss):
             print(f"Batch {batch}: Invalid loss, terminating training")
             self.model.stop_training = True
+
+
+class CSVLogger(Callback):
+    """One row per epoch in a CSV file, as Keras': an ``epoch`` column, then the logs' keys
+    in sorted order (with ``val_`` columns, "NA" until there is validation); a per-class
+    metric's values as "[a, b, c]". ``append=True`` continues an existing file (a header
+    only when the file is empty), for training resumed later."""
+
+    def __init__(self, filename, separator=",", append=False):
+        super().__init__()
+        self.filename, self.sep, self.append = os.fspath(filename), separator, append
+        self.keys, self.writer, self._file = None, None, None
+
+    def on_train_begin(self, logs=None):
+        header = not (self.append and os.path.exists(self.filename) and
+                      os.path.getsize(self.filename) > 0)
+        self._close()
+        self._file = open(self.filename, "a" if self.append else "w", newline="")
+        self.keys, self.writer, self._header = None, None, header
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        if self.keys is None:
+            self.keys = sorted(logs)
+            if not any(k.startswith("val_") for k in self.keys):
+                self.keys += [f"val_{k}" for k in self.keys]      # filled in later, or NA
+        if self.writer is None:
+            self.writer = csv.writer(self._file, delimiter=self.sep)
+            if self._header:
+                self.writer.writerow(["epoch"] + self.keys)
+        self.writer.writerow([epoch] + [_csv_value(logs.get(k, "NA")) for k in self.keys])
+        self._file.flush()
+
+    def on_train_end(self, logs=None):
+        self._close()
+
+    def _close(self):
+        if self._file is not None and not self._file.closed:
+            self._file.close()
+        self.writer = None
+
+
+def _csv_value(value):
+    if isinstance(value, numpy.ndarray) and value.ndim:       # F1Score(), thresholds...
+        return f'"[{", ".join(map(str, value))}]"'
+    return value
 
 
 class ReduceLROnPlateau(Callback):

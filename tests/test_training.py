@@ -501,3 +501,20 @@ def test_per_class_metrics_log_arrays_as_keras(capsys):
     assert "f1_score: [" in capsys.readouterr().out
     labels = [line.get_label() for ax in history.plot().axes for line in ax.lines]
     assert "f1_score[2]" in labels and "val_precision[1]" in labels
+
+
+def test_csv_logger_writes_keras_layout(tmp_path):
+    # as Keras' CSVLogger: sorted keys, val_ columns NA until there is validation, append
+    # without a second header
+    rng = np.random.default_rng(0)
+    x, y = rng.random((40, 4)).astype("float32"), rng.integers(0, 3, 40)
+    model = tk.Sequential([tk.Input(shape=(4,)), Dense(3, activation="softmax")])
+    model.compile("sgd", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    path = tmp_path / "log.csv"
+    model.fit(x, y, epochs=2, verbose=0, callbacks=[callbacks.CSVLogger(path)])
+    model.fit(x, y, epochs=1, verbose=0, validation_split=0.25,
+              callbacks=[callbacks.CSVLogger(path, append=True)])
+    rows = [line.split(",") for line in path.read_text().splitlines()]
+    assert rows[0] == ["epoch", "accuracy", "loss", "val_accuracy", "val_loss"]
+    assert [r[0] for r in rows[1:]] == ["0", "1", "0"] and rows[1][3:] == ["NA", "NA"]
+    assert float(rows[3][4]) > 0 and len(rows) == 4
