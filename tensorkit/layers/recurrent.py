@@ -47,6 +47,21 @@ class _GateWeights:
     """The weights a recurrent layer and its cell share, in Keras' order and shapes: kernel
     (features, gates * units), recurrent_kernel (units, gates * units) and bias."""
 
+    def _gate_arguments(self, units, activation, use_bias, kernel_initializer,
+                        recurrent_initializer, bias_initializer, dropout, recurrent_dropout):
+        """The constructor arguments a recurrent layer and its cell share, checked."""
+        cls = type(self).__name__
+        self.units = _positive_int(cls, "units", units)
+        self.activation = get_activation(self, "activation", activation)
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = get_initializer(self, "kernel_initializer", kernel_initializer)
+        self.recurrent_initializer = get_initializer(self, "recurrent_initializer",
+                                                     recurrent_initializer)
+        self.bias_initializer = get_initializer(self, "bias_initializer", bias_initializer)
+        for name, rate in (("dropout", dropout), ("recurrent_dropout", recurrent_dropout)):
+            if not isinstance(rate, (int, float)) or not 0 <= rate < 1:
+                raise ValueError(f"{cls} expects {name} in [0, 1). Received: {name}={rate!r}")
+
     def _add_gate_weights(self, features):
         g = self.gates * self.units
         self.kernel = self.add_weight("kernel", (features, g), self.kernel_initializer)
@@ -79,17 +94,9 @@ class _RNN(_GateWeights, Layer):
                  stateful=False, unroll=False, **kwargs):
         super().__init__(**kwargs)
         cls = type(self).__name__
-        self.units = _positive_int(cls, "units", units)
-        self.activation = get_activation(self, "activation", activation)
+        self._gate_arguments(units, activation, use_bias, kernel_initializer,
+                             recurrent_initializer, bias_initializer, dropout, recurrent_dropout)
         _fused_name(self.activation, "activation")
-        self.use_bias = bool(use_bias)
-        self.kernel_initializer = get_initializer(self, "kernel_initializer", kernel_initializer)
-        self.recurrent_initializer = get_initializer(self, "recurrent_initializer",
-                                                     recurrent_initializer)
-        self.bias_initializer = get_initializer(self, "bias_initializer", bias_initializer)
-        for name, rate in (("dropout", dropout), ("recurrent_dropout", recurrent_dropout)):
-            if not isinstance(rate, (int, float)) or not 0 <= rate < 1:
-                raise ValueError(f"{cls} expects {name} in [0, 1). Received: {name}={rate!r}")
         if recurrent_dropout:
             raise ValueError(f"{cls}: recurrent_dropout is not supported (it would need a new "
                              "mask inside every step of the fused loop). Received: "
@@ -474,17 +481,8 @@ class _Cell(_GateWeights, Layer):
                  bias_initializer="zeros", dropout=0.0, recurrent_dropout=0.0, seed=None,
                  **kwargs):
         super().__init__(**kwargs)
-        cls = type(self).__name__
-        self.units = _positive_int(cls, "units", units)
-        self.activation = get_activation(self, "activation", activation)
-        self.use_bias = bool(use_bias)
-        self.kernel_initializer = get_initializer(self, "kernel_initializer", kernel_initializer)
-        self.recurrent_initializer = get_initializer(self, "recurrent_initializer",
-                                                     recurrent_initializer)
-        self.bias_initializer = get_initializer(self, "bias_initializer", bias_initializer)
-        for name, rate in (("dropout", dropout), ("recurrent_dropout", recurrent_dropout)):
-            if not isinstance(rate, (int, float)) or not 0 <= rate < 1:
-                raise ValueError(f"{cls} expects {name} in [0, 1). Received: {name}={rate!r}")
+        self._gate_arguments(units, activation, use_bias, kernel_initializer,
+                             recurrent_initializer, bias_initializer, dropout, recurrent_dropout)
         self.dropout, self.recurrent_dropout = float(dropout), float(recurrent_dropout)
         self.seed = check_seed(self, seed)
         self._rng = numpy.random.default_rng(seed)
