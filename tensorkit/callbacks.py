@@ -11,15 +11,17 @@ widgets watch training through this protocol.
 """
 
 import csv
+import json
 import math
 import os
+import shutil
 import sys
 
 import numpy
 
 __all__ = ["Callback", "CallbackList", "History", "ProgbarLogger", "EarlyStopping",
            "ModelCheckpoint", "LearningRateScheduler", "TerminateOnNaN", "LambdaCallback",
-           "ReduceLROnPlateau", "CSVLogger"]
+           "ReduceLROnPlateau", "CSVLogger", "BackupAndRestore"]
 
 
 class Callback:
@@ -417,6 +419,102 @@ class CSVLogger(Callback):
         if self._file is not None and not self._file.closed:
             self._file.close()
         self.writer = None
+
+
+class BackupAndRestore(Callback):
+    """Resume an interrupted ``fit`` where it stopped, as Keras': after every epoch (or every
+    `save_freq` batches) the weights, the optimizer's state and the epoch reached go to
+    `backup_dir`; a later ``fit`` with the same callback starts from there. A run that ends
+    normally deletes the backup (``delete_checkpoint=False`` keeps it); an interrupted one
+    (a kernel restart, Ctrl-C, an error) leaves it. ``double_checkpoint`` keeps the one
+    before too, used if the latest cannot be read."""
+
+    FILES = ("latest.weights.npz", "optimizer.npz", "training_metadata.json")
+
+    def __init__(self, backup_dir, save_freq="epoch", double_checkpoint=False,
+                 delete_checkpoint=True):
+        super().__init__()
+        if not backup_dir:
+            raise ValueError("Empty `backup_dir` argument passed. Fix: BackupAndRestore("
+                             "'backup') names a folder for the backup.")
+        if save_freq != "epoch" and (isinstance(save_freq, bool) or
+                                     not isinstance(save_freq, int) or save_freq < 1):
+            raise ValueError(f"save_freq must be 'epoch' or a number of batches. Received: "
+                             f"save_freq={save_freq!r}")
+        self.backup_dir, self.save_freq = os.fspath(backup_dir), save_freq
+        self.double_checkpoint, self.delete_checkpoint = double_checkpoint, delete_checkpoint
+        self._epoch, self._batches = 0, 0
+
+    def _path(self, name, previous=False):
+        return os.path.join(self.backup_dir, name + (".bkp" if previous else ""))
+
+    def on_train_begin(self, logs=None):
+        from .saving import ModelFileError
+        try:
+            self._restore(previous=False)
+        except (OSError, ValueError, ModelFileError):
+            if not (self.double_checkpoint and os.path.exists(
+                    self._path(self.FILES[0], previous=True))):
+                raise
+            self._restore(previous=True)            # the latest is damaged: the one before
+
+    def _restore(self, previous):
+        weights = self._path(self.FILES[0], previous)
+        if not os.path.exists(weights):
+            return
+        if not self.model.built:
+            raise ValueError("BackupAndRestore needs a built model to restore into. Fix: "
+                             "give the model an Input (or call it on a batch) before fit.")
+        self.model.load_weights(weights)
+        opt, state_file = getattr(self.model, "optimizer", None), self._path(self.FILES[1],
+                                                                             previous)
+        if opt is not None and os.path.exists(state_file):
+            with numpy.load(state_file, allow_pickle=False) as saved:
+                keys = sorted(k for k in saved.files if k.startswith("state_"))
+                opt.set_state({"iterations": int(saved["iterations"]),
+                               "variables": [saved[k] for k in keys]},
+                              self.model.trainable_weights)
+        with open(self._path(self.FILES[2], previous)) as f:
+            self.model._initial_epoch = int(json.load(f)["epoch"])
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._epoch, self._batches = epoch + 1, 0
+        if self.save_freq == "epoch":
+            self._save()
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.save_freq != "epoch":
+            self._batches += 1
+            if self._batches % self.save_freq == 0:
+                self._save()
+
+    def _save(self):
+        os.makedirs(self.backup_dir, exist_ok=True)
+        if self.double_checkpoint:
+            for name in self.FILES:
+                if os.path.exists(self._path(name)):
+                    shutil.copyfile(self._path(name), self._path(name, previous=True))
+        self.model.save_weights(self._path(self.FILES[0]))      # atomic, as every save
+        opt = getattr(self.model, "optimizer", None)
+        if opt is not None and hasattr(opt, "get_state"):
+            state = opt.get_state()
+            arrays = {"iterations": numpy.asarray(state["iterations"], dtype=numpy.int64),
+                      **{f"state_{i:05d}": v for i, v in enumerate(state["variables"])}}
+            _replace(self._path(self.FILES[1]), lambda f: numpy.savez(f, **arrays))
+        metadata = json.dumps({"epoch": self._epoch, "batch": self._batches})
+        _replace(self._path(self.FILES[2]), lambda f: f.write(metadata.encode()))
+
+    def on_train_end(self, logs=None):
+        if self.delete_checkpoint and os.path.isdir(self.backup_dir):
+            shutil.rmtree(self.backup_dir)
+
+
+def _replace(path, write):
+    """Write a file next to `path`, then move it over: a crash never leaves half a file."""
+    part = path + ".part"
+    with open(part, "wb") as f:
+        write(f)
+    os.replace(part, path)
 
 
 def _csv_value(value):

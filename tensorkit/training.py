@@ -536,8 +536,10 @@ class Trainer:
         was_recording = STATE.recording
         STATE.recording = False
         logs = train_logs = {}
+        self._initial_epoch = None
         try:
-            callback_list.on_train_begin({})
+            callback_list.on_train_begin({})       # BackupAndRestore may set where to resume
+            initial_epoch = self._initial_epoch or initial_epoch
             for epoch in range(initial_epoch, epochs):
                 self._reset_metrics()
                 callback_list.on_epoch_begin(epoch, {})

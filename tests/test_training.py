@@ -518,3 +518,38 @@ def test_csv_logger_writes_keras_layout(tmp_path):
     assert rows[0] == ["epoch", "accuracy", "loss", "val_accuracy", "val_loss"]
     assert [r[0] for r in rows[1:]] == ["0", "1", "0"] and rows[1][3:] == ["NA", "NA"]
     assert float(rows[3][4]) > 0 and len(rows) == 4
+
+
+def test_backup_and_restore_resumes_an_interrupted_fit_exactly(tmp_path):
+    rng = np.random.default_rng(0)
+    x, y = rng.random((48, 4)).astype("float32"), rng.integers(0, 3, 48)
+
+    def model():
+        tk.random.seed(1)
+        m = tk.Sequential([tk.Input(shape=(4,)), Dense(8, activation="relu"), Dense(3)])
+        m.compile("adam", losses.SparseCategoricalCrossentropy(from_logits=True))
+        return m
+
+    whole = model()
+    whole.fit(x, y, epochs=5, batch_size=16, shuffle=False, verbose=0)
+
+    class Interrupt(callbacks.Callback):             # the kernel dies after epoch 3
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch == 2:
+                raise KeyboardInterrupt
+
+    backup = tmp_path / "backup"
+    resumed = model()
+    with pytest.raises(KeyboardInterrupt):
+        resumed.fit(x, y, epochs=5, batch_size=16, shuffle=False, verbose=0,
+                    callbacks=[callbacks.BackupAndRestore(backup), Interrupt()])
+    assert sorted(p.name for p in backup.iterdir()) == sorted(callbacks.BackupAndRestore.FILES)
+    again = model()                                  # a fresh notebook: new model, same code
+    history = again.fit(x, y, epochs=5, batch_size=16, shuffle=False, verbose=0,
+                        callbacks=[callbacks.BackupAndRestore(backup)])
+    assert history.epoch == [3, 4] and again.optimizer.iterations == whole.optimizer.iterations
+    for a, b in zip(again.get_weights(), whole.get_weights()):
+        np.testing.assert_array_equal(a, b)          # weights and Adam's moments resumed
+    assert not backup.exists()                       # a finished run deletes its backup
+    with pytest.raises(ValueError, match="save_freq must be 'epoch' or a number"):
+        callbacks.BackupAndRestore(backup, save_freq="batch")
