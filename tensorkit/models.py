@@ -12,7 +12,8 @@ from .layers.base import Layer, notify, unique_name
 from .tensor import FUNCTIONAL_HOOK, Tensor, symbolic, tensor
 from .training import Trainer
 
-__all__ = ["Input", "InputLayer", "Model", "Sequential", "load_model", "load_tfjs"]
+__all__ = ["Input", "InputLayer", "Model", "Sequential", "load_model", "load_tfjs",
+           "model_from_json"]
 
 
 class InputLayer(Layer):
@@ -219,6 +220,11 @@ class Model(Trainer, Layer):
         return {**Layer.get_config(self)}
 
     # ---- files (tensorkit/saving.py) ----------------------------------------------------
+    def to_json(self, **json_options):
+        """The architecture as a JSON string (no weights): tk.models.model_from_json(s)."""
+        from .saving import model_to_json
+        return model_to_json(self, **json_options)
+
     def save(self, path, format=None):
         """Write architecture, weights and optimizer state to one file (e.g. model.tkmodel);
         ``format="tfjs"``: a TensorFlow.js Layers model folder (see tk.export.to_tfjs)."""
@@ -401,6 +407,12 @@ def _summary_text(data):
 def load_model(path, safe_mode=True):
     from .saving import load_model as _load
     return _load(path, safe_mode=safe_mode)
+
+
+def model_from_json(json_string, custom_objects=None):
+    """A model with fresh weights from model.to_json()'s string (nothing in it is run)."""
+    from .saving import model_from_json as _from_json
+    return _from_json(json_string, custom_objects)
 
 
 def load_tfjs(directory):

@@ -37,6 +37,7 @@ import numpy.lib.format as npy_format
 from .layers.base import Layer
 
 __all__ = ["save_model", "load_model", "save_weights", "load_weights", "serialize_layer",
+           "model_to_json", "model_from_json",
            "deserialize_layer", "layer_registry", "ModelFileError", "SaveError", "EXTENSION"]
 
 FORMAT, FORMAT_VERSION, EXTENSION = "tensorkit-model", 1, ".tkmodel"
@@ -820,6 +821,44 @@ def load_model(path, safe_mode=True, custom_objects=None, compile=True):
     _load_weights_into(path, model, weights, "weights.npz", by_name=True)
     if compile and doc.get("compile_config"):
         _restore_optimizer(path, model, doc["compile_config"], arrays.get("optimizer.npz", {}))
+    return model
+
+
+def model_to_json(model, **json_options):
+    """The architecture alone as a JSON string (``model.to_json()``, as Keras'): no weights,
+    no optimizer; ``model_from_json`` builds it again with fresh weights."""
+    _check_model(model, "to_json")
+    constants = {}
+    top = serialize_layer(model, constants)
+    if constants:
+        raise SaveError(f"{model.name} holds constant arrays between its layers (a raw op on "
+                        "an array), which JSON does not carry. Fix: model.save(path) keeps "
+                        "them, or make the constant a layer's weight.")
+    return json.dumps({"format": FORMAT, "format_version": FORMAT_VERSION, **top},
+                      **json_options)
+
+
+def model_from_json(json_string, custom_objects=None):
+    """A model with fresh weights from ``model.to_json()``'s string. As load_model, nothing in
+    it is run: layer classes come from tensorkit's registry (or `custom_objects`) by name."""
+    where = "the JSON string"
+    if not isinstance(json_string, (str, bytes)) or len(json_string) > MAX_CONFIG_BYTES:
+        raise ModelFileError(f"model_from_json takes the string model.to_json() gave, of at "
+                             f"most {MAX_CONFIG_BYTES} bytes. Received: "
+                             f"{type(json_string).__name__}")
+    try:
+        doc = json.loads(json_string)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
+        raise _damaged(where, f"it is not valid JSON: {e}") from None
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise ModelFileError(f"{where} does not describe a tensorkit model (no \"format\": "
+                             f"\"{FORMAT}\"); Keras' and TF.js' JSON are other formats.")
+    try:
+        model = _Loader(where, {}, 2**24, custom_objects).layer(doc, "the JSON")
+    except RecursionError:
+        raise _hostile(where, "it nests models too deeply") from None
+    if not isinstance(model, _model_class()):
+        raise _damaged(where, f"it describes a {type(model).__name__}, not a model")
     return model
 
 

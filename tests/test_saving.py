@@ -398,3 +398,24 @@ def test_initializers_with_arguments_and_classes_save_load_and_export(tmp_path):
     back = tk.models.load_tfjs(tmp_path / "web")
     x = np.ones((1, 3), "float32")
     np.testing.assert_array_equal(back.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+def test_to_json_and_model_from_json_rebuild_the_architecture():
+    i = tk.Input(shape=(6,))
+    x = tk.layers.Dense(4, activation="relu", name="hidden")(i)
+    model = tk.Model(i, tk.layers.Dense(2, name="out")(tk.layers.Dropout(0.1)(x)))
+    text = model.to_json()
+    again = tk.models.model_from_json(text)
+    assert [type(layer).__name__ for layer in again.layers] == \
+        [type(layer).__name__ for layer in model.layers]
+    assert again.layers[1].get_config() == model.layers[1].get_config()
+    assert [w.shape for w in again.get_weights()] == [w.shape for w in model.get_weights()]
+    seq = tk.Sequential([tk.Input(shape=(3,)), tk.layers.Dense(2)])
+    assert tk.models.model_from_json(seq.to_json(indent=1)).output_shape == (None, 2)
+    with pytest.raises(tk.saving.ModelFileError, match="does not describe a tensorkit model"):
+        tk.models.model_from_json('{"class_name": "Sequential", "config": {}}')
+    with pytest.raises(tk.saving.ModelFileError, match="not valid JSON"):
+        tk.models.model_from_json("{oops")
+    lam = tk.Sequential([tk.Input(shape=(3,)), tk.layers.Lambda(lambda t: t * 2)])
+    with pytest.raises(tk.saving.SaveError):
+        lam.to_json()                                    # code is never written, as save
