@@ -69,16 +69,12 @@ def _float(images, dtype):
 
 
 class _ImageLayer(Layer):
-    """What the image layers share: the input check, channels last, and, as Keras, training
-    unless told otherwise when called directly."""
+    """What the image layers share: the input check and channels last. (Called directly,
+    the random ones train: training=None resolves to their call's default, True.)"""
 
     def __init__(self, data_format=None, **kwargs):
         super().__init__(**kwargs)
         self.data_format = check_data_format(type(self).__name__, data_format)
-
-    def __call__(self, inputs, *args, training=None, **kwargs):
-        return super().__call__(inputs, *args, training=True if training is None else training,
-                                **kwargs)
 
     def _check(self, shape):
         try:
