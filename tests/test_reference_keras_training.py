@@ -6,17 +6,17 @@ formulas, looser where many float32 steps accumulate (optimizer runs, whole fits
 noted at each check.
 """
 
-import re
 
 import numpy as np
 import pytest
+import reference_training as shared
 from reference import load_cases
+from reference_training import check_five_steps, close, schedule
 
 import tensorkit as tk
-from tensorkit import losses, metrics, optimizers
+from tensorkit import losses, metrics
 
 CASES = load_cases("keras_training")
-RTOL, ATOL = 1e-5, 1e-6
 # Keras refuses a per-sample weight (batch,) on per-timestep losses (batch, time) with a
 # ValueError; tensorkit deliberately applies it to every timestep of the sample.
 BROADCASTS_SAMPLE_WEIGHT = {"mse_3d_sw_sample", "scce_3d_sw_sample"}
@@ -25,12 +25,7 @@ EXTRA_NAMES = {"huber_loss"}
 
 
 def names(kind):
-    return sorted(n for n, (spec, _) in CASES.items() if spec["kind"] == kind)
-
-
-def close(got, want, rtol=RTOL, atol=ATOL, what=""):
-    np.testing.assert_allclose(np.asarray(got, dtype=np.float64), want, rtol=rtol, atol=atol,
-                               err_msg=what)
+    return shared.names(CASES, kind)
 
 
 # ---- losses --------------------------------------------------------------------------------
@@ -127,44 +122,17 @@ def test_accuracy_resolves_by_shapes(name):
 
 
 # ---- schedules and optimizers -------------------------------------------------------------------
-def _schedule(spec):
-    cls, config = spec
-    return getattr(optimizers.schedules, cls)(**config)
-
-
 @pytest.mark.parametrize("name", names("schedule"))
 def test_schedule(name):
     spec, a = CASES[name]
-    sched = _schedule((spec["cls"], spec["config"]))
+    sched = schedule((spec["cls"], spec["config"]))
     close([sched(i) for i in range(len(a["lr"]))], a["lr"], rtol=1e-6)
 
 
 @pytest.mark.parametrize("name", names("opt"))
 def test_optimizer_five_steps(name):
     spec, a = CASES[name]
-    config = dict(spec["config"])
-    if isinstance(config.get("learning_rate"), list):
-        config["learning_rate"] = _schedule(config["learning_rate"])
-    opt = getattr(optimizers, spec["cls"])(**config)
-    ours = opt.get_config()
-    for key, want in spec["keras_config"].items():       # the defaults Keras fills in
-        if key == "name":                                 # Keras numbers repeats: sgd_1
-            want = re.sub(r"_\d+$", "", want)
-        if key in ours and key != "learning_rate":
-            assert ours[key] == pytest.approx(want) if isinstance(want, float) else \
-                ours[key] == want, key
-    w = tk.tensor(a["w0"].copy(), requires_grad=True)
-    b = tk.tensor(a["b0"].copy(), requires_grad=True)
-    lrs = []
-    for i in range(len(a["lrs"])):
-        lrs.append(opt.learning_rate)
-        opt.apply([a[f"gw{i}"], a[f"gb{i}"]], [w, b])
-    assert opt.iterations == int(a["iterations"])
-    close(lrs, a["lrs"], rtol=1e-6)
-    # five float32 steps; Keras computes Adam's step size in float32, tensorkit in float64:
-    # a few ulps of weights of size ~2 (1.3e-6 seen)
-    close(w.numpy(), a["w"], rtol=1e-5, atol=3e-6, what="kernel after 5 steps")
-    close(b.numpy(), a["b"], rtol=1e-5, atol=3e-6, what="bias after 5 steps")
+    check_five_steps(spec, a, a)
 
 
 # ---- whole training ---------------------------------------------------------------------------

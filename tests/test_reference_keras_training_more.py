@@ -6,28 +6,28 @@ Needs neither keras nor jax. Tolerances are float32's, as in
 test_reference_keras_training_extra.py.
 """
 
-import re
 
 import numpy as np
 import pytest
+import reference_training as shared
 from reference import load_cases
+from reference_training import (
+    check_fit_history_and_evaluate,
+    check_fit_save_load,
+    close,
+    optimizer_of,
+    plain,
+)
 
 import tensorkit as tk
 from tensorkit import losses, metrics, optimizers
-from tensorkit.saving import load_model, save_model
 
 CASES = load_cases("keras_training_more")
-RTOL, ATOL = 1e-5, 1e-6
 OPT, FIT = CASES["opt_data"], CASES["fit_data"][1]
 
 
 def names(kind):
-    return sorted(n for n, (spec, _) in CASES.items() if spec["kind"] == kind)
-
-
-def close(got, want, rtol=RTOL, atol=ATOL, what=""):
-    np.testing.assert_allclose(np.asarray(got, dtype=np.float64), want, rtol=rtol, atol=atol,
-                               err_msg=what)
+    return shared.names(CASES, kind)
 
 
 def same_config(ours, theirs):
@@ -74,7 +74,7 @@ def test_metric_running_result(name):
     if spec["data"]:
         a = {**CASES[spec["data"]][1], **a}
     m = getattr(metrics, spec["cls"])(**spec["config"])
-    assert m.name == re.sub(r"_\d+$", "", spec["name"])     # Keras numbers repeats: iou_1
+    assert m.name == plain(spec["name"])     # Keras numbers repeats: iou_1
     same_config(m.get_config(), spec["keras_config"])
     for i in range(spec["n"]):
         m.update_state(a[f"t{i}"], a[f"p{i}"], sample_weight=a.get(f"w{i}"))
@@ -116,17 +116,7 @@ def test_metric_by_name(name):
 @pytest.mark.parametrize("name", names("opt"))
 def test_optimizer_five_steps_and_slots(name):
     spec, a = CASES[name]
-    config = dict(spec["config"])
-    if isinstance(config.get("learning_rate"), list):
-        cls, cfg = config["learning_rate"]
-        config["learning_rate"] = getattr(optimizers.schedules, cls)(**cfg)
-    opt = getattr(optimizers, spec["cls"])(**config)
-    ours = opt.get_config()
-    for key, want in spec["keras_config"].items():
-        if key == "name":
-            want = re.sub(r"_\d+$", "", want)
-        if key in ours and key != "learning_rate":
-            assert ours[key] == (pytest.approx(want) if isinstance(want, float) else want), key
+    opt = optimizer_of(spec)
     data = OPT[1]
     ws = [tk.tensor(data[f"w{j}"].copy(), requires_grad=True)
           for j in range(len(OPT[0]["shapes"]))]
@@ -165,61 +155,13 @@ def test_optimizer_by_name(name):
 
 
 # ---- fits that log the new metrics by name ----------------------------------------------------
-def _model(kind):
-    L = tk.layers
-    head = {"binary": L.Dense(1, activation="sigmoid"), "cat": L.Dense(5, activation="softmax"),
-            "reg": L.Dense(2)}[kind]
-    return tk.Sequential([tk.Input((4,)), L.Dense(6, activation="tanh"), head])
-
-
-def _compiled(spec, a):
-    model = _model(spec["model"])
-    model.set_weights([a[f"init{i}"] for i in range(sum(k.startswith("init") for k in a))])
-    kw = dict(spec["compile"])
-    kw["metrics"] = kw.get("metrics", []) + [getattr(metrics, c)(**cfg)
-                                             for c, cfg in spec["metric_objects"]]
-    if spec["opt"]:
-        kw["optimizer"] = getattr(optimizers, spec["opt"][0])(**spec["opt"][1])
-    model.compile(**kw)
-    return model
-
-
-FIT_RTOL, FIT_ATOL = 2e-5, 5e-6
-
-
 @pytest.mark.parametrize("name", names("fit"))
 def test_fit_history_and_evaluate(name):
     spec, a = CASES[name]
-    model = _compiled(spec, a)
-    hist = model.fit(FIT["x"], a["y"], epochs=spec["epochs"], batch_size=16, shuffle=False,
-                     verbose=0, validation_data=(FIT["xv"], a["yv"]))
-    keys = {re.sub(r"_\d+$", "", k): k for k in spec["history_keys"]}
-    assert sorted(hist.history) == sorted(keys)
-    for key, theirs in keys.items():
-        close(hist.history[key], a[f"h_{theirs}"], FIT_RTOL, FIT_ATOL, what=f"history[{key!r}]")
-    for i, weight in enumerate(model.get_weights()):
-        close(weight, a[f"final{i}"], FIT_RTOL, FIT_ATOL, what=f"weight {i} after fit")
-    ev = model.evaluate(FIT["xv"], a["yv"], batch_size=5, verbose=0, return_dict=True)
-    keys = [re.sub(r"_\d+$", "", k) for k in spec["evaluate_keys"]]
-    assert sorted(ev) == sorted(keys)
-    close([ev[k] for k in keys], a["evaluate"], FIT_RTOL, FIT_ATOL)
+    check_fit_history_and_evaluate(spec, a, FIT)
 
 
 @pytest.mark.parametrize("name", names("fit"))
 def test_fit_model_saves_and_loads(name, tmp_path):
     spec, a = CASES[name]
-    model = _compiled(spec, a)
-    model.fit(FIT["x"], a["y"], epochs=1, batch_size=16, shuffle=False, verbose=0)
-    path = tmp_path / "model.keras"
-    save_model(model, path)
-    loaded = load_model(path)
-    assert type(loaded.optimizer) is type(model.optimizer)
-    assert loaded.optimizer.get_config() == model.optimizer.get_config()
-    want = model.evaluate(FIT["xv"], a["yv"], verbose=0, return_dict=True)
-    got = loaded.evaluate(FIT["xv"], a["yv"], verbose=0, return_dict=True)
-    assert sorted(got) == sorted(want)
-    close([got[k] for k in want], [want[k] for k in want], 1e-6, 1e-7)
-    model.train_on_batch(FIT["x"][:8], a["y"][:8])
-    loaded.train_on_batch(FIT["x"][:8], a["y"][:8])
-    for w0, w1 in zip(model.get_weights(), loaded.get_weights()):
-        close(w1, w0, 1e-6, 1e-7)
+    check_fit_save_load(spec, a, FIT, tmp_path)
