@@ -66,3 +66,50 @@ def close(actual, expected, what, rtol=1e-5, atol=1e-5):
 def weights(arrays):
     """A case's weights w0, w1, ... in order."""
     return [arrays[f"w{i}"] for i in range(sum(1 for k in arrays if k[0] == "w"))]
+
+
+def batch_source(spec, data, log, pydataset):
+    """The batches of the recorded fit-on-a-source cases: a generator, or a `pydataset`
+    subclass (keras.utils.PyDataset when recording, tk.data.PyDataset when replaying) over
+    data = (x, y, sample weights), noting each batch index it gives in `log`.
+
+    spec: type "gen" | "pyds"; bs (rows per batch; the last batch is partial); forever (a
+    generator that cycles); sw (yield sample weights too); x_only ((x,) batches);
+    reshuffle (a PyDataset whose on_epoch_end permutes the rows, from a seeded rng); queue
+    (its max_queue_size). workers stays 1: with more, Keras' enqueuer hands an epoch the
+    batches it prefetched for the one before (timing-dependent), so no case could match."""
+    x, y, sw = data
+    bs, n = spec["bs"], len(x)
+    count = -(-n // bs)
+
+    def batch(j, order):
+        rows = order[j * bs:(j + 1) * bs]
+        log.append(j)
+        if spec.get("x_only"):
+            return (x[rows],)
+        return (x[rows], y[rows], sw[rows]) if spec.get("sw") else (x[rows], y[rows])
+
+    if spec["type"] == "gen":
+        def gen():
+            i = 0
+            while spec.get("forever") or i < count:
+                yield batch(i % count, np.arange(n))
+                i += 1
+        return gen()
+
+    class Source(pydataset):
+        def __init__(self):
+            super().__init__(max_queue_size=spec.get("queue", 10))
+            self.order, self.rng, self.ends = np.arange(n), np.random.default_rng(5), 0
+
+        def __len__(self):
+            return count
+
+        def __getitem__(self, j):
+            return batch(j, self.order)
+
+        def on_epoch_end(self):
+            self.ends += 1
+            if spec.get("reshuffle"):
+                self.order = self.rng.permutation(n)
+    return Source()

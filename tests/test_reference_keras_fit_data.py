@@ -11,7 +11,7 @@ import warnings
 
 import numpy as np
 import pytest
-from reference import load_cases
+from reference import batch_source, load_cases
 
 import tensorkit as tk
 
@@ -37,42 +37,8 @@ def _data(a, which):
 
 
 def make_source(spec, data, log):
-    """The script's make_source, with tk.data.PyDataset for keras.utils.PyDataset."""
-    x, y, sw = data
-    bs, n = spec["bs"], len(x)
-    count = -(-n // bs)
-
-    def batch(j, order):
-        rows = order[j * bs:(j + 1) * bs]
-        log.append(j)
-        if spec.get("x_only"):
-            return (x[rows],)
-        return (x[rows], y[rows], sw[rows]) if spec.get("sw") else (x[rows], y[rows])
-
-    if spec["type"] == "gen":
-        def gen():
-            i = 0
-            while spec.get("forever") or i < count:
-                yield batch(i % count, np.arange(n))
-                i += 1
-        return gen()
-
-    class Source(tk.data.PyDataset):
-        def __init__(self):
-            super().__init__(max_queue_size=spec.get("queue", 10))
-            self.order, self.rng, self.ends = np.arange(n), np.random.default_rng(5), 0
-
-        def __len__(self):
-            return count
-
-        def __getitem__(self, j):
-            return batch(j, self.order)
-
-        def on_epoch_end(self):
-            self.ends += 1
-            if spec.get("reshuffle"):
-                self.order = self.rng.permutation(n)
-    return Source()
+    """The script's source, with tk.data.PyDataset for keras.utils.PyDataset."""
+    return batch_source(spec, data, log, tk.data.PyDataset)
 
 
 def model_from(a, compile_kw):

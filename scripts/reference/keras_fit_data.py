@@ -19,6 +19,7 @@ import warnings
 from _keras import Cases, Draws, f32  # first: it selects Keras' JAX backend
 import keras
 import numpy as np
+from reference import batch_source
 
 cases = Cases("keras_fit_data")
 draw = Draws(20250704)
@@ -31,48 +32,9 @@ cases.add("data", {"kind": "data"}, {"x": X, "y": Y, "xv": XV, "yv": YV, "sw": S
 
 
 def make_source(spec, log):
-    """A generator or PyDataset of batches of DATA[spec['data']], noting each batch in log.
-
-    spec: type "gen" | "pyds"; bs (rows per batch; the last batch is partial); forever (a
-    generator that cycles); sw (yield sample weights too); x_only ((x,) batches);
-    reshuffle (a PyDataset whose on_epoch_end permutes the rows, from a seeded rng); queue
-    (its max_queue_size). workers stays 1: with more, Keras' enqueuer hands an epoch the
-    batches it prefetched for the one before (timing-dependent), so no case could match."""
-    x, y, sw = DATA[spec["data"]]
-    bs, n = spec["bs"], len(x)
-    count = -(-n // bs)
-
-    def batch(j, order):
-        rows = order[j * bs:(j + 1) * bs]
-        log.append(j)
-        if spec.get("x_only"):
-            return (x[rows],)
-        return (x[rows], y[rows], sw[rows]) if spec.get("sw") else (x[rows], y[rows])
-
-    if spec["type"] == "gen":
-        def gen():
-            i = 0
-            while spec.get("forever") or i < count:
-                yield batch(i % count, np.arange(n))
-                i += 1
-        return gen()
-
-    class Source(keras.utils.PyDataset):
-        def __init__(self):
-            super().__init__(max_queue_size=spec.get("queue", 10))
-            self.order, self.rng, self.ends = np.arange(n), np.random.default_rng(5), 0
-
-        def __len__(self):
-            return count
-
-        def __getitem__(self, j):
-            return batch(j, self.order)
-
-        def on_epoch_end(self):
-            self.ends += 1
-            if spec.get("reshuffle"):
-                self.order = self.rng.permutation(n)
-    return Source()
+    """A generator or PyDataset of batches of DATA[spec['data']] (tests/reference.py's
+    batch_source, the recipe the test replays)."""
+    return batch_source(spec, DATA[spec["data"]], log, keras.utils.PyDataset)
 
 
 def mlp():
