@@ -55,3 +55,61 @@ class Draws:
 
     def normal(self, *shape):
         return self.rng.normal(size=shape).astype(f32)
+
+
+def stepped_optimizer(cls, cfg, weights, grads):
+    """A Keras optimizer made from a case's config (a schedule given as (class, config)),
+    stepped over `grads` from `weights`: (optimizer, weights after, learning rates, the
+    plain values of its config)."""
+    kcfg = dict(cfg)
+    if isinstance(cfg.get("learning_rate"), tuple):
+        scls, scfg = cfg["learning_rate"]
+        kcfg["learning_rate"] = getattr(keras.optimizers.schedules, scls)(**scfg)
+    opt = getattr(keras.optimizers, cls)(**kcfg)
+    ws = [keras.Variable(v) for v in weights]
+    lrs = []
+    for step in grads:
+        lrs.append(float(opt.learning_rate))
+        opt.apply([keras.ops.convert_to_tensor(g) for g in step], ws)
+    config = {k: v for k, v in opt.get_config().items()
+              if isinstance(v, (int, float, bool, str, type(None)))}
+    return opt, ws, np.array(lrs, f32), config
+
+
+def logging_model(kind):
+    """The small model whose fits log metrics by name (tests/reference_training.py)."""
+    L = keras.layers
+    head = {"binary": L.Dense(1, activation="sigmoid"), "cat": L.Dense(5, activation="softmax"),
+            "reg": L.Dense(2)}[kind]
+    return keras.Sequential([keras.Input((4,)), L.Dense(6, activation="tanh"), head])
+
+
+def logging_fit(cases, rng, data, name, kind, compile_kw, y, yv, metric_objects=None, epochs=2,
+                opt=None):
+    """Record a fit of logging_model(kind) on data = (x, x_val): History, final weights and
+    evaluate (return_dict) for the replay in tests/reference_training.py."""
+    x, xv = data
+    keras.utils.set_random_seed(0)
+    model = logging_model(kind)
+    weights = [rng.normal(size=v.shape).astype(f32) * 0.5 for v in model.get_weights()]
+    model.set_weights(weights)
+    kw = dict(compile_kw)
+    if metric_objects:
+        kw["metrics"] = kw.get("metrics", []) + [getattr(keras.metrics, c)(**cfg)
+                                                 for c, cfg in metric_objects]
+    if opt:
+        kw["optimizer"] = getattr(keras.optimizers, opt[0])(**opt[1])
+    model.compile(**kw)
+    hist = model.fit(x, y, epochs=epochs, batch_size=16, shuffle=False, verbose=0,
+                     validation_data=(xv, yv))
+    arrays = {"y": y, "yv": yv, **{f"init{i}": v for i, v in enumerate(weights)}}
+    for k, v in hist.history.items():
+        arrays[f"h_{k}"] = np.array(v, f32)
+    for i, v in enumerate(model.get_weights()):
+        arrays[f"final{i}"] = v
+    ev = model.evaluate(xv, yv, batch_size=5, verbose=0, return_dict=True)
+    arrays["evaluate"] = np.array(list(ev.values()), f32)
+    spec = {"kind": "fit", "model": kind, "compile": compile_kw,
+            "metric_objects": metric_objects or [], "epochs": epochs,
+            "history_keys": list(hist.history), "evaluate_keys": list(ev)}
+    cases.add(name, {**spec, "opt": opt} if opt is not None else spec, arrays)

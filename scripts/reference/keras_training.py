@@ -18,7 +18,8 @@ fit / evaluate / predict / train_on_batch / test_on_batch).
 
 import os
 
-from _keras import Cases, Draws, f32  # first: it selects Keras' JAX backend
+# _keras first: it selects Keras' JAX backend
+from _keras import Cases, Draws, f32, stepped_optimizer
 import jax
 import keras
 import numpy as np
@@ -305,20 +306,9 @@ OPTS["adam_sched_inv_stair"] = ("Adam", {"learning_rate": SCHEDULES["inv_stair"]
 OPTS["rmsprop_sched_exp"] = ("RMSprop", {"learning_rate": SCHEDULES["exp"]})
 
 for key, (cls, cfg) in OPTS.items():
-    kcfg = dict(cfg)
-    if isinstance(cfg.get("learning_rate"), tuple):
-        scls, scfg = cfg["learning_rate"]
-        kcfg["learning_rate"] = getattr(S, scls)(**scfg)
-    opt = getattr(keras.optimizers, cls)(**kcfg)
-    ws = [keras.Variable(v) for v in W0]
-    lrs = []
-    for step in GRADS:
-        lrs.append(float(opt.learning_rate))
-        opt.apply([keras.ops.convert_to_tensor(g) for g in step], ws)
-    config = {k: v for k, v in opt.get_config().items()
-              if isinstance(v, (int, float, bool, str, type(None)))}
+    opt, ws, lrs, config = stepped_optimizer(cls, cfg, W0, GRADS)
     arrays = {"w0": W0[0], "b0": W0[1], "w": np.asarray(ws[0]), "b": np.asarray(ws[1]),
-              "lrs": np.array(lrs, f32), "iterations": np.asarray(opt.iterations)}
+              "lrs": lrs, "iterations": np.asarray(opt.iterations)}
     for i, (gw, gb) in enumerate(GRADS):
         arrays[f"gw{i}"], arrays[f"gb{i}"] = gw, gb
     add(f"opt_{key}", {"kind": "opt", "cls": cls, "config": cfg, "keras_config": config},

@@ -17,7 +17,8 @@ weights, gradients and inputs they share are stored once, in the ``data`` cases
 
 import os
 
-from _keras import Cases, Draws, f32  # first: it selects Keras' JAX backend
+# _keras first: it selects Keras' JAX backend
+from _keras import Cases, Draws, f32, logging_fit, stepped_optimizer
 import jax
 import keras
 import numpy as np
@@ -258,19 +259,8 @@ OPTS = {
     "sgd_sched_restarts": ("SGD", {"learning_rate": SCHEDULES["restarts"], "momentum": 0.5}),
 }
 for key, (cls, cfg) in OPTS.items():
-    kcfg = dict(cfg)
-    if isinstance(cfg.get("learning_rate"), tuple):
-        scls, scfg = cfg["learning_rate"]
-        kcfg["learning_rate"] = getattr(S, scls)(**scfg)
-    opt = getattr(keras.optimizers, cls)(**kcfg)
-    ws = [keras.Variable(v) for v in W0]
-    lrs = []
-    for step in GRADS:
-        lrs.append(float(opt.learning_rate))
-        opt.apply([keras.ops.convert_to_tensor(g) for g in step], ws)
-    config = {k: v for k, v in opt.get_config().items()
-              if isinstance(v, (int, float, bool, str, type(None)))}
-    arrays = {"w": np.asarray(ws[0]), "b": np.asarray(ws[1]), "lrs": np.array(lrs, f32),
+    opt, ws, lrs, config = stepped_optimizer(cls, cfg, W0, GRADS)
+    arrays = {"w": np.asarray(ws[0]), "b": np.asarray(ws[1]), "lrs": lrs,
               "iterations": np.asarray(opt.iterations)}
     add(f"opt_{key}", {"kind": "opt", "cls": cls, "config": cfg, "keras_config": config},
         arrays)
@@ -284,35 +274,8 @@ YR, YRV = normal(40, 2), normal(12, 2)
 add("fit_data", {"kind": "data"}, {"x": X, "xv": XV})
 
 
-def model_for(kind):
-    L = keras.layers
-    head = {"binary": L.Dense(1, activation="sigmoid"), "cat": L.Dense(5, activation="softmax"),
-            "reg": L.Dense(2)}[kind]
-    return keras.Sequential([keras.Input((4,)), L.Dense(6, activation="tanh"), head])
-
-
-def fit_case(name, kind, compile_kw, y, yv, metric_objects=None, epochs=2):
-    keras.utils.set_random_seed(0)
-    model = model_for(kind)
-    weights = [rng.normal(size=v.shape).astype(f32) * 0.5 for v in model.get_weights()]
-    model.set_weights(weights)
-    kw = dict(compile_kw)
-    if metric_objects:
-        kw["metrics"] = kw.get("metrics", []) + [getattr(keras.metrics, c)(**cfg)
-                                                 for c, cfg in metric_objects]
-    model.compile(**kw)
-    hist = model.fit(X, y, epochs=epochs, batch_size=16, shuffle=False, verbose=0,
-                     validation_data=(XV, yv))
-    arrays = {"y": y, "yv": yv, **{f"init{i}": v for i, v in enumerate(weights)}}
-    for k, v in hist.history.items():
-        arrays[f"h_{k}"] = np.array(v, f32)
-    for i, v in enumerate(model.get_weights()):
-        arrays[f"final{i}"] = v
-    ev = model.evaluate(XV, yv, batch_size=5, verbose=0, return_dict=True)
-    arrays["evaluate"] = np.array(list(ev.values()), f32)
-    add(name, {"kind": "fit", "model": kind, "compile": compile_kw,
-               "metric_objects": metric_objects or [], "epochs": epochs,
-               "history_keys": list(hist.history), "evaluate_keys": list(ev)}, arrays)
+def fit_case(name, kind, compile_kw, y, yv, **options):
+    logging_fit(cases, rng, (X, XV), name, kind, compile_kw, y, yv, **options)
 
 
 fit_case("fit_binary_names", "binary",

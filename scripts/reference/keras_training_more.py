@@ -17,7 +17,8 @@ Keras' order, without iterations and learning_rate).
 
 import os
 
-from _keras import Cases, Draws, f32  # first: it selects Keras' JAX backend
+# _keras first: it selects Keras' JAX backend
+from _keras import Cases, Draws, f32, logging_fit, stepped_optimizer
 import jax
 import keras
 import numpy as np
@@ -280,22 +281,10 @@ OPTS = {
                          "epsilon": 1e-4, "weight_decay": 0.1}),
     "lamb_gclip": ("Lamb", {"learning_rate": 0.05, "global_clipnorm": 1.0}),
 }
-S = keras.optimizers.schedules
 for key, (cls, cfg) in OPTS.items():
-    kcfg = dict(cfg)
-    if isinstance(cfg.get("learning_rate"), tuple):
-        scls, scfg = cfg["learning_rate"]
-        kcfg["learning_rate"] = getattr(S, scls)(**scfg)
-    opt = getattr(keras.optimizers, cls)(**kcfg)
-    ws = [keras.Variable(v) for v in W0]
-    lrs = []
-    for step in GRADS:
-        lrs.append(float(opt.learning_rate))
-        opt.apply([keras.ops.convert_to_tensor(g) for g in step], ws)
-    config = {k: v for k, v in opt.get_config().items()
-              if isinstance(v, (int, float, bool, str, type(None)))}
+    opt, ws, lrs, config = stepped_optimizer(cls, cfg, W0, GRADS)
     slots = [v for v in opt.variables if not v.path.endswith(("/iteration", "/learning_rate"))]
-    arrays = {"lrs": np.array(lrs, f32), "iterations": np.asarray(opt.iterations),
+    arrays = {"lrs": lrs, "iterations": np.asarray(opt.iterations),
               **{f"w{j}": np.asarray(v) for j, v in enumerate(ws)},
               **{f"s{j}": np.asarray(v) for j, v in enumerate(slots)}}
     add(f"opt_{key}", {"kind": "opt", "cls": cls, "config": cfg, "keras_config": config,
@@ -318,37 +307,8 @@ YR, YRV = normal(40, 2), normal(12, 2)
 add("fit_data", {"kind": "data"}, {"x": X, "xv": XV})
 
 
-def model_for(kind):
-    L = keras.layers
-    head = {"binary": L.Dense(1, activation="sigmoid"), "cat": L.Dense(5, activation="softmax"),
-            "reg": L.Dense(2)}[kind]
-    return keras.Sequential([keras.Input((4,)), L.Dense(6, activation="tanh"), head])
-
-
-def fit_case(name, kind, compile_kw, y, yv, metric_objects=None, epochs=2, opt=None):
-    keras.utils.set_random_seed(0)
-    model = model_for(kind)
-    weights = [rng.normal(size=v.shape).astype(f32) * 0.5 for v in model.get_weights()]
-    model.set_weights(weights)
-    kw = dict(compile_kw)
-    if metric_objects:
-        kw["metrics"] = kw.get("metrics", []) + [getattr(keras.metrics, c)(**cfg)
-                                                 for c, cfg in metric_objects]
-    if opt:
-        kw["optimizer"] = getattr(keras.optimizers, opt[0])(**opt[1])
-    model.compile(**kw)
-    hist = model.fit(X, y, epochs=epochs, batch_size=16, shuffle=False, verbose=0,
-                     validation_data=(XV, yv))
-    arrays = {"y": y, "yv": yv, **{f"init{i}": v for i, v in enumerate(weights)}}
-    for k, v in hist.history.items():
-        arrays[f"h_{k}"] = np.array(v, f32)
-    for i, v in enumerate(model.get_weights()):
-        arrays[f"final{i}"] = v
-    ev = model.evaluate(XV, yv, batch_size=5, verbose=0, return_dict=True)
-    arrays["evaluate"] = np.array(list(ev.values()), f32)
-    add(name, {"kind": "fit", "model": kind, "compile": compile_kw, "opt": opt,
-               "metric_objects": metric_objects or [], "epochs": epochs,
-               "history_keys": list(hist.history), "evaluate_keys": list(ev)}, arrays)
+def fit_case(name, kind, compile_kw, y, yv, **options):
+    logging_fit(cases, rng, (X, XV), name, kind, compile_kw, y, yv, **options)
 
 
 fit_case("fit_binary_dice", "binary",
