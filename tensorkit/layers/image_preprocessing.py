@@ -68,6 +68,15 @@ def _float(images, dtype):
     return ops.cast(images if isinstance(images, Tensor) else tensor(images), dtype)
 
 
+def _known_size(kind, images):
+    """(height, width) of images whose size a crop needs to know."""
+    h, w = images.shape[-3], images.shape[-2]
+    if h is None or w is None:
+        raise ValueError(f"{kind} needs to know the image size. Received: images.shape="
+                         f"{images.shape}. Fix: give Input its height and width.")
+    return h, w
+
+
 class _ImageLayer(Layer):
     """What the image layers share: the input check and channels last. (Called directly,
     the random ones train: training=None resolves to their call's default, True.)"""
@@ -182,11 +191,7 @@ class CenterCrop(_ImageLayer):
     def call(self, inputs):
         self._check(inputs.shape)
         images = _float(inputs, self.dtype)
-        h, w = images.shape[-3], images.shape[-2]
-        if h is None or w is None:
-            raise ValueError(f"CenterCrop needs to know the image size. Received: "
-                             f"images.shape={images.shape}. Fix: give Input its height and "
-                             "width.")
+        h, w = _known_size("CenterCrop", images)
         if h < self.height or w < self.width:
             return smart_resize(images, self.height, self.width)
         top, left = (h - self.height) // 2, (w - self.width) // 2
@@ -390,11 +395,7 @@ class RandomCrop(_RandomLayer):
     def call(self, inputs, training=True):
         self._check(inputs.shape)
         images = _float(inputs, self.dtype)
-        h, w = images.shape[-3], images.shape[-2]
-        if h is None or w is None:
-            raise ValueError(f"RandomCrop needs to know the image size. Received: "
-                             f"images.shape={images.shape}. Fix: give Input its height and "
-                             "width.")
+        _known_size("RandomCrop", images)                   # a crop needs the size
         if not training or images.data is None:
             return smart_resize(images, self.height, self.width)
         return self.transform_images(images, self.get_random_transformation(images))

@@ -62,6 +62,14 @@ class _GateWeights:
             if not isinstance(rate, (int, float)) or not 0 <= rate < 1:
                 raise ValueError(f"{cls} expects {name} in [0, 1). Received: {name}={rate!r}")
 
+    def _gate_config(self):
+        return {"units": self.units, "activation": activations.serialize(self.activation),
+                "use_bias": self.use_bias,
+                "kernel_initializer": initializers.name_of(self.kernel_initializer),
+                "recurrent_initializer": initializers.name_of(self.recurrent_initializer),
+                "bias_initializer": initializers.name_of(self.bias_initializer),
+                "dropout": self.dropout, "recurrent_dropout": self.recurrent_dropout}
+
     def _add_gate_weights(self, features):
         g = self.gates * self.units
         self.kernel = self.add_weight("kernel", (features, g), self.kernel_initializer)
@@ -224,13 +232,7 @@ class _RNN(_GateWeights, Layer):
 
     # ---- config -------------------------------------------------------------------------
     def get_config(self):
-        return {**super().get_config(), "units": self.units,
-                "activation": activations.serialize(self.activation),
-                "use_bias": self.use_bias,
-                "kernel_initializer": initializers.name_of(self.kernel_initializer),
-                "recurrent_initializer": initializers.name_of(self.recurrent_initializer),
-                "bias_initializer": initializers.name_of(self.bias_initializer),
-                "dropout": self.dropout, "recurrent_dropout": self.recurrent_dropout,
+        return {**super().get_config(), **self._gate_config(),
                 "return_sequences": self.return_sequences, "return_state": self.return_state,
                 "go_backwards": self.go_backwards, "stateful": self.stateful,
                 "unroll": self.unroll}
@@ -510,14 +512,7 @@ class _Cell(_GateWeights, Layer):
         return [_zeros(batch_size, n, self.dtype) for n in _leaves(self.state_size)]
 
     def get_config(self):
-        return {**super().get_config(), "units": self.units,
-                "activation": activations.serialize(self.activation),
-                "use_bias": self.use_bias,
-                "kernel_initializer": initializers.name_of(self.kernel_initializer),
-                "recurrent_initializer": initializers.name_of(self.recurrent_initializer),
-                "bias_initializer": initializers.name_of(self.bias_initializer),
-                "dropout": self.dropout, "recurrent_dropout": self.recurrent_dropout,
-                "seed": self.seed}
+        return {**super().get_config(), **self._gate_config(), "seed": self.seed}
 
 
 class SimpleRNNCell(_Cell):
