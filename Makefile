@@ -112,9 +112,9 @@ references: setup
 	@[ -x $(REF_VENV)/bin/python ] || $(PYTHON) -m venv $(REF_VENV)
 	$(REF_VENV)/bin/python -m pip --disable-pip-version-check -q install \
 		keras==3.15.1 'jax[cpu]==0.10.2' torch==2.13.0 tensorflow-cpu==2.21.0 -e .
-	@for area in keras_layers_core keras_activations keras_layers_extra keras_image_preprocessing keras_layers_more keras_layers_sequence keras_training keras_training_extra keras_training_more keras_models_extra keras_rnn_cells keras_text_preprocessing keras_fit_data torch_gradients; do \
-		echo "== scripts/reference/$$area.py"; \
-		KERAS_BACKEND=jax $(REF_VENV)/bin/python scripts/reference/$$area.py; done
+	@for script in scripts/reference/keras_*.py scripts/reference/torch_*.py; do \
+		echo "== $$script"; \
+		KERAS_BACKEND=jax $(REF_VENV)/bin/python $$script; done
 
 clean:
 	rm -rf $(VENV) $(REF_VENV) .pytest_cache .ruff_cache .hypothesis build dist test-artifacts *.egg-info

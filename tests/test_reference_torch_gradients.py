@@ -1,10 +1,14 @@
 """tensorkit's ops against PyTorch: forward values and input gradients, recorded by
-scripts/reference/torch_gradients.py (see there for the case format and how to re-record).
+scripts/reference/torch_*.py into tests/data/reference/torch_*.npz (the case format is in
+scripts/reference/_torch.py; `make references` re-records them).
 
 Each case calls ``tk.<fn>`` on its arrays, backpropagates the recorded cotangent, and
 compares output and gradients with torch's, nan and inf included (a kink's convention, such
 as the gradient of sqrt at 0, is part of what is compared).
 """
+
+import glob
+import os
 
 import numpy as np
 import pytest
@@ -12,7 +16,9 @@ from reference import load_cases
 
 import tensorkit as tk
 
-CASES = load_cases("torch_gradients")
+AREAS = sorted(os.path.basename(p)[:-4] for p in glob.glob(
+    os.path.join(os.path.dirname(__file__), "data", "reference", "torch_*.npz")))
+CASES = {f"{area}/{name}": case for area in AREAS for name, case in load_cases(area).items()}
 # float32, with sums whose order differs from torch's (matmul, conv, reductions)
 RTOL, ATOL = 1e-5, 1e-5
 

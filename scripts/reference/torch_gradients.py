@@ -7,11 +7,7 @@ Run (needs torch, which the project venv has):
 (which runs .venv-reference/bin/python scripts/reference/torch_gradients.py).
 
 Writes tests/data/reference/torch_gradients.npz, read by
-tests/test_reference_torch_gradients.py. Each case says which ``tk.<fn>`` to call, with
-which arguments (``{"a": key}`` is an array of the case, ``{"slice": [...]}``, "..." and
-``{"tuple": [...]}`` build getitem indices), and which inputs get gradients (``wrt``). Its
-arrays hold the inputs, the cotangent ``g`` (``g0, g1...`` for several outputs), PyTorch's
-output ``out`` (``out0...``) and PyTorch's gradient ``grad_<input>`` for each input in wrt.
+tests/test_reference_torch_gradients.py; the case format is in _torch.py.
 
 Layouts: tensorkit is NHWC with (kh, kw, in, out) kernels; the torch side permutes to
 NCHW and pads explicitly as TensorFlow's "same" does (more at the end when odd).
@@ -28,56 +24,11 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "..", "tests"))
-from reference import save_cases  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _torch import A, TorchCases  # noqa: E402
 
-OUT = os.path.join(HERE, "..", "..", "tests", "data", "reference", "torch_gradients.npz")
-rng = np.random.default_rng(1234)
-cases = {}
-
-
-def randn(*shape):
-    return rng.standard_normal(shape).astype(np.float32)
-
-
-def A(key):
-    return {"a": key}
-
-
-def case(name, fn, args, torch_fn, arrays, wrt=(), kwargs=None, **extra):
-    """Run torch_fn on the arrays (floats in `wrt` with requires_grad), record it all."""
-    assert name not in cases, name
-    tensors = {}
-    for key, value in arrays.items():
-        t = torch.tensor(value)
-        if value.dtype.kind in "iu":
-            t = t.long()
-        tensors[key] = t.requires_grad_() if key in wrt else t
-    out = torch_fn(*tensors.values())              # in the order of `arrays`
-    outs = list(out) if isinstance(out, (list, tuple)) else [out]
-    many = isinstance(out, (list, tuple))
-    record = dict(arrays)
-    gs = []
-    for i, o in enumerate(outs):
-        suffix = str(i) if many else ""
-        record["out" + suffix] = o.detach().numpy()
-        if o.dtype.is_floating_point:
-            g = randn(*o.shape)
-            record["g" + suffix] = g
-            gs.append((o, torch.tensor(g)))
-    if wrt:
-        grads = torch.autograd.grad([o for o, _ in gs], [tensors[k] for k in wrt],
-                                    [g for _, g in gs], allow_unused=True)
-        for key, gr in zip(wrt, grads):
-            record["grad_" + key] = (torch.zeros_like(tensors[key]) if gr is None
-                                     else gr).numpy()
-    spec = dict(fn=fn, args=args, kwargs=kwargs or {}, wrt=list(wrt), many=many, **extra)
-    cases[name] = (spec, record)
-
-
-def unary(name, fn, torch_fn, x, kwargs=None, **extra):
-    case(name, fn, [A("x")], lambda x: torch_fn(x), {"x": x}, ["x"], kwargs, **extra)
+cases = TorchCases("torch_gradients", seed=1234)
+rng, randn, case, unary = cases.rng, cases.randn, cases.case, cases.unary
 
 
 # ---- elementwise, unary: general inputs, then the kinks at exactly 0 ---------------------
@@ -581,5 +532,4 @@ case("batch_norm-training", "batch_norm", [A("x"), A("gamma"), A("beta")],
      {"x": randn(3, 2, 2, 4), "gamma": randn(4), "beta": randn(4)}, ["x", "gamma", "beta"])
 
 if __name__ == "__main__":
-    save_cases(OUT, cases)
-    print(f"{len(cases)} cases -> {os.path.relpath(OUT)} ({os.path.getsize(OUT) // 1024} KB)")
+    cases.save()
