@@ -23,7 +23,10 @@ __all__ = ["Metric", "Mean", "MeanMetricWrapper", "Accuracy", "BinaryAccuracy",
            "SensitivityAtSpecificity", "SpecificityAtSensitivity", "IoU", "BinaryIoU",
            "MeanIoU", "OneHotIoU", "OneHotMeanIoU", "R2Score", "Hinge", "SquaredHinge",
            "CategoricalHinge", "KLDivergence", "Poisson", "LogCoshError", "CosineSimilarity",
-           "hinge", "squared_hinge", "categorical_hinge", "kl_divergence", "poisson",
+           "BinaryCrossentropy", "CategoricalCrossentropy", "SparseCategoricalCrossentropy",
+           "binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy",
+           "binary_focal_crossentropy", "categorical_focal_crossentropy", "huber", "hinge",
+           "squared_hinge", "categorical_hinge", "kl_divergence", "poisson",
            "log_cosh", "cosine_similarity", "accuracy", "binary_accuracy", "categorical_accuracy",
            "sparse_categorical_accuracy", "top_k_categorical_accuracy",
            "sparse_top_k_categorical_accuracy", "mean_squared_error", "mean_absolute_error",
@@ -967,9 +970,43 @@ class Sum(Metric):
 
 
 # ---- losses as metrics: the running mean of a loss function -----------------------------
-def _loss_values(name, y_true, y_pred):
+def _loss_values(name, y_true, y_pred, **options):
     from . import losses  # losses imports this module
-    return getattr(losses, name)(_array(y_true), _array(y_pred)).data
+    return getattr(losses, name)(_array(y_true), _array(y_pred), **options).data
+
+
+def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
+    return _loss_values("binary_crossentropy", y_true, y_pred, from_logits=from_logits,
+                        label_smoothing=label_smoothing, axis=axis)
+
+
+def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
+    return _loss_values("categorical_crossentropy", y_true, y_pred, from_logits=from_logits,
+                        label_smoothing=label_smoothing, axis=axis)
+
+
+def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_class=None,
+                                    axis=-1):
+    return _loss_values("sparse_categorical_crossentropy", y_true, y_pred,
+                        from_logits=from_logits, ignore_class=ignore_class, axis=axis)
+
+
+def binary_focal_crossentropy(y_true, y_pred, apply_class_balancing=False, alpha=0.25,
+                              gamma=2.0, from_logits=False, label_smoothing=0.0, axis=-1):
+    return _loss_values("binary_focal_crossentropy", y_true, y_pred,
+                        apply_class_balancing=apply_class_balancing, alpha=alpha, gamma=gamma,
+                        from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
+
+
+def categorical_focal_crossentropy(y_true, y_pred, alpha=0.25, gamma=2.0, from_logits=False,
+                                   label_smoothing=0.0, axis=-1):
+    return _loss_values("categorical_focal_crossentropy", y_true, y_pred, alpha=alpha,
+                        gamma=gamma, from_logits=from_logits, label_smoothing=label_smoothing,
+                        axis=axis)
+
+
+def huber(y_true, y_pred, delta=1.0):
+    return _loss_values("huber", y_true, y_pred, delta=delta)
 
 
 def hinge(y_true, y_pred):
@@ -1038,6 +1075,30 @@ class CosineSimilarity(MeanMetricWrapper):
         super().__init__(cosine_similarity, name=name, dtype=dtype, axis=axis)
 
 
+class BinaryCrossentropy(MeanMetricWrapper):
+    """The running mean of binary crossentropy, as a number to watch (the loss of this name
+    is what training minimises)."""
+
+    def __init__(self, name="binary_crossentropy", dtype=None, from_logits=False,
+                 label_smoothing=0):
+        super().__init__(binary_crossentropy, name=name, dtype=dtype, from_logits=from_logits,
+                         label_smoothing=label_smoothing)
+
+
+class CategoricalCrossentropy(MeanMetricWrapper):
+    def __init__(self, name="categorical_crossentropy", dtype=None, from_logits=False,
+                 label_smoothing=0, axis=-1):
+        super().__init__(categorical_crossentropy, name=name, dtype=dtype,
+                         from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
+
+
+class SparseCategoricalCrossentropy(MeanMetricWrapper):
+    def __init__(self, name="sparse_categorical_crossentropy", dtype=None, from_logits=False,
+                 axis=-1):
+        super().__init__(sparse_categorical_crossentropy, name=name, dtype=dtype,
+                         from_logits=from_logits, axis=axis)
+
+
 _FUNCTIONS = {"accuracy": accuracy, "binary_accuracy": binary_accuracy,
               "categorical_accuracy": categorical_accuracy,
               "sparse_categorical_accuracy": sparse_categorical_accuracy,
@@ -1058,7 +1119,9 @@ _CLASSES = {c.__name__: c for c in (Accuracy, BinaryAccuracy, CategoricalAccurac
                                     SensitivityAtSpecificity, SpecificityAtSensitivity, IoU,
                                     BinaryIoU, MeanIoU, OneHotIoU, OneHotMeanIoU, R2Score,
                                     Hinge, SquaredHinge, CategoricalHinge, KLDivergence,
-                                    Poisson, LogCoshError, CosineSimilarity)}
+                                    Poisson, LogCoshError, CosineSimilarity,
+                                    BinaryCrossentropy, CategoricalCrossentropy,
+                                    SparseCategoricalCrossentropy)}
 
 
 _NAMES = {"mse": "mean_squared_error", "mae": "mean_absolute_error",
@@ -1081,7 +1144,9 @@ _OBJECTS = {"accuracy": Accuracy, "binary_accuracy": BinaryAccuracy,
             "hinge": Hinge, "squared_hinge": SquaredHinge,
             "categorical_hinge": CategoricalHinge, "kl_divergence": KLDivergence,
             "poisson": Poisson, "log_cosh_error": LogCoshError,
-            "cosine_similarity": CosineSimilarity}
+            "cosine_similarity": CosineSimilarity, "binary_crossentropy": BinaryCrossentropy,
+            "categorical_crossentropy": CategoricalCrossentropy,
+            "sparse_categorical_crossentropy": SparseCategoricalCrossentropy}
 # Keras names of metrics that need arguments: get() says which (Keras: a TypeError)
 _NEEDS = {"io_u": IoU, "mean_io_u": MeanIoU, "binary_io_u": BinaryIoU,
           "one_hot_io_u": OneHotIoU, "one_hot_mean_io_u": OneHotMeanIoU,

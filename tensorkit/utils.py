@@ -1,15 +1,18 @@
-"""The ``keras.utils`` names learners reach for: ``to_categorical``, ``set_random_seed`` and
-``PyDataset`` (the same class as ``tk.data.PyDataset``)."""
+"""The ``keras.utils`` names learners reach for: ``to_categorical``, ``set_random_seed``,
+``PyDataset`` (the same class as ``tk.data.PyDataset``), ``pad_sequences`` (``tk.data``'s),
+``normalize``, and ``plot_model``/``model_to_dot`` (in tensorkit/plotting.py)."""
 
 import random as _python_random
 
 import numpy
 
 from . import random as _tk_random
-from .data import one_hot
+from .data import one_hot, pad_sequences
 from .data.pydataset import PyDataset
+from .plotting import model_to_dot, plot_model
 
-__all__ = ["to_categorical", "set_random_seed", "PyDataset"]
+__all__ = ["to_categorical", "set_random_seed", "PyDataset", "pad_sequences", "normalize",
+           "plot_model", "model_to_dot"]
 
 
 def to_categorical(x, num_classes=None):
@@ -32,3 +35,21 @@ def set_random_seed(seed):
     _python_random.seed(seed)
     numpy.random.seed(seed)
     _tk_random.seed(seed)
+
+
+def normalize(x, axis=-1, order=2):
+    """x divided by its `order`-norm along `axis` (rows of length 1), as
+    ``keras.utils.normalize``; an all-zero row stays zero. A NumPy array out: float32, or
+    the given array's float dtype.
+
+    >>> normalize([[3.0, 4.0], [0.0, 0.0]])
+    array([[0.6, 0.8],
+           [0. , 0. ]], dtype=float32)
+    """
+    given = x.numpy() if hasattr(x, "numpy") else x
+    x = numpy.asarray(given)
+    if x.dtype.kind != "f" or not isinstance(given, numpy.ndarray):
+        x = x.astype(numpy.float32)
+    norm = numpy.linalg.norm(x, order, axis, keepdims=True)
+    norm[norm == 0] = 1
+    return x / norm

@@ -338,5 +338,29 @@ fit_case("fit_reg", "reg", {"optimizer": "adafactor", "loss": "mse",
          metric_objects=[("R2Score", {"class_aggregation": "variance_weighted_average",
                                       "name": "r2w"})])
 
+# ---- crossentropies as metrics (appended last: the draws above stay as they were) -------
+ce_logits = 3 * normal(6, 4)
+metric_case("m_binary_ce", "BinaryCrossentropy", {},
+            [(bits(6, 1), sigm(6, 1), None), (bits(4, 1), sigm(4, 1), w(4))])
+metric_case("m_binary_ce_logits_smooth", "BinaryCrossentropy",
+            {"from_logits": True, "label_smoothing": 0.1},
+            [(bits(5, 3), 3 * normal(5, 3), None), (bits(4, 3), 3 * normal(4, 3), w(4))])
+metric_case("m_categorical_ce", "CategoricalCrossentropy", {},
+            [(onehot(ints(4, 6).astype(int), 4), probs(6, 4), None),
+             (onehot(ints(4, 3).astype(int), 4), probs(3, 4), w(3))])
+metric_case("m_categorical_ce_logits_smooth", "CategoricalCrossentropy",
+            {"from_logits": True, "label_smoothing": 0.2},
+            [(onehot(ints(4, 6).astype(int), 4), ce_logits, None)])
+metric_case("m_sparse_ce", "SparseCategoricalCrossentropy", {},
+            [(ints(4, 6), probs(6, 4), None), (ints(4, 5, 1), probs(5, 4), w(5))])
+metric_case("m_sparse_ce_logits", "SparseCategoricalCrossentropy", {"from_logits": True},
+            [(ints(4, 6), ce_logits, None)])
+for name in ["binary_crossentropy", "BinaryCrossentropy", "categorical_crossentropy",
+             "CategoricalCrossentropy", "sparse_categorical_crossentropy",
+             "SparseCategoricalCrossentropy"]:
+    m = keras.metrics.get(name)
+    add(f"metricname_{name}", {"kind": "metric_get", "name": name, "cls": type(m).__name__,
+                               "obj_name": getattr(m, "name", None) or m.__name__}, {})
+
 out = cases.save()
 print(f"{len(cases)} cases, {os.path.getsize(out) / 1024:.0f} KB -> {out}")

@@ -17,7 +17,9 @@ from ..shapes import broadcast_shapes, normalize_axis
 from ..tensor import symbolic
 from .base import Layer
 
-__all__ = ["Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot"]
+__all__ = ["Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot",
+           "add", "subtract", "multiply", "average", "maximum", "minimum", "concatenate",
+           "dot"]
 
 
 def _listed(shapes):
@@ -237,3 +239,29 @@ def _all_true(shape, like):
     if like.is_symbolic:
         return symbolic(shape, dtype="bool")
     return creation.ones(shape, dtype="bool")
+
+
+# ---- Keras' functional forms: layers.add([x, y]) is Add()([x, y]) ------------------------
+def _functional(cls):
+    def merge(inputs, **kwargs):
+        return cls(**kwargs)(inputs)
+    merge.__name__ = merge.__qualname__ = cls.__name__.lower()
+    merge.__doc__ = f"``{cls.__name__}(**kwargs)(inputs)`` in one call, as Keras' " \
+                    f"``layers.{merge.__name__}``."
+    return merge
+
+
+add, subtract, multiply = _functional(Add), _functional(Subtract), _functional(Multiply)
+average, maximum, minimum = _functional(Average), _functional(Maximum), _functional(Minimum)
+
+
+def concatenate(inputs, axis=-1, **kwargs):
+    """``Concatenate(axis=axis, **kwargs)(inputs)`` in one call, as Keras'
+    ``layers.concatenate``."""
+    return Concatenate(axis=axis, **kwargs)(inputs)
+
+
+def dot(inputs, axes=-1, **kwargs):
+    """``Dot(axes=axes, **kwargs)(inputs)`` in one call, as Keras' ``layers.dot`` (whose
+    axes default to -1 where the class needs them)."""
+    return Dot(axes=axes, **kwargs)(inputs)
