@@ -6,7 +6,7 @@ the shapes of everything, also before any data exists (``tk.symbolic``).
 
 from . import _malloc  # noqa: F401  (fewer page faults on big temporaries: see _malloc)
 from . import activations, initializers, layers, models, random
-from . import callbacks, losses, metrics, optimizers, regularizers
+from . import callbacks, constraints, losses, metrics, optimizers, regularizers
 from . import data, export, saving, utils
 from . import pretrained
 from .backend import get_backend, gpu_available, set_backend

@@ -56,8 +56,8 @@ import warnings
 
 import numpy
 
-from . import regularizers
-from .layers.base import Layer
+from . import constraints, regularizers
+from .layers.base import Layer, constrained
 from .saving import ModelFileError, SaveError, _damaged, _hostile, _Loader, serialize_layer
 
 __all__ = ["to_tfjs", "load_tfjs", "ExportError", "ModelFileError", "TFJS_LAYERS"]
@@ -464,6 +464,9 @@ def _layer_out(layer, batch_input_shape=None):
         penalty = getattr(layer, key, None)
         if penalty is not None:                   # TF.js knows one class: L1L2
             config[key] = {"class_name": "L1L2", "config": {"l1": penalty.l1, "l2": penalty.l2}}
+    for key in constrained(type(layer)):            # TF.js has the four Keras constraints
+        if getattr(layer, key, None) is not None:
+            config[key] = _plain_json(constraints.serialize(getattr(layer, key)))
     return {"class_name": kind, "config": config}
 
 
@@ -731,6 +734,15 @@ def _regularizer_in(value):
         return None
 
 
+def _constraint_in(value):
+    """A TF.js / Keras 2 constraint config as a saved tensorkit constraint, or None."""
+    try:                                      # MaxNorm, MinMaxNorm, NonNeg, UnitNorm or None
+        found = constraints.get(value) if isinstance(value, dict) else None
+        return constraints.serialize(found) if found is not None else None
+    except (TypeError, ValueError):           # unknown class or config keys
+        return None
+
+
 def _layer_in(path, entry, where):
     """A TF.js / Keras 2 layer entry -> tensorkit's ``{"class_name", "config"}``."""
     if not isinstance(entry, dict) or not isinstance(entry.get("config"), dict) or \
@@ -759,14 +771,19 @@ def _layer_in(path, entry, where):
             continue
         key = ours.get(key, key)
         if key.endswith(_TRAINING_ONLY) or key == "activity_regularizer":
-            penalty = _regularizer_in(value) if key == "activity_regularizer" or \
-                key in _tk_class(kind).regularized else None
-            if penalty is not None:
-                out[key] = regularizers.serialize(penalty)
+            if key in constrained(_tk_class(kind)):
+                found = _constraint_in(value)
+            else:
+                penalty = _regularizer_in(value) if key == "activity_regularizer" or \
+                    key in _tk_class(kind).regularized else None
+                found = regularizers.serialize(penalty) if penalty is not None else None
+            if found is not None:
+                out[key] = found
             elif value is not None:
                 warnings.warn(f"{path}: layer {name!r}: {key} is left out (tensorkit reads "
-                              "L1/L2/L1L2 regularizers only); predictions are the same, "
-                              "further training differs.", stacklevel=3)
+                              "L1/L2/L1L2 regularizers and the MaxNorm, MinMaxNorm, NonNeg "
+                              "and UnitNorm constraints); predictions are the same, further "
+                              "training differs.", stacklevel=3)
         elif key.endswith("_initializer") and key in params:
             found = _initializer_in(value)
             if found is not None:

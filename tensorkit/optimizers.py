@@ -430,6 +430,10 @@ class Optimizer:
         else:
             for g, (_, var) in zip(grads, pairs):
                 self.update_step(g, var.data, slots[id(var)], lr)
+        for _, var in pairs:                          # constraints project after the step
+            constraint = getattr(var, "constraint", None)
+            if constraint is not None:
+                var.data[...] = constraint(var.data)
         self.iterations += 1
 
     def apply_gradients(self, grads_and_vars):

@@ -93,9 +93,6 @@ def test_config_matches_keras(spec, arrays):
     for key, value in spec["config"].items():
         if isinstance(value, dict):                 # Keras's serialized initializers
             continue
-        if key in ("kernel_constraint", "bias_constraint"):    # tensorkit has no constraints
-            assert value is None
-            continue
         assert key in ours, key
         assert _plain(ours[key]) == value, key
 

@@ -791,10 +791,33 @@ def test_regularizers_travel_to_tfjs_and_back(tmp_path):
     assert [p.item() for p in back.losses] == pytest.approx(  # cannot run, stays behind
         [dense.kernel_regularizer(dense.kernel).item()])
     assert "activity_regularizer" not in first
-    first["kernel_constraint"] = {"class_name": "MaxNorm", "config": {"max_value": 2}}
+    first["kernel_constraint"] = {"class_name": "RadialConstraint", "config": {}}
     first["bias_regularizer"] = {"class_name": "Orthogonal", "config": {}}
     (tmp_path / "reg" / "model.json").write_text(json.dumps(config))
     with pytest.warns(UserWarning) as record:
         tk.models.load_tfjs(tmp_path / "reg")
     said = " ".join(str(w.message) for w in record)
     assert "kernel_constraint is left out" in said and "bias_regularizer is left out" in said
+
+
+@needs_node
+def test_constraints_travel_to_tfjs_and_back(tmp_path):
+    model = tk.Sequential([tk.Input(shape=(6, 6, 2)),
+                           L.Conv2D(3, 3, kernel_constraint=tk.constraints.MaxNorm(
+                               1.5, axis=[0, 1, 2]), bias_constraint="non_neg"),
+                           L.Flatten(),
+                           L.Dense(2, kernel_constraint=tk.constraints.MinMaxNorm(0.1, 0.9),
+                                   bias_constraint=tk.constraints.UnitNorm(axis=0))])
+    _randomize(model, 12)
+    xs = _inputs(model, 12)
+    tk.export.to_tfjs(model, tmp_path / "con")
+    layers = json.loads((tmp_path / "con" / "model.json").read_text())[
+        "modelTopology"]["config"]["layers"]
+    assert layers[0]["config"]["kernel_constraint"] == {
+        "class_name": "MaxNorm", "config": {"max_value": 1.5, "axis": [0, 1, 2]}}
+    (result,) = run_tfjs([(tmp_path / "con", xs)], tmp_path)   # TF.js reads them
+    assert "error" not in result, result.get("error")
+    back = tk.models.load_tfjs(tmp_path / "con")
+    for ours, theirs in zip(model.layers, back.layers):
+        for key in ("kernel_constraint", "bias_constraint"):
+            assert ours.get_config().get(key) == theirs.get_config().get(key)

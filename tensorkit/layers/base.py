@@ -13,7 +13,7 @@ from collections import defaultdict
 
 import numpy
 
-from .. import activations, backend, initializers, ops, regularizers
+from .. import activations, backend, constraints, initializers, ops, regularizers
 from ..errors import ShapeError, closest, format_shape
 from ..graph import STATE, layer_scope
 from ..tensor import Tensor, as_dtype, symbolic, tensor
@@ -47,11 +47,12 @@ def snake_case(name):
 class Variable(Tensor):
     """A layer's weight: a tensor that training updates in place."""
 
-    __slots__ = ("trainable", "layer")
+    __slots__ = ("trainable", "layer", "constraint")
 
     def __init__(self, value, name, trainable=True):
         super().__init__(value, tuple(value.shape), value.dtype, None, None, trainable, name)
         self.trainable = trainable
+        self.constraint = None          # applied by the optimizer after each step (Keras')
 
     def assign(self, value):
         """Replace the values (same shape), keeping this weight's identity."""
@@ -139,12 +140,20 @@ class ArgumentError(TypeError, ValueError):
 _LAYER_ARGS = ("name", "trainable", "dtype", "input_shape", "input_dim", "activity_regularizer")
 
 
+def constrained(cls):
+    """Keras' {weight}_constraint arguments of a layer class: argument name -> weight name
+    (the weights that take a {weight}_regularizer take a constraint too, as in Keras)."""
+    return {arg[:-len("regularizer")] + "constraint": weight
+            for arg, weight in cls.regularized.items()}
+
+
 def unrecognized_arguments(layer, kwargs):
     """The error for keyword arguments a layer does not take, with the nearest real name."""
     cls = layer if isinstance(layer, type) else type(layer)
     kind = cls.__name__
     known = [p for p in inspect.signature(cls.__init__).parameters
-             if p not in ("self", "args", "kwargs")] + list(cls.regularized) + list(_LAYER_ARGS)
+             if p not in ("self", "args", "kwargs")] + list(cls.regularized) + \
+        list(constrained(cls)) + list(_LAYER_ARGS)
     hints = []
     for key, value in sorted(kwargs.items()):
         best = closest(key, known)
@@ -221,7 +230,8 @@ class Layer:
             try:
                 init.bind(None, *args, **kwargs)
             except TypeError:
-                known = set(init.parameters) | set(cls.regularized) | set(_LAYER_ARGS)
+                known = set(init.parameters) | set(cls.regularized) | \
+                    set(constrained(cls)) | set(_LAYER_ARGS)
                 unknown = {k: v for k, v in kwargs.items() if k not in known}
                 if unknown:
                     raise unrecognized_arguments(cls, unknown) from None
@@ -242,11 +252,14 @@ class Layer:
             cls.build = built_build
 
     # Keras' {weight}_regularizer arguments a layer takes: argument name -> weight name
+    # (the same weights take a {weight}_constraint argument: see constrained())
     regularized = {}
 
     def __init__(self, name=None, trainable=True, dtype="float32", input_shape=None,
                  activity_regularizer=None, **kwargs):
         penalties = {arg: regularizers.get(kwargs.pop(arg, None)) for arg in self.regularized}
+        projections = {arg: constraints.get(kwargs.pop(arg, None))
+                       for arg in constrained(type(self))}
         input_dim = kwargs.pop("input_dim", None)       # Keras: input_shape=(input_dim,)
         if input_dim is not None and input_shape is None:
             input_shape = (input_dim,)
@@ -267,8 +280,8 @@ class Layer:
         self._build_shapes = (None,) + tuple(input_shape) if input_shape is not None else None
         self._built_input_shape = None
         self._checked_shape = None                  # the last other input shape that passed
-        for arg, regularizer in penalties.items():
-            setattr(self, arg, regularizer)
+        for arg, value in {**penalties, **projections}.items():
+            setattr(self, arg, value)
         self.activity_regularizer = regularizers.get(activity_regularizer)
         self._penalties = []                        # (weight, regularizer) pairs
         self._losses = []                           # add_loss values of the last call
@@ -293,13 +306,17 @@ class Layer:
 
     # ---- weights ----------------------------------------------------------------------
     def add_weight(self, name, shape, initializer="glorot_uniform", trainable=True, dtype=None,
-                   regularizer=None):
+                   regularizer=None, constraint=None):
         """Create a weight of `shape`, filled by `initializer` (a Keras name or function);
         a `regularizer` (or the layer's ``{name}_regularizer`` argument) adds its penalty of
-        the weight to ``layer.losses``."""
+        the weight to ``layer.losses``; a `constraint` (or ``{name}_constraint``) projects
+        the weight after every optimizer step."""
         if regularizer is None:
             arg = next((a for a, w in self.regularized.items() if w == name), None)
             regularizer = getattr(self, arg, None) if arg else None
+        if constraint is None:
+            arg = next((a for a, w in constrained(type(self)).items() if w == name), None)
+            constraint = getattr(self, arg, None) if arg else None
         regularizer = regularizers.get(regularizer)
         values = initializers.get(initializer)(tuple(shape))
         arr = numpy.asarray(values, dtype=as_dtype(dtype or self.dtype))
@@ -307,6 +324,7 @@ class Layer:
         var = Variable(arr, f"{self.name}/{name}", trainable)
         var.requires_grad = trainable and self._trainable
         var.layer = self
+        var.constraint = constraints.get(constraint)
         (self._trainable_variables if trainable else self._non_trainable_variables).append(var)
         if regularizer is not None:
             self._penalties.append((var, regularizer))
@@ -545,6 +563,8 @@ class Layer:
         config = {"name": self.name, "trainable": self.trainable, "dtype": str(self.dtype)}
         for arg in self.regularized:
             config[arg] = regularizers.serialize(getattr(self, arg))
+        for arg in constrained(type(self)):
+            config[arg] = constraints.serialize(getattr(self, arg))
         if self.regularized or self.activity_regularizer is not None:
             config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
         return config
