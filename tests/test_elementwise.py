@@ -38,6 +38,26 @@ UNARY = {
     "gelu_exact": (lambda x: tk.gelu(x, approximate=False),
                    lambda x: 0.5 * x * (1 + _erf(x / math.sqrt(2))), (-3, 3)),
     "clip": (lambda x: tk.clip(x, -0.5, 0.7), lambda x: np.clip(x, -0.5, 0.7), (-2, 2)),
+    "sin": (tk.sin, np.sin, (-3, 3)),
+    "cos": (tk.cos, np.cos, (-3, 3)),
+    "tan": (tk.tan, np.tan, (-1.2, 1.2)),
+    "arcsin": (tk.arcsin, np.arcsin, (-0.9, 0.9)),
+    "arccos": (tk.arccos, np.arccos, (-0.9, 0.9)),
+    "arctan": (tk.arctan, np.arctan, (-3, 3)),
+    "sinh": (tk.sinh, np.sinh, (-3, 3)),
+    "cosh": (tk.cosh, np.cosh, (-3, 3)),
+    "arcsinh": (tk.arcsinh, np.arcsinh, (-3, 3)),
+    "arccosh": (tk.arccosh, np.arccosh, (1.1, 3)),
+    "arctanh": (tk.arctanh, np.arctanh, (-0.9, 0.9)),
+    "ceil": (tk.ceil, np.ceil, (-2.5, 2.5)),
+    "trunc": (tk.trunc, np.trunc, (-2.5, 2.5)),
+    "log1p": (tk.log1p, np.log1p, (-0.8, 3)),
+    "expm1": (tk.expm1, np.expm1, (-2, 2)),
+    "log2": (tk.log2, np.log2, (0.2, 3)),
+    "log10": (tk.log10, np.log10, (0.2, 3)),
+    "reciprocal": (tk.reciprocal, np.reciprocal, (0.3, 2)),
+    "rsqrt": (tk.rsqrt, lambda x: 1 / np.sqrt(x), (0.2, 3)),
+    "erf": (tk.erf, _erf, (-3, 3)),
 }
 
 BINARY = {
@@ -48,13 +68,24 @@ BINARY = {
     "pow": (tk.pow, np.power, (0.5, 2), (-2, 2)),
     "maximum": (tk.maximum, np.maximum, (-2, 2), (-2, 2)),
     "minimum": (tk.minimum, np.minimum, (-2, 2), (-2, 2)),
+    "arctan2": (tk.arctan2, np.arctan2, (-2, 2), (-2, 2)),
+    "mod": (tk.mod, np.mod, (-3, 3), (0.5, 2)),
+    "floor_divide": (tk.floor_divide, np.floor_divide, (-3, 3), (0.5, 2)),
+    "logaddexp": (tk.logaddexp, np.logaddexp, (-3, 3), (-3, 3)),
+    "squared_difference": (tk.squared_difference, lambda x, y: (x - y) ** 2, (-2, 2), (-2, 2)),
+    "hypot": (tk.hypot, np.hypot, (-2, 2), (-2, 2)),
 }
 
 COMPARISONS = {
     "equal": (tk.equal, np.equal), "not_equal": (tk.not_equal, np.not_equal),
     "less": (tk.less, np.less), "less_equal": (tk.less_equal, np.less_equal),
     "greater": (tk.greater, np.greater), "greater_equal": (tk.greater_equal, np.greater_equal),
+    "logical_and": (tk.logical_and, np.logical_and), "logical_or": (tk.logical_or, np.logical_or),
+    "logical_xor": (tk.logical_xor, np.logical_xor),
 }
+
+PREDICATES = {"isnan": (tk.isnan, np.isnan), "isfinite": (tk.isfinite, np.isfinite),
+              "isinf": (tk.isinf, np.isinf), "logical_not": (tk.logical_not, np.logical_not)}
 
 
 @pytest.mark.parametrize("name", UNARY)
@@ -202,3 +233,105 @@ def test_relu_gives_a_new_array_of_the_input_dtype():
     assert out.dtype == np.float32 and out is not x
     np.testing.assert_array_equal(out, np.maximum(x, 0))
     np.testing.assert_array_equal(x[0], [-1.0, 0.0, 2.5])         # the input is untouched
+
+
+@pytest.mark.parametrize("name", PREDICATES)
+def test_predicates_give_bool_without_gradient(name):
+    f, ref = PREDICATES[name]
+    x = tk.tensor([[np.nan, -np.inf, 0.0], [np.inf, -0.0, 2.5]], requires_grad=True)
+    out = f(x)
+    assert out.dtype == np.bool_ and out.shape == (2, 3) and not out.requires_grad
+    np.testing.assert_array_equal(out.numpy(), ref(x.numpy()))
+    sym = f(tk.symbolic((None, 3), dims=("batch", None)))
+    assert sym.dtype == np.bool_ and sym.shape == (None, 3) and sym.dims == ("batch", None)
+
+
+def test_logical_not_and_xor_on_bool_tensors():
+    a, b = tk.tensor([True, True, False, False]), tk.tensor([True, False, True, False])
+    assert tk.logical_not(a).tolist() == [False, False, True, True]
+    assert tk.logical_xor(a, b).tolist() == [False, True, True, False]
+    assert tk.logical_xor(a, True).tolist() == [False, False, True, True]
+
+
+def test_stop_gradient_passes_values_and_cuts_the_gradient(rng):
+    x = tk.tensor(rng.normal(size=(2, 3)), requires_grad=True, dims=("batch", None))
+    y = tk.tensor(rng.normal(size=(3,)), requires_grad=True)
+    s = tk.stop_gradient(x)
+    assert s.op == "stop_gradient" and s.dims == ("batch", None) and s.dtype == np.float32
+    np.testing.assert_array_equal(s.numpy(), x.numpy())
+    assert not s.requires_grad
+    loss = tk.sum(s * y)
+    loss.backward()                                    # y still gets its gradient
+    assert x.grad is None                              # as tf.stop_gradient: None, not zeros
+    np.testing.assert_allclose(y.grad.numpy(), x.numpy().sum(axis=0), rtol=1e-6)
+    assert tk.gradients(tk.sum(s * y), [x, y])[0] is None
+
+
+def test_stop_gradient_cuts_only_its_own_path(rng):
+    x = rng.normal(size=(4,)).astype(np.float32)
+    # d/dx sum(x * stop_gradient(x)) = x, where d/dx sum(x * x) = 2x
+    g = tk.grad(lambda x: tk.sum(x * tk.stop_gradient(x)))(x)
+    np.testing.assert_allclose(g.numpy(), x, rtol=1e-6)
+    assert tk.grad(lambda x: tk.sum(tk.stop_gradient(x) ** 2))(x).tolist() == [0.0] * 4
+
+
+def test_stop_gradient_is_recorded_in_the_graph():
+    with tk.trace() as graph:
+        y = tk.stop_gradient(tk.tanh(tk.symbolic((None, 3), dims=("batch", None))))
+    assert y.shape == (None, 3) and y.is_symbolic and y.dims == ("batch", None)
+    assert [n["op"] for n in graph.nodes if n["inputs"]] == ["tanh", "stop_gradient"]
+
+
+def test_erf_is_accurate_in_float32_down_to_tiny_values():
+    x = np.concatenate([np.linspace(-5, 5, 20001), np.logspace(-30, 0, 301),
+                        -np.logspace(-30, 0, 301)]).astype(np.float32)
+    want = _erf(x.astype(np.float64))
+    got = tk.erf(tk.tensor(x)).numpy()
+    assert got.dtype == np.float32
+    np.testing.assert_allclose(got, want, rtol=4e-7, atol=2e-7)
+    tiny = np.abs(x) < 0.5                             # relative accuracy near 0, too
+    np.testing.assert_allclose(got[tiny], want[tiny], rtol=4e-7, atol=0)
+    assert tk.erf(tk.tensor([np.inf, -np.inf, np.nan])).numpy()[:2].tolist() == [1.0, -1.0]
+
+
+def test_mod_takes_the_divisors_sign_as_python_does():
+    x = [5.0, -5.0, 5.0, -5.0, 6.0, 0.5]
+    y = [3.0, 3.0, -3.0, -3.0, 3.0, -2.0]
+    assert tk.mod(tk.tensor(x), tk.tensor(y)).tolist() == [a % b for a, b in zip(x, y)]
+    assert tk.floor_divide(tk.tensor(x), tk.tensor(y)).tolist() == [a // b for a, b in zip(x, y)]
+    # y's gradient is -floor(x / y) of the exact quotient: 1 / 0.1 rounds to 10 in float32
+    gx, gy = tk.grad(lambda a, b: tk.sum(tk.mod(a, b)), argnums=(0, 1))(
+        np.float32([1.0, 7.0]), np.float32([0.1, -2.0]))
+    assert gx.tolist() == [1.0, 1.0] and gy.tolist() == [-9.0, 4.0]
+
+
+@pytest.mark.parametrize("f, x, value, grad", [
+    (tk.log1p, -1.0, -np.inf, np.inf),
+    (tk.log1p, 1e-8, 1e-8, 1.0),                      # log(1 + 1e-8) would round to 0
+    (tk.expm1, 1e-8, 1e-8, 1.0),
+    (tk.reciprocal, 0.0, np.inf, -np.inf),
+    (tk.reciprocal, -0.0, -np.inf, -np.inf),
+    (tk.rsqrt, 0.0, np.inf, -np.inf),
+    (tk.arcsin, 1.0, np.pi / 2, np.inf),
+    (tk.arctanh, -1.0, -np.inf, np.inf),
+    (tk.arccosh, 1.0, 0.0, np.inf),
+    (tk.arcsin, 2.0, np.nan, np.nan),                 # outside the domain: nan, no error
+    (tk.arccos, -1.5, np.nan, np.nan),
+    (tk.log2, -1.0, np.nan, -1 / np.log(2)),
+    (tk.rsqrt, -4.0, np.nan, np.nan),
+])
+def test_domain_edges_give_inf_or_nan_not_errors(f, x, value, grad):
+    with np.errstate(all="ignore"):
+        t = tk.tensor([x], requires_grad=True)
+        out = f(t)
+        out.backward(np.ones(1, np.float32))
+    assert out.dtype == np.float32
+    np.testing.assert_allclose(out.numpy(), [value], rtol=1e-6)
+    np.testing.assert_allclose(t.grad.numpy(), [grad], rtol=1e-6)
+
+
+@pytest.mark.parametrize("f", [tk.arctan2, tk.hypot, tk.logaddexp])
+def test_binary_math_keeps_float32_with_python_numbers(f):
+    x = tk.tensor([0.5, -1.0, 2.0])
+    assert f(x, 2.0).dtype == np.float32 and f(3.0, x).dtype == np.float32
+    assert f(tk.symbolic((None, 3)), x).shape == (None, 3)
