@@ -119,6 +119,83 @@ def test_transpose_dims_and_errors():
         tk.transpose(x, (0, 1))
 
 
+# ---- moveaxis / swapaxes ------------------------------------------------------------------
+@st.composite
+def moves(draw, base=shapes):
+    """A shape, and source and destination axes for moveaxis (ints or tuples, negatives too)."""
+    shape = draw(base.filter(len))
+    n = len(shape)
+    axes = st.lists(st.integers(-n, n - 1), min_size=1, max_size=n, unique_by=lambda a: a % n)
+    source = draw(axes)
+    destination = draw(st.lists(st.integers(-n, n - 1), min_size=len(source),
+                                max_size=len(source), unique_by=lambda a: a % n))
+    if len(source) == 1 and draw(st.booleans()):
+        return shape, source[0], destination[0]
+    return shape, tuple(source), tuple(destination)
+
+
+@fast
+@given(moves(), st.data())
+def test_moveaxis_swapaxes_match_numpy(case, data):
+    shape, source, destination = case
+    x = values(shape)
+    y = run(lambda t: tk.moveaxis(t, source, destination), x)
+    np.testing.assert_array_equal(y.numpy(), np.moveaxis(x, source, destination))
+    assert compatible(batched(lambda t: tk.moveaxis(t, source, destination), shape), y.shape)
+    a1, a2 = data.draw(st.tuples(*[st.integers(-len(shape), len(shape) - 1)] * 2))
+    y = run(lambda t: tk.swapaxes(t, a1, a2), x)
+    np.testing.assert_array_equal(y.numpy(), np.swapaxes(x, a1, a2))
+    assert compatible(batched(lambda t: tk.swapaxes(t, a1, a2), shape), y.shape)
+
+
+@fast
+@given(moves(small))
+def test_moveaxis_swapaxes_gradient(case):
+    shape, source, destination = case
+    x = values(shape, dtype=np.float64)
+    assert gradcheck(lambda t: tk.moveaxis(t, source, destination), x)
+    assert gradcheck(lambda t: tk.swapaxes(t, 0, -1), x)
+
+
+def test_moveaxis_swapaxes_dims_graph_and_symbolic():
+    x = tk.zeros((2, 3, 4, 5), dims=("batch", "c", "h", "w"))
+    assert tk.moveaxis(x, 1, -1).dims == ("batch", "h", "w", "c")
+    assert tk.moveaxis(x, (1, 0), (0, 3)).dims == ("c", "h", "w", "batch")
+    assert tk.swapaxes(x, 1, -1).dims == ("batch", "w", "h", "c")
+    assert tk.swapaxes(x, 2, 2).dims == x.dims
+    assert tk.moveaxis(tk.symbolic((None, 3, 28, 28)), 1, -1).shape == (None, 28, 28, 3)
+    assert tk.swapaxes(tk.symbolic((None, 5, 7)), 0, 1).shape == (5, None, 7)
+    with tk.trace() as trace:
+        tk.moveaxis(x, 1, -1)
+        tk.swapaxes(x, 0, 1)
+    assert [n["op"] for n in trace.nodes[1:]] == ["moveaxis", "swapaxes"]
+    assert trace.nodes[1]["attrs"] == {"source": [1], "destination": [-1]}
+
+
+def test_moveaxis_swapaxes_errors():
+    x = tk.zeros((2, 3, 4), dims=("batch", "t", "c"))
+    with pytest.raises(tk.ShapeError, match=r"moveaxis got shape \(batch=2, t=3, c=4\): "
+                                             r"source=\(0, 1\) has 2 axes but destination="
+                                             r"\(2,\) has 1(.|\n)*Fix: give as many"):
+        tk.moveaxis(x, (0, 1), 2)
+    with pytest.raises(tk.ShapeError, match=r"source=\(0, -3\) names an axis twice"):
+        tk.moveaxis(x, (0, -3), (1, 2))
+    with pytest.raises(tk.ShapeError, match=r"destination=\(1, 1\) names an axis twice"):
+        tk.moveaxis(x, (0, 2), (1, 1))
+    with pytest.raises(tk.ShapeError, match=r"moveaxis got shape(.|\n)*axis 3 is out of range "
+                                             r"for a tensor of rank 3(.|\n)*-3\.\.2"):
+        tk.moveaxis(x, 3, 0)
+    with pytest.raises(tk.ShapeError, match=r"swapaxes got shape(.|\n)*axis -4 is out of "
+                                             "range for a tensor of rank 3"):
+        tk.swapaxes(x, 0, -4)
+    with pytest.raises(tk.ShapeError, match=r"axis2=1\.0 is not an integer"):
+        tk.swapaxes(x, 0, 1.0)
+    with pytest.raises(tk.ShapeError, match=r"not a permutation(.|\n)*To swap just two axes "
+                                             r"\(PyTorch's transpose\(0, 1\)\), use "
+                                             r"tk\.swapaxes\(x, 0, 1\)"):
+        x.transpose(0, 1)
+
+
 # ---- expand_dims / squeeze ----------------------------------------------------------------
 @fast
 @given(shapes, st.data())
@@ -298,6 +375,248 @@ def test_split_dims_symbolic_and_errors():
         tk.split(x, 0)
 
 
+# ---- unstack ------------------------------------------------------------------------------
+@fast
+@given(shapes.filter(len), st.data())
+def test_unstack_matches_numpy(shape, data):
+    x = values(shape)
+    axis = data.draw(st.integers(-len(shape), len(shape) - 1))
+    parts = tk.unstack(tk.tensor(x), axis)
+    assert len(parts) == shape[axis]
+    for i, part in enumerate(parts):
+        np.testing.assert_array_equal(part.numpy(), np.take(x, i, axis=axis))
+    y = run(lambda t: tk.unstack(t, axis)[-1], x)
+    np.testing.assert_array_equal(y.numpy(), np.take(x, -1, axis=axis))
+    np.testing.assert_array_equal(tk.stack(parts, axis).numpy(), x)
+    if axis % len(shape):
+        for part, sym in zip(parts, tk.unstack(tk.symbolic((None,) + shape[1:]), axis)):
+            assert compatible(sym.shape, part.shape)
+
+
+@fast
+@given(small.filter(len), st.data())
+def test_unstack_gradient(shape, data):
+    x = values(shape, dtype=np.float64)
+    axis = data.draw(st.integers(-len(shape), len(shape) - 1))
+    assert gradcheck(lambda t: tk.stack(tk.unstack(t, axis)[::-1], axis), x)
+    assert gradcheck(lambda t: tk.unstack(t, axis)[0] * 3.0, x)
+
+
+def test_unstack_dims_symbolic_and_errors():
+    x = tk.zeros((2, 5, 3), dims=("batch", "t", "c"))
+    assert [p.dims for p in tk.unstack(x, 1)] == [("batch", "c")] * 5
+    assert tk.unstack(x, -1)[0].dims == ("batch", "t")
+    assert [p.shape for p in tk.unstack(tk.symbolic((None, 5, 3)), 1)] == [(None, 3)] * 5
+    with tk.trace() as trace:
+        tk.unstack(x, 1)
+    assert [n["op"] for n in trace.nodes[1:]] == ["unstack"] * 5
+    assert [n["attrs"]["index"] for n in trace.nodes[1:]] == [0, 1, 2, 3, 4]
+    with pytest.raises(tk.ShapeError, match=r"unstack got shape \(None, 5, 3\): axis 0 has an "
+                                             r"unknown size \(None\), so how many tensors "
+                                             r"(.|\n)*Fix: unstack an axis of known size(.|\n)*"
+                                             r"tk\.symbolic\(\(32, 5, 3\)\)"):
+        tk.unstack(tk.symbolic((None, 5, 3)))
+    with pytest.raises(tk.ShapeError, match=r"unstack got shape \(batch=2, t=5, c=3\): axis 3 "
+                                             r"is out of range for a tensor of rank 3(.|\n)*"
+                                             r"-3\.\.2"):
+        tk.unstack(x, 3)
+    with pytest.raises(tk.ShapeError, match=r"unstack got shape \(\): axis 0 is out of range "
+                                             r"for a tensor of rank 0(.|\n)*scalar"):
+        tk.unstack(tk.zeros(()))
+
+
+# ---- tile / repeat ------------------------------------------------------------------------
+reps_lists = st.one_of(st.integers(0, 3), st.lists(st.integers(0, 3), max_size=5))
+
+
+@fast
+@given(shapes, reps_lists)
+def test_tile_matches_numpy(shape, reps):
+    x = values(shape)
+    y = run(lambda t: tk.tile(t, reps), x)
+    np.testing.assert_array_equal(y.numpy(), np.tile(x, reps))
+    assert y.dtype == np.float32
+    if shape:
+        assert compatible(batched(lambda t: tk.tile(t, reps), shape), y.shape)
+
+
+@fast
+@given(small, st.lists(st.integers(0, 2), max_size=4))
+def test_tile_gradient(shape, reps):
+    assert gradcheck(lambda t: tk.tile(t, reps), values(shape, dtype=np.float64))
+
+
+@st.composite
+def repeats_cases(draw, base=shapes):
+    """A shape, an axis (None: flattened) and repeats: one count, or one per element."""
+    shape = draw(base)
+    axes = [st.none()] + ([st.integers(-len(shape), len(shape) - 1)] if shape else [])
+    axis = draw(st.one_of(*axes))
+    n = int(np.prod(shape)) if axis is None else shape[axis]
+    counts = [st.integers(0, 3), st.lists(st.integers(0, 3), min_size=1, max_size=1)]
+    if n <= 12:
+        counts.append(st.lists(st.integers(0, 3), min_size=n, max_size=n))
+    return shape, draw(st.one_of(*counts)), axis
+
+
+@fast
+@given(repeats_cases())
+def test_repeat_matches_numpy(case):
+    shape, repeats, axis = case
+    x = values(shape)
+    y = run(lambda t: tk.repeat(t, repeats, axis=axis), x)
+    np.testing.assert_array_equal(y.numpy(), np.repeat(x, repeats, axis=axis))
+    assert y.dtype == np.float32
+    if shape:
+        assert compatible(batched(lambda t: tk.repeat(t, repeats, axis=axis), shape), y.shape)
+
+
+@fast
+@given(repeats_cases(small))
+def test_repeat_gradient(case):
+    shape, repeats, axis = case
+    assert gradcheck(lambda t: tk.repeat(t, repeats, axis=axis), values(shape, dtype=np.float64))
+
+
+def test_tile_repeat_dims_and_symbolic():
+    x = tk.zeros((2, 3), dims=("batch", "f"))
+    assert tk.tile(x, (1, 2)).dims == ("batch", "f")
+    assert tk.tile(x, (4, 1, 1)).dims == (None, "batch", "f")
+    assert tk.repeat(x, 2, axis=1).dims == ("batch", "f")
+    assert tk.repeat(x, 2).dims is None                    # flattened: the axes are gone
+    assert tk.repeat(tk.zeros(3, dims=("t",)), 2).dims == ("t",)
+    assert tk.tile(tk.symbolic((None, 3)), (2, 2)).shape == (None, 6)
+    assert tk.tile(tk.symbolic((None, 3)), (0, 1)).shape == (0, 3)
+    assert tk.tile(tk.symbolic((None, 3)), 2).shape == (None, 6)
+    assert tk.repeat(tk.symbolic((None, 3)), 2, axis=0).shape == (None, 3)
+    assert tk.repeat(tk.symbolic((None, 3)), 2, axis=1).shape == (None, 6)
+    assert tk.repeat(tk.symbolic((None, 3)), [1, 0, 2], axis=0).shape == (3, 3)
+    assert tk.repeat(tk.symbolic((None, 3)), 2).shape == (None,)
+    counts = tk.tensor([1, 0, 2])
+    np.testing.assert_array_equal(tk.repeat(tk.tensor([4, 5, 6]), counts).numpy(), [4, 6, 6])
+    np.testing.assert_array_equal(tk.tile(tk.tensor([1, 2]), 2).numpy(), [1, 2, 1, 2])
+
+
+def test_tile_repeat_errors():
+    x = tk.zeros((2, 3), dims=("batch", "f"))
+    with pytest.raises(tk.ShapeError, match=r"tile got shape \(batch=2, f=3\): reps=\(2, -1\) "
+                                             r"has a negative count(.|\n)*Fix: give each axis "
+                                             "a count of 0 or more"):
+        tk.tile(x, (2, -1))
+    with pytest.raises(tk.ShapeError, match=r"reps \(2, 1\.5\) contains 1\.5, which is not an "
+                                             "integer"):
+        tk.tile(x, (2, 1.5))
+    with pytest.raises(tk.ShapeError, match=r"repeat got shape \(batch=2, f=3\): repeats has 2 "
+                                             r"counts but axis 1 has 3 elements(.|\n)*Fix: give "
+                                             "3 counts, one per element, or a single int"):
+        tk.repeat(x, [1, 2], axis=1)
+    with pytest.raises(tk.ShapeError, match=r"repeats has 2 counts but the tensor has 6 "
+                                             r"elements \(axis=None repeats the flattened "
+                                             r"tensor\)(.|\n)*axis=-1"):
+        tk.repeat(x, [1, 2])
+    with pytest.raises(tk.ShapeError, match=r"repeats=\(1, -1, 2\) has a negative count"):
+        tk.repeat(x, [1, -1, 2], axis=1)
+    with pytest.raises(tk.ShapeError, match="repeats=-2 has a negative count"):
+        tk.repeat(x, -2)
+    with pytest.raises(tk.ShapeError, match=r"repeat got shape(.|\n)*axis 2 is out of range for "
+                                             "a tensor of rank 2"):
+        tk.repeat(x, 2, axis=2)
+
+
+# ---- flip / roll --------------------------------------------------------------------------
+@st.composite
+def axes_or_none(draw, n, unique=True):
+    """None, an int axis, or a tuple of axes, negatives included (repeated: unique=False)."""
+    if not n:                        # NumPy's roll fails on axis=() (flip takes it)
+        return draw(st.sampled_from([None, ()] if unique else [None]))
+    axes = st.lists(st.integers(-n, n - 1), min_size=1, max_size=n,
+                    unique_by=(lambda a: a % n) if unique else None).map(tuple)
+    return draw(st.one_of(st.none(), st.integers(-n, n - 1), axes))
+
+
+@fast
+@given(shapes, st.data())
+def test_flip_matches_numpy(shape, data):
+    x = values(shape)
+    axis = data.draw(axes_or_none(len(shape)))
+    y = run(lambda t: tk.flip(t, axis), x)
+    np.testing.assert_array_equal(y.numpy(), np.flip(x, axis))
+    if shape:
+        assert compatible(batched(lambda t: tk.flip(t, axis), shape), y.shape)
+    if x.size <= 27:
+        assert gradcheck(lambda t: tk.flip(t, axis), x.astype(np.float64))
+
+
+@fast
+@given(shapes, st.data())
+def test_roll_matches_numpy(shape, data):
+    x = values(shape)
+    axis = data.draw(axes_or_none(len(shape), unique=False))
+    pairs = len(axis) if isinstance(axis, tuple) else data.draw(st.integers(1, 3))
+    shift = data.draw(st.one_of(st.integers(-7, 7), st.lists(
+        st.integers(-7, 7), min_size=pairs, max_size=pairs).map(tuple)))
+    y = run(lambda t: tk.roll(t, shift, axis), x)
+    np.testing.assert_array_equal(y.numpy(), np.roll(x, shift, axis))
+    if shape:
+        assert compatible(batched(lambda t: tk.roll(t, shift, axis), shape), y.shape)
+    if x.size <= 27:
+        assert gradcheck(lambda t: tk.roll(t, shift, axis), x.astype(np.float64))
+
+
+def test_flip_roll_dims_symbolic_and_errors():
+    x = tk.zeros((2, 3, 4), dims=("batch", "t", "c"))
+    assert tk.flip(x, 1).dims == ("batch", "t", "c")
+    assert tk.roll(x, 1, axis=1).dims == ("batch", "t", "c")
+    assert tk.flip(tk.symbolic((None, 3)), -1).shape == (None, 3)
+    assert tk.roll(tk.symbolic((None, 3)), 2).shape == (None, 3)
+    np.testing.assert_array_equal(tk.roll(tk.tensor([1, 2, 3]), 1).numpy(), [3, 1, 2])
+    with pytest.raises(tk.ShapeError, match=r"flip got shape \(batch=2, t=3, c=4\): axis 3 is "
+                                             r"out of range for a tensor of rank 3(.|\n)*-3\.\.2"):
+        tk.flip(x, 3)
+    with pytest.raises(tk.ShapeError, match=r"axis=\(0, -3\) names an axis twice"):
+        tk.flip(x, (0, -3))
+    with pytest.raises(tk.ShapeError, match=r"roll got shape \(batch=2, t=3, c=4\): shift="
+                                             r"\(1, 2\) and axis=\(0, 1, 2\) do not pair up: 2 "
+                                             r"shifts for 3 axes(.|\n)*shift=\(1, 1, 1\)"):
+        tk.roll(x, (1, 2), axis=(0, 1, 2))
+    with pytest.raises(tk.ShapeError, match="axis -4 is out of range for a tensor of rank 3"):
+        tk.roll(x, 1, axis=-4)
+
+
+# ---- tril / triu --------------------------------------------------------------------------
+@fast
+@given(hnp.array_shapes(min_dims=2, max_dims=4, min_side=1, max_side=5), st.integers(-6, 6),
+       st.sampled_from(["tril", "triu"]))
+def test_tril_triu_match_numpy(shape, k, name):
+    x = values(shape)
+    y = run(lambda t: getattr(tk, name)(t, k), x)
+    np.testing.assert_array_equal(y.numpy(), getattr(np, name)(x, k))
+    assert y.dtype == np.float32
+    assert compatible(batched(lambda t: getattr(tk, name)(t, k), shape), y.shape)
+    if x.size <= 36:
+        assert gradcheck(lambda t: getattr(tk, name)(t, k), x.astype(np.float64))
+
+
+def test_tril_triu_masks_dtypes_dims_and_errors():
+    causal = np.triu(np.full((3, 3), -np.inf, np.float32), 1)   # a mask added to scores
+    np.testing.assert_array_equal(tk.triu(tk.full((3, 3), -np.inf), 1).numpy(), causal)
+    mask = tk.tril(tk.ones((4, 4), dtype="bool"))
+    assert mask.dtype == np.bool_
+    np.testing.assert_array_equal(mask.numpy(), np.tril(np.ones((4, 4), bool)))
+    x = tk.zeros((2, 3, 3), dims=("batch", "q", "k"))
+    assert tk.tril(x).dims == ("batch", "q", "k")
+    assert tk.triu(tk.symbolic((None, 4, 4)), 1).shape == (None, 4, 4)
+    for name in ["tril", "triu"]:
+        with pytest.raises(tk.ShapeError, match=rf"{name} got shape \(3,\): {name} needs a "
+                                                 r"matrix(.|\n)*rank 1(.|\n)*Fix: make it a "
+                                                 r"matrix first, e.g. x\[None\]"):
+            getattr(tk, name)(tk.zeros(3))
+    with pytest.raises(tk.ShapeError, match="this tensor has rank 0"):
+        tk.tril(tk.zeros(()))
+    with pytest.raises(tk.ShapeError, match=r"k=0\.5 is not an integer"):
+        tk.triu(x, 0.5)
+
+
 # ---- pad ----------------------------------------------------------------------------------
 @fast
 @given(shapes, st.data(), st.sampled_from(["constant", "reflect", "symmetric", "edge"]))
@@ -426,3 +745,26 @@ def test_to_device_gpu_round_trip_gradient():
     p = tk.tensor(np.arange(6.0).reshape(2, 3), requires_grad=True).to("gpu")
     np.testing.assert_array_equal(tk.pad(p, 1, mode="reflect").numpy(),
                                   np.pad(np.arange(6.0).reshape(2, 3), 1, mode="reflect"))
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not tk.gpu_available(), reason="needs a CUDA GPU with CuPy")
+@pytest.mark.parametrize("fn", [
+    lambda t: tk.tile(t, (2, 1, 3)), lambda t: tk.repeat(t, 2, axis=1),
+    lambda t: tk.repeat(t, [1, 0, 2], axis=1), lambda t: tk.flip(t, (0, -1)),
+    lambda t: tk.roll(t, (1, -2), axis=(0, 2)), lambda t: tk.roll(t, 5),
+    lambda t: tk.moveaxis(t, 0, -1), lambda t: tk.swapaxes(t, 0, 2),
+    lambda t: tk.tril(t, 1), lambda t: tk.triu(t, -1),
+    lambda t: tk.stack(tk.unstack(t, 1)[::-1], 1)])
+def test_new_shape_ops_gpu_match_cpu(fn):
+    x = values((2, 3, 4))
+    results = []
+    for device in ["cpu", "gpu"]:
+        t = tk.tensor(x, requires_grad=True)
+        y = fn(t.to(device))
+        w = values(y.shape, seed=1)
+        (y * tk.tensor(w).to(device)).sum().backward()
+        results.append((y.numpy(), t.grad.numpy()))
+    (y_cpu, g_cpu), (y_gpu, g_gpu) = results
+    np.testing.assert_allclose(y_gpu, y_cpu)
+    np.testing.assert_allclose(g_gpu, g_cpu, rtol=1e-6)

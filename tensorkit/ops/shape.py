@@ -1,21 +1,25 @@
-"""Shape ops: reshape, unflatten, transpose, expand_dims, squeeze, broadcast_to, concatenate, stack,
-split, pad, flatten, cast, with_dims, to_device.
+"""Shape ops: reshape, unflatten, transpose, moveaxis, swapaxes, expand_dims, squeeze,
+broadcast_to, concatenate, stack, split, unstack, tile, repeat, flip, roll, tril, triu, pad,
+flatten, cast, with_dims, to_device.
 
 They move numbers around without changing them, so each VJP moves the gradient back the
 same way: reshape it back, transpose by the inverse permutation, slice out each input's
-part. Shape rules accept None (an unknown size) anywhere.
+part, sum the copies that tile and repeat made. Shape rules accept None (an unknown size)
+anywhere.
 """
 
 import numpy
 
 from .. import backend
 from ..errors import ShapeError, format_shape
-from ..shapes import normalize_axes, normalize_axis, size_of
-from ..tensor import Tensor, as_dtype, defop
+from ..graph import STATE
+from ..shapes import normalize_axes, normalize_axis, reduced_dims, size_of
+from ..tensor import Tensor, as_dtype, defop, tensor
 from .common import unbroadcast
 
-__all__ = ["reshape", "unflatten", "transpose", "expand_dims", "squeeze", "broadcast_to",
-           "concatenate", "stack", "split", "pad", "flatten", "cast", "with_dims", "to_device",
+__all__ = ["reshape", "unflatten", "transpose", "moveaxis", "swapaxes", "expand_dims", "squeeze",
+           "broadcast_to", "concatenate", "stack", "split", "unstack", "tile", "repeat", "flip",
+           "roll", "tril", "triu", "pad", "flatten", "cast", "with_dims", "to_device",
            "reshape_shape", "concatenate_shape", "pad_shape", "flatten_shape"]
 
 
@@ -32,6 +36,20 @@ def _ints(shape, what):
                                  "to be worked out).")
         out.append(int(n))
     return tuple(out)
+
+
+def _int(value, name):
+    """One integer argument (a NumPy integer too), or a ShapeError naming it."""
+    if isinstance(value, bool) or not isinstance(value, (int, numpy.integer)):
+        raise ShapeError(f"{name}={value!r} is not an integer.",
+                         expected=f"{name} as a whole number",
+                         fix=f"pass an int, e.g. {name}=1.")
+    return int(value)
+
+
+def _fail(op, x, err):
+    """A ShapeError raised outside a shape rule, placed at its op as the engine places others."""
+    return err.at(op, (x.shape,), [x.dims], STATE.layers[-1] if STATE.layers else None)
 
 
 def _merge_labels(dims):
@@ -165,10 +183,14 @@ def _transpose_shape(shape, axes):
     """
     if len(axes) != len(shape) or sorted(a % len(shape) if -len(shape) <= a < len(shape)
                                          else a for a in axes) != list(range(len(shape))):
+        fix = (f"list every axis once, e.g. axes={tuple(range(len(shape)))[::-1]} reverses "
+               "them.")
+        if len(axes) == 2 and len(shape) != 2:    # PyTorch's x.transpose(0, 1) swaps two
+            fix += (f" To swap just two axes (PyTorch's transpose({axes[0]}, {axes[1]})), "
+                    f"use tk.swapaxes(x, {axes[0]}, {axes[1]}).")
         raise ShapeError(f"axes={tuple(axes)} is not a permutation of the {len(shape)} axes.",
                          expected=f"each of the axes 0..{len(shape) - 1} exactly once",
-                         fix=f"list every axis once, e.g. axes={tuple(range(len(shape)))[::-1]} "
-                             "reverses them.")
+                         fix=fix)
     return tuple(shape[a] for a in axes)
 
 
@@ -186,6 +208,82 @@ def transpose(x, axes=None):
     """Permute the axes (reverse them when `axes` is None); labels move with their axes."""
     axes = tuple(reversed(range(len(x.shape)))) if axes is None else _ints(axes, "axes")
     return _transpose(x, axes=axes)
+
+
+# ---- moveaxis / swapaxes: transposes named for what they do --------------------------------
+# Their own ops, not calls of transpose: the graph then shows moveaxis(source, destination)
+# as the learner wrote it, and a bad axis is reported as a bad source or destination, not as
+# a permutation the learner never wrote. Shape and dims follow the permutation each one
+# spells out, as transpose's do; each VJP moves the gradient back.
+def _moveaxis_perm(ndim, source, destination):
+    """The transpose axes that put `source` at `destination`, the rest in their order.
+
+    >>> _moveaxis_perm(4, (1,), (-1,))
+    (0, 2, 3, 1)
+    """
+    if len(source) != len(destination):
+        raise ShapeError(f"source={source} has {len(source)} axes but destination="
+                         f"{destination} has {len(destination)}.",
+                         expected="one destination for each source axis",
+                         fix="give as many destinations as sources, e.g. "
+                             "moveaxis(x, (0, 1), (-1, -2)).")
+    src = [normalize_axis(a, ndim) for a in source]
+    dst = [normalize_axis(a, ndim) for a in destination]
+    for name, given, axes in (("source", source, src), ("destination", destination, dst)):
+        if len(set(axes)) != len(axes):
+            raise ShapeError(f"{name}={given} names an axis twice.",
+                             expected=f"each axis at most once in {name}",
+                             fix="remove the repeated axis: each axis moves to one place.")
+    where, rest = dict(zip(dst, src)), iter(a for a in range(ndim) if a not in src)
+    return tuple(where[i] if i in where else next(rest) for i in range(ndim))
+
+
+def _moveaxis_shape(shape, source, destination):
+    """
+    >>> _moveaxis_shape((None, 28, 28, 3), (-1,), (1,))
+    (None, 3, 28, 28)
+    """
+    return tuple(shape[a] for a in _moveaxis_perm(len(shape), source, destination))
+
+
+_moveaxis = defop("moveaxis", _moveaxis_shape,
+                  lambda xp, x, source, destination: xp.moveaxis(x, source, destination),
+                  lambda xp, g, out, x, source, destination: xp.moveaxis(g, destination, source),
+                  dims=lambda shapes, dims, source, destination: tuple(
+                      dims[0][a] for a in _moveaxis_perm(len(shapes[0]), source, destination)))
+
+
+def moveaxis(x, source, destination):
+    """Move axes to new places, the others keeping their order (labels move with them):
+    channels first to last, (B, C, H, W) -> (B, H, W, C), is ``moveaxis(x, 1, -1)``."""
+    return _moveaxis(x, source=_ints(source, "source"),
+                     destination=_ints(destination, "destination"))
+
+
+def _swap_perm(ndim, axis1, axis2):
+    """
+    >>> _swap_perm(3, 0, -1)
+    (2, 1, 0)
+    """
+    perm = list(range(ndim))
+    a, b = normalize_axis(axis1, ndim), normalize_axis(axis2, ndim)
+    perm[a], perm[b] = b, a
+    return tuple(perm)
+
+
+_swapaxes = defop("swapaxes",
+                  lambda shape, axis1, axis2: tuple(
+                      shape[a] for a in _swap_perm(len(shape), axis1, axis2)),
+                  lambda xp, x, axis1, axis2: xp.swapaxes(x, axis1, axis2),
+                  lambda xp, g, out, x, axis1, axis2: xp.swapaxes(g, axis1, axis2),
+                  dims=lambda shapes, dims, axis1, axis2: tuple(
+                      dims[0][a] for a in _swap_perm(len(shapes[0]), axis1, axis2)))
+
+
+def swapaxes(x, axis1, axis2):
+    """Swap two axes, labels and all: PyTorch's ``x.transpose(0, 1)`` is
+    ``tk.swapaxes(x, 0, 1)``."""
+    return _swapaxes(x, axis1=_int(axis1, "axis1"), axis2=_int(axis2, "axis2"))
 
 
 # ---- expand_dims / squeeze --------------------------------------------------------------
@@ -447,6 +545,292 @@ def split(x, indices_or_sections, axis=0):
         sections = _ints(indices_or_sections, "split points")
         count = len(sections) + 1
     return [_split(x, sections=sections, axis=axis, part=i) for i in range(count)]
+
+
+# ---- unstack: the slices along an axis, that axis removed ------------------------------------
+def _unstack_shape(shape, axis, index):
+    """
+    >>> _unstack_shape((None, 5, 3), axis=1, index=0)
+    (None, 3)
+    """
+    axis = normalize_axis(axis, len(shape))
+    return shape[:axis] + shape[axis + 1:]
+
+
+def _unstack_at(a, axis, index):
+    return (slice(None),) * (axis % a.ndim) + (index,)
+
+
+def _unstack_vjp(xp, g, out, x, axis, index):
+    gx = xp.zeros(x.shape, dtype=g.dtype)
+    gx[_unstack_at(x, axis, index)] = g
+    return gx
+
+
+_unstack = defop("unstack", _unstack_shape,
+                 lambda xp, x, axis, index: x[_unstack_at(x, axis, index)], _unstack_vjp,
+                 dims=lambda shapes, dims, axis, index: reduced_dims(shapes, dims, axis))
+
+
+def unstack(x, axis=0):
+    """A list of the slices of `x` along `axis`, each without that axis (``tf.unstack``,
+    ``torch.unbind``): (B, T, C) -> T tensors (B, C) for axis=1. ``tk.stack(parts, axis)``
+    puts them back."""
+    x = x if isinstance(x, Tensor) else tensor(x)
+    try:
+        n = x.shape[normalize_axis(_int(axis, "axis"), x.ndim)]
+    except ShapeError as e:
+        raise _fail("unstack", x, e) from None
+    if n is None:
+        known = tuple(32 if s is None else s for s in x.shape)
+        raise _fail("unstack", x, ShapeError(
+            f"axis {axis} has an unknown size (None), so how many tensors unstack gives is "
+            "not known until data comes.",
+            expected="an axis whose size is known",
+            fix="unstack an axis of known size (e.g. axis=1, the time steps, not the batch), "
+                f"or give the size in the symbolic shape, e.g. tk.symbolic({known}) instead "
+                f"of {format_shape(x.shape)}."))
+    return [_unstack(x, axis=int(axis), index=i) for i in range(n)]
+
+
+# ---- tile / repeat: copies, whose gradients add up ------------------------------------------
+def _tile_shape(shape, reps):
+    """NumPy's tile: shape and reps lined up from the right, the shorter padded with 1s.
+
+    >>> _tile_shape((None, 3), (2, 2))
+    (None, 6)
+    >>> _tile_shape((3,), (2, 1, 2))
+    (2, 1, 6)
+    >>> _tile_shape((2, 3, 4), (2,))
+    (2, 3, 8)
+    """
+    if any(r < 0 for r in reps):
+        raise ShapeError(f"reps={tuple(reps)} has a negative count.",
+                         expected="how many copies along each axis: 0 or more",
+                         fix="give each axis a count of 0 or more: 1 keeps an axis as it is, "
+                             "2 doubles it.")
+    ndim = max(len(shape), len(reps))
+    shape = (1,) * (ndim - len(shape)) + tuple(shape)
+    reps = (1,) * (ndim - len(reps)) + tuple(reps)
+    return tuple(0 if r == 0 else None if n is None else n * r for n, r in zip(shape, reps))
+
+
+def _tile_vjp(xp, g, out, x, reps):
+    reps = (1,) * (g.ndim - len(reps)) + reps
+    shape = (1,) * (g.ndim - x.ndim) + x.shape
+    # (r0 * n0, r1 * n1, ...) -> (r0, n0, r1, n1, ...): add up the copies of each element
+    copies = g.reshape(tuple(v for r, n in zip(reps, shape) for v in (r, n)))
+    return copies.sum(axis=tuple(range(0, 2 * g.ndim, 2))).reshape(x.shape)
+
+
+_tile = defop("tile", _tile_shape, lambda xp, x, reps: xp.tile(x, reps), _tile_vjp,
+              dims=lambda shapes, dims, reps: (None,) * max(len(reps) - len(shapes[0]), 0)
+              + tuple(dims[0]))
+
+
+def tile(x, reps):
+    """`x` repeated whole, reps[i] times along axis i (``numpy.tile``, ``tf.tile``, and
+    PyTorch's ``x.repeat``): [a, b] -> [a, b, a, b]. Longer reps than x has axes add
+    leading axes; shorter reps leave the first axes as they are."""
+    return _tile(x, reps=_ints(reps, "reps"))
+
+
+def _repeat_axis(shape, axis):
+    """(the shape repeat works on, its axis): axis=None works on the flattened elements."""
+    if axis is None:
+        return (size_of(shape),), 0
+    return tuple(shape), normalize_axis(axis, len(shape))
+
+
+def _repeat_shape(shape, repeats, axis):
+    """
+    >>> _repeat_shape((None, 3), 2, axis=1)
+    (None, 6)
+    >>> _repeat_shape((None, 3), (1, 0, 2), axis=1)
+    (None, 3)
+    >>> _repeat_shape((2, 3), 2, axis=None)
+    (12,)
+    """
+    shape, axis_ = _repeat_axis(shape, axis)
+    n = shape[axis_]
+    counts = (repeats,) if isinstance(repeats, int) else repeats
+    if any(r < 0 for r in counts):
+        raise ShapeError(f"repeats={repeats} has a negative count.",
+                         expected="how many copies of each element: 0 or more",
+                         fix="use 0 to drop an element, 1 to keep it once, 2 to double it.")
+    if isinstance(repeats, int):
+        size = 0 if repeats == 0 else None if n is None else n * repeats
+    elif n is not None and len(repeats) != n:
+        where = ("the tensor has" if axis is None else f"axis {axis_} has") + f" {n} elements"
+        raise ShapeError(f"repeats has {len(repeats)} counts but {where}"
+                         + (" (axis=None repeats the flattened tensor)." if axis is None
+                            else "."),
+                         expected=f"one count per element ({n}), or one int for all of them",
+                         fix=f"give {n} counts, one per element, or a single int: repeats=2"
+                             + ("; or pass the axis to repeat along, e.g. axis=-1."
+                                if axis is None else "."))
+    else:
+        size = sum(repeats)
+    return shape[:axis_] + (size,) + shape[axis_ + 1:]
+
+
+def _repeat_vjp(xp, g, out, x, repeats, axis):
+    shape, axis = _repeat_axis(x.shape, axis)
+    n = shape[axis]
+    if isinstance(repeats, int):
+        # (..., n * r, ...) -> (..., n, r, ...): add up the r copies of each element
+        gx = g.reshape(shape[:axis] + (n, repeats) + shape[axis + 1:]).sum(axis=axis + 1)
+    else:
+        owner = xp.asarray(numpy.repeat(numpy.arange(n), repeats))   # whose copy each is
+        gx = xp.zeros(shape, dtype=g.dtype)
+        xp.add.at(gx, (slice(None),) * axis + (owner,), g)
+    return gx.reshape(x.shape)
+
+
+def _repeat_dims(shapes, dims, repeats, axis):
+    if axis is None:                              # flattened: only a vector keeps its label
+        return tuple(dims[0]) if len(shapes[0]) == 1 else (None,)
+    return dims[0]
+
+
+_repeat = defop("repeat", _repeat_shape,
+                lambda xp, x, repeats, axis: xp.repeat(x, repeats, axis), _repeat_vjp,
+                dims=_repeat_dims)
+
+
+def repeat(x, repeats, axis=None):
+    """Each element repeated in place (``numpy.repeat``, PyTorch's ``repeat_interleave``):
+    [a, b] -> [a, a, b, b]. `repeats` is one count, or one count per element along `axis`;
+    axis=None repeats the flattened elements. (To repeat the whole tensor, use tk.tile.)"""
+    if hasattr(repeats, "tolist"):                # a Tensor or an array of counts
+        repeats = repeats.tolist()
+    counts = _ints(repeats, "repeats")
+    if isinstance(repeats, (int, numpy.integer)) or len(counts) == 1:
+        counts = counts[0]                        # one count for all, as NumPy broadcasts it
+    return _repeat(x, repeats=counts, axis=None if axis is None else _int(axis, "axis"))
+
+
+# ---- flip / roll: the same elements in another order -----------------------------------------
+def _flip_shape(shape, axis):
+    """
+    >>> _flip_shape((None, 3), (-1,))
+    (None, 3)
+    """
+    normalize_axes(axis, len(shape))              # only to check the axes
+    return shape
+
+
+_flip = defop("flip", _flip_shape,
+              lambda xp, x, axis: xp.flip(x, normalize_axes(axis, x.ndim)),
+              lambda xp, g, out, x, axis: xp.flip(g, normalize_axes(axis, x.ndim)))
+
+
+def flip(x, axis=None):
+    """Reverse the order of the elements along `axis` (an int or a tuple; all axes when
+    None): ``numpy.flip``, TF.js's ``tf.reverse``."""
+    return _flip(x, axis=None if axis is None else _ints(axis, "axis"))
+
+
+def _roll_pairs(shift, axis, ndim):
+    """{axis: total shift}: NumPy's roll pairs shift with axis, broadcasting either one.
+
+    >>> _roll_pairs((1, 2), (0,), 2)
+    {0: 3}
+    >>> _roll_pairs((1,), (0, -1), 2)
+    {0: 1, 1: 1}
+    """
+    axes = (0,) if axis is None else axis         # None: the flattened elements' one axis
+    if len(shift) != len(axes) and 1 not in (len(shift), len(axes)):
+        raise ShapeError(f"shift={shift} and axis={axis} do not pair up: {len(shift)} shifts "
+                         f"for {len(axes)} axes.",
+                         expected="one shift per axis, or a single shift for all the axes",
+                         fix=f"give {len(axes)} shifts, one per axis, e.g. "
+                             f"shift={(1,) * len(axes)}, or one int: shift=1.")
+    shifts = shift * len(axes) if len(shift) == 1 else shift
+    axes = axes * len(shift) if len(axes) == 1 else axes
+    totals = {}
+    for s, a in zip(shifts, axes):
+        a = normalize_axis(a, ndim)
+        totals[a] = totals.get(a, 0) + s
+    return totals
+
+
+def _rolled(xp, a, shift, axis, sign=1):
+    """`a` rolled by shift along axis (the other way for sign=-1, as its VJP)."""
+    flat = a.reshape(-1) if axis is None else a
+    totals = _roll_pairs(shift, axis, flat.ndim)
+    if totals:
+        flat = xp.roll(flat, tuple(sign * s for s in totals.values()), tuple(totals))
+    return flat.reshape(a.shape)
+
+
+def _roll_shape(shape, shift, axis):
+    """
+    >>> _roll_shape((None, 3), (1,), (-1,))
+    (None, 3)
+    """
+    _roll_pairs(shift, axis, 1 if axis is None else len(shape))    # only to check them
+    return shape
+
+
+_roll = defop("roll", _roll_shape,
+              lambda xp, x, shift, axis: _rolled(xp, x, shift, axis),
+              lambda xp, g, out, x, shift, axis: _rolled(xp, g, shift, axis, sign=-1))
+
+
+def roll(x, shift, axis=None):
+    """Shift the elements along `axis`, those pushed off one end coming back at the other
+    (``numpy.roll``, ``tf.roll``): [1, 2, 3] rolled by 1 is [3, 1, 2]. shift and axis may be
+    tuples; axis=None rolls the flattened elements."""
+    return _roll(x, shift=_ints(shift, "shift"),
+                 axis=None if axis is None else _ints(axis, "axis"))
+
+
+# ---- tril / triu: one triangle of the last two axes, the rest zeroed ------------------------
+def _triangle_shape(shape, name):
+    """
+    >>> _triangle_shape((None, 4, 4), "tril")
+    (None, 4, 4)
+    """
+    if len(shape) < 2:
+        raise ShapeError(f"{name} needs a matrix: it keeps a triangle of the last two axes, "
+                         f"but this tensor has rank {len(shape)}.",
+                         expected="a tensor of rank 2 or more: a matrix (rows, cols), or a "
+                                  "batch of them (..., rows, cols)",
+                         fix="make it a matrix first, e.g. x[None] for one row (1, n) or "
+                             "tk.reshape(x, (-1, 1)) for a column. (A causal mask for n "
+                             "steps is tk.tril(tk.ones((n, n))).)")
+    return shape
+
+
+def _triangle(xp, a, k, lower):
+    """`a` with the elements above (lower) or below (upper) its k-th diagonal zeroed."""
+    rows, cols = a.shape[-2:]
+    # (rows, cols) mask, broadcast over any leading (batch) axes
+    keep = xp.tri(rows, cols, k, dtype=bool) if lower else \
+        ~xp.tri(rows, cols, k - 1, dtype=bool)
+    return xp.where(keep, a, xp.zeros((), dtype=a.dtype))
+
+
+_tril = defop("tril", lambda shape, k: _triangle_shape(shape, "tril"),
+              lambda xp, x, k: _triangle(xp, x, k, lower=True),
+              lambda xp, g, out, x, k: _triangle(xp, g, k, lower=True))
+_triu = defop("triu", lambda shape, k: _triangle_shape(shape, "triu"),
+              lambda xp, x, k: _triangle(xp, x, k, lower=False),
+              lambda xp, g, out, x, k: _triangle(xp, g, k, lower=False))
+
+
+def tril(x, k=0):
+    """The lower triangle of the last two axes, on and below diagonal k (k > 0: above the
+    main one, k < 0: below), the rest zeroed (``numpy.tril``); batched over leading axes.
+    ``tk.tril(tk.ones((T, T)))`` is a causal attention mask."""
+    return _tril(x, k=_int(k, "k"))
+
+
+def triu(x, k=0):
+    """The upper triangle of the last two axes, on and above diagonal k, the rest zeroed
+    (``numpy.triu``); batched over leading axes."""
+    return _triu(x, k=_int(k, "k"))
 
 
 # ---- pad ----------------------------------------------------------------------------------
