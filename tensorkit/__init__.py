@@ -36,7 +36,19 @@ _RENAMED = {"concat": "concatenate", "cat": "concatenate", "reduce_sum": "sum",
             "randomNormal": "random.normal", "rand": "random.uniform",
             "randomUniform": "random.uniform", "maxPool": "max_pool2d",
             "avgPool": "avg_pool2d", "max_pool": "max_pool2d", "avg_pool": "avg_pool2d",
-            "conv2D": "conv2d", "conv1D": "conv1d", "conv2dTranspose": "conv2d_transpose"}
+            "conv2D": "conv2d", "conv1D": "conv1d", "conv2dTranspose": "conv2d_transpose",
+            "subtract": "sub", "multiply": "mul", "divide": "div", "true_divide": "div",
+            "negative": "neg", "power": "pow", "absolute": "abs",
+            "asin": "arcsin", "acos": "arccos", "atan": "arctan", "asinh": "arcsinh",
+            "acosh": "arccosh", "atanh": "arctanh", "atan2": "arctan2",
+            "floorDiv": "floor_divide", "floordiv": "floor_divide", "floormod": "mod",
+            "remainder": "mod", "fix": "trunc", "squaredDifference": "squared_difference",
+            "isNaN": "isnan", "is_nan": "isnan", "isFinite": "isfinite",
+            "is_finite": "isfinite", "isInf": "isinf", "is_inf": "isinf",
+            "logicalNot": "logical_not", "logicalXor": "logical_xor",
+            "logicalAnd": "logical_and", "logicalOr": "logical_or", "detach": "stop_gradient",
+            "reverse": "flip", "repeat_interleave": "repeat", "unbind": "unstack",
+            "movedim": "moveaxis", "swapdims": "swapaxes", "rollaxis": "moveaxis"}
 
 
 def __getattr__(name):

@@ -270,7 +270,9 @@ _UFUNC_OPS = {"add": "add", "subtract": "sub", "multiply": "mul", "true_divide":
               "greater": "greater", "greater_equal": "greater_equal", "equal": "equal",
               "not_equal": "not_equal"}
 _UFUNC_NAMES = {"maximum": "maximum", "minimum": "minimum", "logical_and": "logical_and",
-                "logical_or": "logical_or", "rint": "round"}
+                "logical_or": "logical_or", "rint": "round", "subtract": "sub",
+                "multiply": "mul", "divide": "div", "true_divide": "div", "negative": "neg",
+                "power": "pow", "float_power": "pow", "absolute": "abs", "remainder": "mod"}
 
 
 def _index_text(index):

@@ -532,6 +532,22 @@ def test_names_from_other_libraries_point_to_ours():
         _ = tk.layers.Conv2d
 
 
+def test_every_name_from_other_libraries_points_to_one_that_exists():
+    import functools
+    for theirs, ours in tk._RENAMED.items():
+        assert not hasattr(tk.__dict__, theirs)
+        assert functools.reduce(getattr, ours.split("."), tk) is not None, (theirs, ours)
+    with pytest.raises(AttributeError, match=r"tk has no 'asin'.*here it is tk.arcsin"):
+        _ = tk.asin
+    with pytest.raises(AttributeError, match=r"tk has no 'reverse'.*here it is tk.flip"):
+        _ = tk.reverse
+
+
+def test_numpy_functions_on_tensors_name_our_op():
+    with pytest.raises(TypeError, match=r"np.remainder was given a tensorkit Tensor.*tk.mod"):
+        np.remainder(tk.tensor([1.0, 2.0]), 2.0)
+
+
 def test_misspelt_names_get_the_nearest_one():
     with pytest.raises(AttributeError, match=r"tk.layers has no 'Dens'. Did you mean "
                                              r"tk.layers.Dense\?"):
