@@ -48,7 +48,10 @@ _RENAMED = {"concat": "concatenate", "cat": "concatenate", "reduce_sum": "sum",
             "logicalNot": "logical_not", "logicalXor": "logical_xor",
             "logicalAnd": "logical_and", "logicalOr": "logical_or", "detach": "stop_gradient",
             "reverse": "flip", "repeat_interleave": "repeat", "unbind": "unstack",
-            "movedim": "moveaxis", "swapdims": "swapaxes", "rollaxis": "moveaxis"}
+            "movedim": "moveaxis", "swapdims": "swapaxes", "rollaxis": "moveaxis",
+            "outerProduct": "outer", "ger": "outer", "topk": "top_k", "reduce_prod": "prod",
+            "vector_norm": "norm", "matrix_norm": "norm", "cumulative_sum": "cumsum",
+            "cumulative_prod": "cumprod"}
 
 
 def __getattr__(name):

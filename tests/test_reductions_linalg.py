@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 from strategies import shapes, values
 
 import tensorkit as tk
@@ -199,3 +200,406 @@ def test_bias_gradients_sum_rows_for_any_layout():
             assert got.shape == shape
             np.testing.assert_allclose(got, want, rtol=1e-5)
     np.testing.assert_allclose(unbroadcast(g[0], ()), g[0].sum(), rtol=1e-5)   # (rows, C) -> ()
+
+
+# ---- einsum, tensordot, outer --------------------------------------------------------------
+EINSUMS = [
+    ("ij,jk->ik", [(2, 3), (3, 4)]),                    # matmul
+    ("bij,bjk->bik", [(2, 3, 4), (2, 4, 5)]),           # a batch of them
+    ("bqd,bkd->bqk", [(2, 3, 4), (2, 5, 4)]),           # attention scores
+    ("i,j->ij", [(3,), (4,)]),                          # outer product
+    ("ij,jk", [(2, 3), (3, 4)]),                        # implicit output: 'ik'
+    ("ba", [(2, 3)]),                                   # implicit: alphabetical, so 'ab'
+    ("ij->", [(2, 3)]), ("ij->j", [(2, 3)]),
+    ("ii->", [(3, 3)]), ("ii->i", [(3, 3)]),            # trace, diagonal
+    ("iij->ji", [(2, 2, 3)]), ("iii->i", [(2, 2, 2)]),
+    ("...ij,...jk->...ik", [(2, 1, 3, 4), (5, 4, 2)]),  # '...' broadcasts
+    ("...ij->...ji", [(2, 3, 4)]), ("...,...->...", [(2, 3), (3,)]),
+    ("ij,ij->ij", [(1, 3), (2, 3)]),                    # a size-1 axis stretches
+    ("ij,kj->ik", [(2, 1), (4, 3)]), ("ijk,ik->j", [(2, 3, 4), (2, 1)]),
+    ("ij,jk,kl->il", [(2, 3), (3, 4), (4, 2)]), (",i->i", [(), (3,)]),
+]
+
+
+@pytest.mark.parametrize("subscripts,shapes", EINSUMS)
+def test_einsum_matches_numpy_with_gradients(subscripts, shapes):
+    xs = [values(s, seed=i) for i, s in enumerate(shapes)]
+    out = tk.einsum(subscripts, *map(tk.tensor, xs))
+    want = np.einsum(subscripts, *(x.astype(np.float64) for x in xs))
+    assert out.dtype == np.float32 and out.shape == want.shape
+    np.testing.assert_allclose(out.numpy(), want, rtol=1e-5, atol=1e-5)
+    assert tk.einsum(subscripts, *map(tk.symbolic, shapes)).shape == want.shape
+    assert gradcheck(lambda *t: tk.einsum(subscripts, *t), *(x.astype(np.float64) for x in xs))
+
+
+@st.composite
+def einsum_case(draw):
+    """Subscripts from EINSUMS with drawn sizes: a size per letter, '...' drawn, and some
+    axes of size 1 (which stretch)."""
+    subscripts = draw(st.sampled_from([s for s, _ in EINSUMS]))
+    terms = subscripts.split("->")[0].split(",")
+    size = {c: draw(st.integers(1, 4)) for c in sorted(set(subscripts) - set(",.->"))}
+    lead = draw(st.lists(st.integers(1, 3), max_size=2))
+    shapes = []
+    for term in terms:
+        ones = {c for c in term if c != "." and draw(st.booleans())} if len(terms) > 1 \
+            else set()
+        head, dots, tail = term.partition("...")
+        own = tuple(lead[draw(st.integers(0, len(lead))):]) if dots else ()
+        shapes.append(tuple(1 if c in ones else size[c] for c in head) + own +
+                      tuple(1 if c in ones else size[c] for c in tail))
+    return subscripts, shapes
+
+
+@settings(max_examples=60, deadline=None)
+@given(case=einsum_case())
+def test_einsum_on_drawn_shapes_matches_numpy(case):
+    subscripts, shapes = case
+    xs = [values(s, seed=i) for i, s in enumerate(shapes)]
+    want = np.einsum(subscripts, *(x.astype(np.float64) for x in xs))
+    out = tk.einsum(subscripts, *map(tk.tensor, xs))
+    np.testing.assert_allclose(out.numpy(), want, rtol=1e-5, atol=1e-5)
+    assert tk.einsum(subscripts, *map(tk.symbolic, shapes)).shape == want.shape
+    assert gradcheck(lambda *t: tk.einsum(subscripts, *t), *(x.astype(np.float64) for x in xs))
+
+
+def test_einsum_unknown_sizes_propagate_and_letters_keep_labels():
+    q = tk.symbolic((None, None, 64), dims=("batch", "time", "features"))
+    k = tk.symbolic((None, None, 64), dims=("batch", "time", None))
+    scores = tk.einsum("bqd,bkd->bqk", q, k)
+    assert scores.shape == (None, None, None) and scores.dims == ("batch", "time", "time")
+    assert tk.einsum("ij,ij->ij", tk.symbolic((1, 3)), tk.symbolic((None, 3))).shape == (None, 3)
+    assert tk.einsum("ij,jk->ik", tk.symbolic((None, None)), tk.ones((5, 2))).shape == (None, 2)
+    x = tk.symbolic((None, 784), dims=("batch", "features"))
+    assert tk.einsum("bi,ik->bk", x, tk.ones((784, 10))).dims == ("batch", None)
+    assert tk.einsum("...i->...", x).dims == ("batch",)
+
+
+def test_einsum_labels_that_meet_on_a_letter_must_agree():
+    x = tk.symbolic((None, 3), dims=("batch", "features"))
+    with pytest.raises(tk.ShapeError, match=r"dim labels 'features' and 'time' meet on the "
+                                            r"letter 'j' \(operand 1\)"):
+        tk.einsum("ij,jk->ik", x, tk.symbolic((3, 4), dims=("time", None)))
+
+
+@pytest.mark.parametrize("subscripts,shapes,message", [
+    ("ij,jk->ik", [(2, 3), (4, 3)],
+     r"the letter 'j' is 3 in operand 0 \(axis 1 of \(2, 3\)\) but 4 in operand 1 \(axis 0 of "
+     r"\(4, 3\)\)\.\nExpected: every axis lettered 'j' to have one size \(a size of 1 "
+     r"stretches\)\nFix: axis 1 of operand 1 has size 3: if that is the 'j' axis, write "
+     r"operand 1's subscripts as 'kj'"),
+    ("ij,jk->ik", [(2, 3), (4, 5)], r"Fix: make axis 0 of operand 1 size 3 \(slice, pad"),
+    ("ij,jk->ik", [(None, 3), (4, None)], r"the letter 'j' is 3 in operand 0"),
+    ("ii->i", [(2, 3)], r"the letter 'i' comes twice in operand 0 \('ii'\), which takes a "
+                        r"diagonal, but those axes have sizes 2 and 3"),
+    ("ij->i", [(2, 3, 4)], r"(?s)operand 0 has 3 axes \(2, 3, 4\), but its subscripts 'ij' name 2"
+                           r".*begin with '\.\.\.' \('\.\.\.ij'\)"),
+    ("...ijk->i", [(2, 3)], r"its subscripts '\.\.\.ijk' name 3 besides '\.\.\.'"),
+    ("...ij->ij", [(2, 3, 4)], r"(?s)'\.\.\.' stands for 1 axis of operand 0 \(2, 3, 4\), but the "
+                               r"output 'ij' has no '\.\.\.'.*Fix: write '->\.\.\.ij'"),
+    ("...ij,...jk->...ik", [(2, 3, 4), (3, 4, 5)],
+     r"the axes '\.\.\.' stands for don't broadcast: operands could not be broadcast together"),
+])
+def test_einsum_shape_errors_teach(subscripts, shapes, message):
+    with pytest.raises(tk.ShapeError, match=message) as info:
+        tk.einsum(subscripts, *map(tk.symbolic, shapes))
+    assert info.value.op == "einsum" and info.value.shapes == tuple(shapes)
+
+
+@pytest.mark.parametrize("subscripts,operands,error,message", [
+    ("ij;jk", 2, ValueError, r"contain ';'\. Expected: letters a-z and A-Z name axes"),
+    ("ij->jk->k", 1, ValueError, r"need one '->' at most"),
+    ("..ij->ij", 1, ValueError, r"the term '\.\.ij' .* has a stray '\.'"),
+    ("ij->ii", 1, ValueError, r"the output 'ii' of einsum 'ij->ii' names 'i' twice.*'ii->i'"),
+    ("ij->k", 1, ValueError, r"names 'k', which no operand has"),
+    ("ij,jk->ik", 1, ValueError, r"einsum 'ij,jk->ik' names 2 operand\(s\) but got 1"),
+])
+def test_einsum_notation_errors_teach(subscripts, operands, error, message):
+    with pytest.raises(error, match=message):
+        tk.einsum(subscripts, *[tk.ones((2, 2))] * operands)
+
+
+def test_einsum_argument_mistakes():
+    a, b = tk.ones((2, 3)), tk.ones((3, 4))
+    with pytest.raises(ValueError, match=r"pass the tensors one by one: "
+                                         r"tk\.einsum\('ij,jk->ik', \*tensors\)"):
+        tk.einsum("ij,jk->ik", [a, b])
+    with pytest.raises(TypeError, match=r"first argument is the subscripts string.*received: "
+                                        r"Tensor"):
+        tk.einsum(a, b, "ij,jk->ik")
+
+
+TENSORDOTS = [((2, 3, 4), (3, 4, 5), 2), ((2, 3), (3, 4), 1), ((2, 3), (4,), 0),
+              ((2, 3, 4), (4, 3), ([1, 2], [1, 0])), ((3,), (3,), 1), ((3, 2), (3, 4), [0, 0]),
+              ((2, 3), (2,), ([0], [-1]))]
+
+
+@pytest.mark.parametrize("sa,sb,axes", TENSORDOTS)
+def test_tensordot_matches_numpy_with_gradients(sa, sb, axes):
+    a, b = values(sa, seed=1), values(sb, seed=2)
+    out = tk.tensordot(tk.tensor(a), tk.tensor(b), axes)
+    want = np.tensordot(a.astype(np.float64), b.astype(np.float64), axes)
+    np.testing.assert_allclose(out.numpy(), want, rtol=1e-5, atol=1e-5)
+    assert tk.tensordot(tk.symbolic(sa), tk.symbolic(sb), axes).shape == want.shape
+    assert gradcheck(lambda x, y: tk.tensordot(x, y, axes), a.astype(np.float64),
+                     b.astype(np.float64))
+
+
+def test_tensordot_is_recorded_as_the_einsum_it_is():
+    with tk.trace() as graph:
+        y = tk.tensordot(tk.symbolic((None, 3, 4)), tk.symbolic((4, 5)), axes=1)
+    assert y.shape == (None, 3, 5)
+    assert graph.nodes[-1]["op"] == "einsum"
+    assert graph.nodes[-1]["attrs"] == {"subscripts": "abc,cd->abd"}
+
+
+@pytest.mark.parametrize("axes,message", [
+    (1, r"(?s)tensordot got shapes \(2, 3\), \(4, 3\): axis 1 of the first operand \(size 3\) is "
+        r"summed against axis 0 of the second \(size 4\).*Fix: pair it with axis 1 of the "
+        r"second operand \(size 3\): axes=\(\[1\], \[1\]\)"),
+    (3, r"axes=3 pairs the last 3 axes of the first operand with the first 3 of the second, "
+        r"but they have 2 and 2 axes"),
+    (([0, 1], [1]), r"names 2 axes of the first operand but 1 of the second"),
+    (([0, 0], [0, 1]), r"names an axis of the first operand twice"),
+    (([2], [0]), r"axes=\(\[2\], \[0\]\): axis 2 is out of range for a tensor of rank 2"),
+    ("last", r"axes='last' is neither a number of axes nor a pair of axis lists"),
+])
+def test_tensordot_errors_teach(axes, message):
+    with pytest.raises(tk.ShapeError, match=message):
+        tk.tensordot(tk.ones((2, 3)), tk.ones((4, 3)), axes)
+
+
+@pytest.mark.parametrize("sa,sb", [((3,), (4,)), ((2, 3), (4,)), ((), (2,)), ((2, 2), (3, 1))])
+def test_outer_flattens_as_numpy_with_gradients(sa, sb):
+    a, b = values(sa, seed=3), values(sb, seed=4)
+    out = tk.outer(tk.tensor(a), tk.tensor(b))
+    np.testing.assert_allclose(out.numpy(), np.outer(a, b), rtol=1e-6)
+    assert gradcheck(tk.outer, a.astype(np.float64), b.astype(np.float64))
+    assert tk.outer(tk.symbolic((None, 3)), tk.symbolic((4,))).shape == (None, 4)
+    labelled = tk.outer(tk.symbolic((5,), dims=("time",)), tk.symbolic((4,), dims=("features",)))
+    assert labelled.dims == ("time", "features")
+
+
+# ---- prod, cumsum, cumprod -------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["prod", "cumsum", "cumprod"])
+@settings(max_examples=25, deadline=None)
+@given(case=shape_and_axis())
+def test_prod_cumsum_cumprod_match_numpy_and_symbolic(name, case):
+    shape, axis, keepdims = case
+    x = values(shape, seed=5)
+    kwargs = {"axis": axis, "keepdims": keepdims} if name == "prod" else {"axis": axis}
+    out = getattr(tk, name)(tk.tensor(x), **kwargs)
+    want = getattr(np, name)(x, **kwargs)                   # float32 both: the same products
+    assert out.dtype == np.float32 and out.shape == want.shape
+    np.testing.assert_allclose(out.numpy(), want, rtol=1e-6, atol=1e-7)
+    assert getattr(tk, name)(tk.symbolic(shape), **kwargs).shape == want.shape
+    assert gradcheck(lambda t: getattr(tk, name)(t, **kwargs),
+                     values(shape, 0.5, 1.5, seed=6, dtype=np.float64))
+
+
+ZEROS = np.array([[2.0, 0.0, 3.0, -1.5, 2.0],       # one zero
+                  [1.5, 0.0, 2.0, 0.0, 3.0],        # two zeros
+                  [0.0, 2.0, -1.0, 1.5, 2.0],       # zero first
+                  [1.5, -2.0, 0.5, 3.0, 0.0]])      # zero last
+
+
+@pytest.mark.parametrize("name,axis", [("prod", 1), ("prod", 0), ("prod", None),
+                                       ("cumprod", 1), ("cumprod", 0), ("cumprod", None)])
+def test_prod_and_cumprod_gradients_are_exact_at_zeros(name, axis):
+    # both are linear in each entry, so central differences are exact at zeros too
+    assert gradcheck(lambda t: getattr(tk, name)(t, axis=axis), ZEROS)
+
+
+def test_prod_gradient_goes_to_a_lone_zero_only():
+    x = tk.tensor([[2.0, 0.0, 3.0], [0.0, 0.0, 3.0], [1.0, 2.0, 4.0]], requires_grad=True)
+    tk.prod(x, axis=1).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [[0, 6, 0], [0, 0, 0], [8, 4, 2]])
+
+
+def test_cumsum_and_cumprod_keep_labels_and_integers():
+    x = tk.symbolic((None, 7), dims=("batch", "time"))
+    assert tk.cumsum(x, axis=1).dims == ("batch", "time")
+    assert tk.cumsum(x).shape == (None,) and tk.cumsum(x).dims is None
+    assert tk.prod(x, axis=1).dims == ("batch",)
+    ints = tk.tensor([[1, 2], [3, 4]])
+    for f in (tk.cumsum, tk.cumprod, tk.prod):
+        assert f(ints).dtype == np.int32 and f(tk.symbolic((2, 2), dtype="int32")).dtype == np.int32
+    np.testing.assert_array_equal(tk.cumprod(ints, axis=0).numpy(), [[1, 2], [3, 8]])
+    assert tk.prod(ints).item() == 24
+
+
+def test_prod_cumsum_errors_teach():
+    with pytest.raises(tk.ShapeError, match=r"cumsum got shape \(3, 4\): axis 2 is out of range "
+                                            r"for a tensor of rank 2"):
+        tk.cumsum(tk.ones((3, 4)), axis=2)
+    with pytest.raises(tk.ShapeError, match=r"axis=\(0, 1\) is not an integer"):
+        tk.cumprod(tk.ones((3, 4)), axis=(0, 1))
+    with pytest.raises(TypeError, match=r"prod\(\) got keepdim=True: tensorkit, like Keras and "
+                                        r"NumPy, calls it keepdims"):
+        tk.prod(tk.ones((3, 4)), keepdim=True)
+
+
+# ---- norm ----------------------------------------------------------------------------------
+NORMS = [(None, None, False), (None, -1, False), (2, 0, True), (1, 1, False), (np.inf, 2, False),
+         (None, (0, 2), False), ("fro", (1, 2), True), (1, (0, 1), False),
+         (np.inf, (2, 0), False), (1, (2, 1), True), ("euclidean", 1, False)]
+
+
+@pytest.mark.parametrize("ord,axis,keepdims", NORMS)
+def test_norm_matches_numpy_with_gradients(ord, axis, keepdims):
+    x = values((3, 4, 5), seed=7)
+    out = tk.norm(tk.tensor(x), ord=ord, axis=axis, keepdims=keepdims)
+    np_ord = None if ord == "euclidean" else ord
+    want = np.linalg.norm(x.astype(np.float64), ord=np_ord, axis=axis, keepdims=keepdims)
+    assert out.dtype == np.float32 and out.shape == want.shape
+    np.testing.assert_allclose(out.numpy(), want, rtol=1e-5)
+    assert tk.norm(tk.symbolic((3, 4, 5)), ord=ord, axis=axis, keepdims=keepdims).shape == \
+        want.shape
+    assert gradcheck(lambda t: tk.norm(t, ord=ord, axis=axis, keepdims=keepdims),
+                     x.astype(np.float64))
+
+
+@pytest.mark.parametrize("shape,ord", [((5,), None), ((5,), 1), ((5,), np.inf), ((4, 3), None),
+                                       ((4, 3), 1), ((4, 3), np.inf), ((4, 3), "fro")])
+def test_norm_without_axis_is_numpys_vector_or_matrix_norm(shape, ord):
+    x = values(shape, seed=8)
+    np.testing.assert_allclose(tk.norm(tk.tensor(x), ord=ord).numpy(),
+                               np.linalg.norm(x.astype(np.float64), ord=ord), rtol=1e-5)
+
+
+@pytest.mark.parametrize("ord", [2, 1, np.inf])
+def test_norm_gradient_is_zero_at_the_zero_vector_and_shared_by_ties(ord):
+    x = tk.tensor([[0.0, 0.0, 0.0], [3.0, -3.0, 0.0]], requires_grad=True)
+    tk.norm(x, ord=ord, axis=1).sum().backward()
+    a, b = {2: (0.5 ** 0.5, -(0.5 ** 0.5)), 1: (1, -1), np.inf: (0.5, -0.5)}[ord]   # x / |x|,
+    np.testing.assert_allclose(x.grad.numpy(), [[0, 0, 0], [a, b, 0]], rtol=1e-6)  # sign, share
+
+
+def test_norm_labels_and_unknown_batch():
+    x = tk.symbolic((None, 16), dims=("batch", "features"))
+    y = tk.norm(x, axis=-1, keepdims=True)
+    assert y.shape == (None, 1) and y.dims == ("batch", "features")
+    assert tk.norm(x, axis=-1).dims == ("batch",)
+    assert tk.norm(tk.tensor([3, 4])).dtype == np.float32
+
+
+@pytest.mark.parametrize("kwargs,error,message", [
+    ({"ord": 2, "axis": (0, 1)}, ValueError,
+     r"norm\(ord=2\) is not supported for matrices\. With a pair of axes ord=2 is the spectral "
+     r"norm"),
+    ({"ord": 3, "axis": 0}, ValueError, r"norm\(ord=3\) is not supported\. Expected, for "
+                                        r"vectors: ord=None or 2"),
+    ({"ord": "nuc", "axis": (0, 1)}, ValueError, r"norm\(ord='nuc'\) is not supported for "
+                                                 r"matrices"),
+    ({"ord": "fro", "axis": 1}, ValueError, r"ord='fro'\) is a matrix norm, but the norm is "
+                                            r"over one axis"),
+    ({"ord": True, "axis": 1}, ValueError, r"norm\(ord=True\) is not supported"),
+    ({"ord": 1}, tk.ShapeError, r"norm got shape \(2, 3, 4\): norm\(ord=1\) without an axis "
+                                r"needs a vector or a matrix, but this tensor has 3 axes"),
+    ({"axis": (0, 1, 2)}, tk.ShapeError, r"axis=\(0, 1, 2\) names 3 axes; a norm is over one "
+                                         r"axis"),
+    ({"axis": 3}, tk.ShapeError, r"norm got shape \(2, 3, 4\): axis 3 is out of range"),
+    ({"axis": (1, 1)}, tk.ShapeError, r"axis=\(1, 1\) names an axis twice"),
+])
+def test_norm_errors_teach(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        tk.norm(tk.ones((2, 3, 4)), **kwargs)
+
+
+# ---- sort, argsort, top_k ------------------------------------------------------------------
+@st.composite
+def shape_and_sort_axis(draw):
+    shape = draw(shapes)
+    return shape, draw(st.sampled_from([None] + list(range(-len(shape), len(shape)))))
+
+
+@settings(max_examples=40, deadline=None)
+@given(case=shape_and_sort_axis())
+def test_sort_and_argsort_match_numpys_stable_sort(case):
+    shape, axis = case
+    x = np.random.default_rng(9).integers(0, 3, shape).astype(np.float32)     # many ties
+    out = tk.sort(tk.tensor(x), axis=axis)
+    np.testing.assert_array_equal(out.numpy(), np.sort(x, axis=axis))
+    order = tk.argsort(tk.tensor(x), axis=axis)
+    assert order.dtype == np.int32
+    np.testing.assert_array_equal(order.numpy(), np.argsort(x, axis=axis, kind="stable"))
+    assert tk.sort(tk.symbolic(shape), axis=axis).shape == out.shape
+    assert tk.argsort(tk.symbolic(shape), axis=axis).dtype == np.int32
+    assert gradcheck(lambda t: tk.sort(t, axis=axis), values(shape, seed=10, dtype=np.float64))
+
+
+def test_sort_sends_tied_gradients_back_in_stable_order():
+    x = tk.tensor([2.0, 1.0, 2.0, 1.0], requires_grad=True)
+    tk.sort(x).backward(np.array([10.0, 20.0, 30.0, 40.0], np.float32))
+    np.testing.assert_allclose(x.grad.numpy(), [30, 10, 40, 20])   # order: 1, 3, 0, 2
+    assert not tk.argsort(x).requires_grad
+    y = tk.symbolic((None, 5), dims=("batch", "time"))
+    assert tk.sort(y).dims == ("batch", "time") and tk.argsort(y, axis=0).dims == ("batch", "time")
+    assert tk.sort(y, axis=None).shape == (None,)
+
+
+@st.composite
+def shape_and_k(draw):
+    shape = draw(hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=6))
+    return shape, draw(st.integers(0, shape[-1]))
+
+
+@settings(max_examples=40, deadline=None)
+@given(case=shape_and_k())
+def test_top_k_matches_a_stable_descending_sort(case):
+    shape, k = case
+    x = np.random.default_rng(11).integers(0, 4, shape).astype(np.float32)    # many ties
+    values_, indices = tk.top_k(tk.tensor(x), k=k)
+    want = np.argsort(-x, axis=-1, kind="stable")[..., :k]        # ties: lower index first
+    assert indices.dtype == np.int32 and values_.dtype == np.float32
+    np.testing.assert_array_equal(indices.numpy(), want)
+    np.testing.assert_array_equal(values_.numpy(), np.take_along_axis(x, want, axis=-1))
+    sym_values, sym_indices = tk.top_k(tk.symbolic(shape), k=k)
+    assert sym_values.shape == sym_indices.shape == want.shape
+    assert gradcheck(lambda t: tk.top_k(t, k=k)[0], values(shape, seed=12, dtype=np.float64))
+
+
+def test_top_k_gradient_goes_to_the_picked_places():
+    x = tk.tensor([[1.0, 3.0, 3.0, 0.5], [2.0, 0.0, 1.0, 4.0]], requires_grad=True)
+    values_, indices = tk.top_k(x, k=2)
+    np.testing.assert_array_equal(indices.numpy(), [[1, 2], [3, 0]])
+    values_.backward(np.array([[1.0, 2.0], [3.0, 4.0]], np.float32))
+    np.testing.assert_allclose(x.grad.numpy(), [[0, 1, 2, 0], [4, 0, 0, 3]])
+    assert not indices.requires_grad
+    y = tk.top_k(tk.symbolic((None, 10), dims=("batch", "classes")), k=3)
+    assert y[0].shape == (None, 3) and y[0].dims == y[1].dims == ("batch", None)
+    assert tk.top_k(tk.symbolic((4, None)), k=3)[0].shape == (4, 3)
+
+
+@pytest.mark.parametrize("x,kwargs,error,message", [
+    ((2, 3), {"k": 5}, tk.ShapeError,
+     r"(?s)top_k got shape \(2, 3\): k=5 is larger than the last axis, which has 3 entries\."
+     r"\nExpected: k <= 3.*Fix: ask for at most k=3"),
+    ((), {"k": 1}, tk.ShapeError, r"top_k looks along the last axis, and a scalar has none"),
+    ((2, 3), {"k": -1}, ValueError, r"k must be a non-negative int, received: k=-1"),
+    ((2, 3), {"k": 1.5}, ValueError, r"received: k=1\.5"),
+    ((2, 3), {"k": 1, "sorted": "yes"}, TypeError, r"sorted must be True or False"),
+])
+def test_top_k_errors_teach(x, kwargs, error, message):
+    with pytest.raises(error, match=message):
+        tk.top_k(tk.ones(x), **kwargs)
+
+
+def test_sort_axis_errors_teach():
+    with pytest.raises(tk.ShapeError, match=r"sort got shape \(3,\): axis 1 is out of range for "
+                                            r"a tensor of rank 1"):
+        tk.sort(tk.ones((3,)), axis=1)
+    with pytest.raises(tk.ShapeError, match=r"argsort got shape \(\): axis -1 is out of range"):
+        tk.argsort(tk.ones(()))
+
+
+def test_numpy_style_methods_call_the_ops():
+    x = tk.tensor([[3.0, 1.0, 2.0], [0.5, 4.0, 1.0]])
+    for method, fn, kwargs in [("prod", np.prod, {"axis": 1}), ("cumsum", np.cumsum, {"axis": 1}),
+                               ("cumprod", np.cumprod, {"axis": 0}),
+                               ("argsort", np.argsort, {"axis": -1}),
+                               ("repeat", np.repeat, {"repeats": 2, "axis": 0})]:
+        out = getattr(x, method)(**kwargs)
+        np.testing.assert_allclose(out.numpy(), fn(x.numpy(), **kwargs), err_msg=method)
+        assert out.op == ("argsort" if method == "argsort" else method)
+    assert x.swapaxes(0, 1).shape == (3, 2) and x.swapaxes(0, 1).op == "swapaxes"

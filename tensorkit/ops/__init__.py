@@ -2,7 +2,7 @@
 
 from ..tensor import OPS, Tensor
 from . import conv, elementwise, indexing, linalg, losses, nn, normalization, recurrent
-from . import image, reductions, shape
+from . import image, reductions, shape, sorting
 from .conv import *  # noqa: F401,F403
 from .elementwise import *  # noqa: F401,F403
 from .image import *  # noqa: F401,F403
@@ -14,6 +14,7 @@ from .normalization import *  # noqa: F401,F403
 from .recurrent import *  # noqa: F401,F403
 from .reductions import *  # noqa: F401,F403
 from .shape import *  # noqa: F401,F403
+from .sorting import *  # noqa: F401,F403
 
 
 def _shape_args(args):
@@ -37,7 +38,10 @@ def _attach_methods():
                      ("argmax", reductions.argmax), ("argmin", reductions.argmin),
                      ("any", reductions.any), ("all", reductions.all),
                      ("matmul", linalg.matmul), ("clip", elementwise.clip),
-                     ("softmax", nn.softmax)]:
+                     ("softmax", nn.softmax), ("swapaxes", shape.swapaxes),
+                     ("repeat", shape.repeat), ("prod", reductions.prod),
+                     ("cumsum", reductions.cumsum), ("cumprod", reductions.cumprod),
+                     ("argsort", sorting.argsort)]:
         setattr(T, name, fn)
     for name in ["exp", "log", "sqrt", "square", "abs", "tanh", "sigmoid", "relu"]:
         setattr(T, name, lambda x, op=OPS[name]: op(x))
@@ -45,5 +49,5 @@ def _attach_methods():
 
 _attach_methods()
 FAMILIES = (conv, elementwise, image, indexing, linalg, losses, nn, normalization, recurrent,
-            reductions, shape)
+            reductions, shape, sorting)
 __all__ = [name for family in FAMILIES for name in family.__all__]

@@ -1,7 +1,9 @@
-"""Reductions: sum, mean, max, min, var, std, argmax, argmin, logsumexp.
+"""Reductions: sum, prod, mean, max, min, var, std, argmax, argmin, logsumexp; and the
+running sums and products cumsum and cumprod.
 
 Shape rule: the reduced axes disappear (or stay as size 1 with keepdims), and so do
-their dim labels. VJPs give the gradient its reduced axes back, then broadcast.
+their dim labels. VJPs give the gradient its reduced axes back, then broadcast. The
+running ones keep the shape (axis=None runs over the flattened tensor, as NumPy).
 """
 
 
@@ -10,11 +12,12 @@ import math
 
 import numpy
 
-from ..shapes import normalize_axes, reduced_dims, reduced_shape
+from ..shapes import normalize_axes, normalize_axis, reduced_dims, reduced_shape, size_of
 from ..tensor import defop
 from .common import expand_reduced
 
-__all__ = ["sum", "mean", "max", "min", "var", "std", "logsumexp", "argmax", "argmin", "any", "all"]
+__all__ = ["sum", "mean", "max", "min", "var", "std", "logsumexp", "argmax", "argmin", "any", "all",
+           "prod", "cumsum", "cumprod"]
 
 
 def _axis(axis):
@@ -201,3 +204,93 @@ def any(x, axis=None, keepdims=False):
 
 def all(x, axis=None, keepdims=False):
     return _all(x, axis=_axis(axis), keepdims=keepdims)
+
+
+# ---- prod, cumsum, cumprod --------------------------------------------------------------
+def _kept_dtype(x, **_):
+    """Integers stay in their dtype (int32 stays int32, as in Keras; NumPy would give int64),
+    bools count as int32."""
+    return numpy.dtype(numpy.int32) if x.kind == "b" else x
+
+
+def _exclusive_cumprod(xp, x):
+    """Products of the entries before each one along the last axis: (1, x0, x0*x1, ...)."""
+    return xp.concatenate([xp.ones_like(x[..., :1]), xp.cumprod(x, axis=-1)[..., :-1]], axis=-1)
+
+
+def _prod_vjp(xp, g, out, x, axis, keepdims):
+    """Each entry's gradient is the product of the others in its slice: exact with zeros
+    (one zero: only it gets a gradient; two or more: none does), as PyTorch's."""
+    axes = normalize_axes(axis, x.ndim)
+    rest = [a for a in range(x.ndim) if a not in axes]
+    moved = x.transpose(rest + list(axes))            # (..., reduced axes)
+    flat = moved.reshape(moved.shape[:len(rest)] + (math.prod(x.shape[a] for a in axes),))
+    others = _exclusive_cumprod(xp, flat) * _exclusive_cumprod(xp, flat[..., ::-1])[..., ::-1]
+    back = [(rest + list(axes)).index(a) for a in range(x.ndim)]
+    return expand_reduced(g, x.shape, axis) * others.reshape(moved.shape).transpose(back)
+
+
+def _scan_shape(x, axis):
+    """The shape stays; axis=None runs over the flattened tensor, as NumPy.
+
+    >>> _scan_shape((None, 5), axis=1)
+    (None, 5)
+    >>> _scan_shape((2, 3), axis=None)
+    (6,)
+    """
+    if axis is None:
+        return (size_of(x),)
+    normalize_axis(axis, len(x))
+    return tuple(x)
+
+
+def _reverse_cumsum(xp, g, axis):
+    return xp.flip(xp.cumsum(xp.flip(g, axis), axis=axis), axis)
+
+
+def _cumprod_vjp(xp, g, out, x, axis):
+    """d out_k / d x_i is the product of x_0..x_k without x_i (k >= i). Before the first
+    zero z of a run that is out_k / x_i; at z, the product with x_z left out; after z, 0.
+    Exact with zeros, as PyTorch's."""
+    shape = x.shape
+    if axis is None:
+        x, axis = x.reshape(-1), 0
+    zero = x == 0
+    zeros_so_far = xp.cumsum(zero, axis=axis)
+    before, first = zeros_so_far == 0, zero & (zeros_so_far == 1)     # k < z, k == z
+    skip = xp.cumprod(xp.where(first, xp.ones_like(x), x), axis=axis)  # x_z left out
+    grad = _reverse_cumsum(xp, g * skip * before, axis) / xp.where(before, x, xp.ones_like(x))
+    at_zero = (g * skip * ~before).sum(axis=axis, keepdims=True)
+    return xp.where(first, at_zero, grad * before).reshape(shape)
+
+
+_prod = reduction("prod", lambda xp, x, axis, keepdims:
+                  x.prod(axis=axis, keepdims=keepdims, dtype=_kept_dtype(x.dtype)), _prod_vjp,
+                  dtype=_kept_dtype)
+_cumsum = defop("cumsum", _scan_shape,
+                lambda xp, x, axis: xp.cumsum(x, axis=axis, dtype=_kept_dtype(x.dtype)),
+                lambda xp, g, out, x, axis:
+                    _reverse_cumsum(xp, g, 0 if axis is None else axis).reshape(x.shape),
+                dtype=_kept_dtype)
+_cumprod = defop("cumprod", _scan_shape,
+                 lambda xp, x, axis: xp.cumprod(x, axis=axis, dtype=_kept_dtype(x.dtype)),
+                 _cumprod_vjp, dtype=_kept_dtype)
+
+
+def prod(x, axis=None, keepdims=False, **numpy_args):
+    """Multiply along `axis` (all axes when None): that axis disappears from the shape."""
+    if numpy_args:
+        _numpy_args("prod", numpy_args)
+    return _prod(x, axis=_axis(axis), keepdims=keepdims)
+
+
+def cumsum(x, axis=None):
+    """Running sums along `axis`: out[i] = x[0] + ... + x[i]. The shape stays; with
+    axis=None (NumPy's default) it runs over the flattened tensor."""
+    return _cumsum(x, axis=axis)
+
+
+def cumprod(x, axis=None):
+    """Running products along `axis`: out[i] = x[0] * ... * x[i]. The shape stays; with
+    axis=None (NumPy's default) it runs over the flattened tensor."""
+    return _cumprod(x, axis=axis)
