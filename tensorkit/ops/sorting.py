@@ -8,28 +8,14 @@ gradient goes back to the place the value came from; indices carry none.
 import numpy
 
 from ..errors import ShapeError
-from ..shapes import normalize_axis, size_of
 from ..tensor import Tensor, defop, tensor
+from .reductions import _scan_shape as _sort_shape  # the shape stays; None flattens
 
 __all__ = ["sort", "argsort", "top_k"]
 
 
 def _index_dtype(*_, **__):
     return numpy.dtype(numpy.int32)
-
-
-def _sort_shape(x, axis):
-    """The shape stays; axis=None sorts the flattened tensor, as NumPy.
-
-    >>> _sort_shape((None, 5), axis=-1)
-    (None, 5)
-    >>> _sort_shape((2, 3), axis=None)
-    (6,)
-    """
-    if axis is None:
-        return (size_of(x),)
-    normalize_axis(axis, len(x))
-    return tuple(x)
 
 
 def _along(x, axis):
