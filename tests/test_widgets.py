@@ -249,6 +249,20 @@ def test_reshape_view_numbers_elements():
         widgets.ReshapeView((2, 3), "sum")
 
 
+
+@pytest.mark.parametrize("op, args, attrs, caption, first", [
+    ("moveaxis", (0, 2), {}, "moveaxis((2, 3, 2), 0, 2) -> (3, 2, 2)", ["0", "6", "1", "7"]),
+    ("swapaxes", (0, 1), {}, "swapaxes((2, 3, 2), 0, 1) -> (3, 2, 2)", ["0", "1", "6", "7"]),
+    ("flip", (), {"axis": 1}, "flip((2, 3, 2), axis=1) -> (2, 3, 2)", ["4", "5", "2", "3"]),
+    ("roll", (1,), {"axis": 1}, "roll((2, 3, 2), 1, axis=1) -> (2, 3, 2)", ["4", "5", "0", "1"]),
+])
+def test_reshape_view_follows_elements_that_move(op, args, attrs, caption, first):
+    view = widgets.ReshapeView((2, 3, 2), op, *args, **attrs)
+    assert view.caption == caption
+    assert re.findall(r'data-k="(\d+)"', view.after)[:4] == first
+    colour = dict(re.findall(r'data-k="(\d+)" style="([^"]*)"', view.before))
+    assert dict(re.findall(r'data-k="(\d+)" style="([^"]*)"', view.after)) == colour
+
 # ---- LayerPanel ---------------------------------------------------------------------------
 def test_layer_panel_toggle_changes_the_model():
     model = mlp()

@@ -199,7 +199,8 @@ class ReshapeView(Widget):
     caption = t.Unicode("").tag(sync=True)
     message = t.Unicode("").tag(sync=True)
 
-    OPS = ("reshape", "transpose", "expand_dims", "flatten", "squeeze")
+    OPS = ("reshape", "transpose", "expand_dims", "flatten", "squeeze", "moveaxis", "swapaxes",
+           "flip", "roll")
 
     def __init__(self, shape, op, *args, **attrs):
         import tensorkit as tk
