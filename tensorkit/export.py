@@ -182,7 +182,13 @@ _PREPROCESSING = {
     **{kind: f"TF.js has no {kind} layer; it changes the images only while training "
              "(predicting passes them through). Fix: "
        for kind in ("RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation",
-                    "RandomContrast", "RandomBrightness")},
+                    "RandomContrast", "RandomBrightness", "RandomGrayscale", "RandomHue",
+                    "RandomSaturation", "RandomColorDegeneration", "RandomColorJitter",
+                    "RandomSharpness", "RandomInvert", "RandomPosterization", "Solarization",
+                    "RandomErasing", "RandomGaussianBlur", "MixUp", "CutMix")},
+    "AutoContrast": "TF.js has no AutoContrast layer, and it stretches each image's channels "
+                    "when predicting too. Fix: stretch them in the page before predicting "
+                    "(subtract each channel's minimum, scale by 255 / (max - min)), and ",
 }
 
 # activation names tensorkit -> TF.js, where both compute the same function

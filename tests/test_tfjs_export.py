@@ -531,14 +531,21 @@ class MinimalCell(tk.layers.Layer):
         return h, [h]
 
 
-@pytest.mark.parametrize("augmentation", ["RandomFlip", "RandomRotation", "RandomZoom",
-                                          "RandomTranslation", "RandomContrast",
-                                          "RandomBrightness"])
+@pytest.mark.parametrize("augmentation", [
+    "RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation", "RandomContrast",
+    "RandomBrightness", "RandomGrayscale", "RandomHue", "RandomSaturation",
+    "RandomColorDegeneration", "RandomColorJitter", "RandomSharpness", "RandomInvert",
+    "RandomPosterization", "Solarization", "RandomErasing", "RandomGaussianBlur", "MixUp",
+    "CutMix"])
 def test_augmentation_is_refused_with_a_fix_that_works(tmp_path, augmentation):
     """Keras' tutorial model: a data_augmentation Sequential first. TF.js has none of its
     layers; the refusal says how to export the rest, and that export predicts the same."""
     args = {"RandomFlip": (), "RandomContrast": (0.2,), "RandomBrightness": (0.2,),
-            "RandomTranslation": (0.1, 0.1)}.get(augmentation, (0.1,))
+            "RandomTranslation": (0.1, 0.1), "RandomPosterization": (4,),
+            "RandomColorJitter": ((0, 255), 0.2)}.get(augmentation, (0.1,))
+    if augmentation in ("RandomGrayscale", "RandomInvert", "Solarization", "RandomErasing",
+                        "RandomGaussianBlur", "MixUp", "CutMix"):
+        args = ()
     data_augmentation = tk.Sequential([getattr(L, augmentation)(*args, name="augment"),
                                        L.RandomFlip("horizontal")], name="data_augmentation")
     model = tk.Sequential([tk.Input(shape=(8, 8, 3)), data_augmentation, L.Rescaling(1 / 255),
@@ -553,6 +560,15 @@ def test_augmentation_is_refused_with_a_fix_that_works(tmp_path, augmentation):
     x = np.random.default_rng(0).uniform(0, 255, (2, 8, 8, 3)).astype("float32")
     np.testing.assert_array_equal(tk.models.load_tfjs(tmp_path / "yes").predict(x, verbose=0),
                                   model.predict(x, verbose=0))
+
+
+def test_auto_contrast_is_refused_since_it_also_works_when_predicting(tmp_path):
+    model = tk.Sequential([tk.Input(shape=(8, 8, 3)), L.AutoContrast(name="stretch"),
+                           L.Flatten(), L.Dense(2)])
+    with pytest.raises(ExportError, match=r"'stretch' \(AutoContrast\).*when predicting too"
+                                          r".*scale by 255"):
+        tk.export.to_tfjs(model, tmp_path / "no")
+    assert not (tmp_path / "no").exists()
 
 
 @pytest.mark.filterwarnings("ignore:rms_scaling=True is deprecated")

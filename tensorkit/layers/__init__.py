@@ -13,6 +13,7 @@ from .recurrent import *  # noqa: F401,F403
 from .reshaping import *  # noqa: F401,F403
 from .wrappers import *  # noqa: F401,F403
 from .image_preprocessing import *  # noqa: F401,F403
+from .image_augmentation import *  # noqa: F401,F403
 from .text_preprocessing import *  # noqa: F401,F403
 from ..models import Input, InputLayer  # noqa: E402  (Keras has layers.Input too)
 
@@ -22,7 +23,10 @@ _RENAMED = {"Linear": "Dense", "Conv2d": "Conv2D", "Conv1d": "Conv1D",
             "MaxPool1d": "MaxPooling1D", "AvgPool2d": "AveragePooling2D",
             "AvgPool1d": "AveragePooling1D", "BatchNorm1d": "BatchNormalization",
             "BatchNorm2d": "BatchNormalization", "LayerNorm": "LayerNormalization",
-            "MultiheadAttention": "MultiHeadAttention", "Upsample": "UpSampling2D"}
+            "MultiheadAttention": "MultiHeadAttention", "Upsample": "UpSampling2D",
+            "ColorJitter": "RandomColorJitter", "GaussianBlur": "RandomGaussianBlur",
+            "RandomAutocontrast": "AutoContrast", "RandomPosterize": "RandomPosterization",
+            "RandomSolarize": "Solarization", "RandomAdjustSharpness": "RandomSharpness"}
 
 
 def __getattr__(name):

@@ -1,6 +1,7 @@
 """Image preprocessing and augmentation layers, channels last as Keras 3: Resizing,
 CenterCrop, RandomFlip, RandomRotation, RandomZoom, RandomTranslation, RandomContrast,
-RandomBrightness and RandomCrop.
+RandomBrightness and RandomCrop (Keras 3.15's newer augmentations, built on these classes,
+are in image_augmentation.py).
 
 Each takes a batch (N, H, W, C) or, as Keras, one image (H, W, C). The random layers change
 the images only while training: ``fit`` calls them with ``training=True``, ``predict`` and
@@ -46,7 +47,7 @@ def _choice(layer, name, value, allowed):
     return value
 
 
-def _factor(layer, name, factor, low, high, open_low=False):
+def _factor(layer, name, factor, low, high, open_low=False, example=None):
     """(lower, upper) from a number f (-f, f; clipped at `low`) or a pair, as Keras checks it."""
     def bad(v):
         return isinstance(v, bool) or not isinstance(v, (int, float)) or v > high or \
@@ -58,9 +59,9 @@ def _factor(layer, name, factor, low, high, open_low=False):
         return max(-abs(factor), low), abs(factor)
     bounds = f"({low}, {high}]" if open_low else f"[{low}, {high}]"
     of = " of a full turn" if layer == "RandomRotation" else ""
+    example = example or f"{name}=0.2 (a fraction{of})"
     raise ValueError(f"{layer} expects {name} to be a number or a pair of numbers in "
-                     f"{bounds}. Received: {name}={factor!r}. Fix: e.g. {name}=0.2 (a "
-                     f"fraction{of}).")
+                     f"{bounds}. Received: {name}={factor!r}. Fix: e.g. {example}.")
 
 
 def _float(images, dtype):
