@@ -1,8 +1,10 @@
-"""Convolution, pooling and upsampling ops: loop references in float64, gradients against
-finite differences, recorded == rule == symbolic shapes, conv2d_transpose as conv2d's input
-gradient, and the text of every error a learner meets."""
+"""Convolution, pooling and upsampling ops (1-D, 2-D and volumes): loop references in float64,
+gradients against finite differences, recorded == rule == symbolic shapes, the transposed
+convolutions as their convolution's input gradient, and the text of every error a learner
+meets."""
 
 import itertools
+import tracemalloc
 
 import numpy as np
 import pytest
@@ -10,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import tensorkit as tk
+from tensorkit.ops import conv
 from tensorkit.ops.conv import conv_output_length, conv_shape, deconv_output_length, pool_shape
 from tensorkit.testing import gradcheck
 
@@ -356,6 +359,23 @@ GRAD_CASES = {
     "avg_pool1d": (lambda x: tk.avg_pool1d(x, 2, 1, "same"), (2, 5, 2)),
     "upsample nearest": (lambda x: tk.upsample2d(x, (2, 3)), (1, 2, 3, 2)),
     "upsample bilinear": (lambda x: tk.upsample2d(x, 2, "bilinear"), (1, 3, 2, 2)),
+    "conv3d few channels": (lambda x, k: tk.conv3d(x, k, 2, "same"), (1, 3, 4, 3, 2),
+                            (3, 2, 3, 2, 2)),
+    "conv3d many channels dilated": (lambda x, k: tk.conv3d(x, k, 1, "same", (2, 1, 1)),
+                                     (1, 4, 3, 3, 4), (2, 2, 2, 4, 2)),
+    "conv3d_transpose": (lambda x, k: tk.conv3d_transpose(x, k, 2, "same"), (1, 2, 2, 2, 2),
+                         (3, 2, 3, 2, 2)),
+    "conv3d_transpose many": (lambda x, k: tk.conv3d_transpose(
+        x, k, (2, 1, 2), "valid", (1, 0, 0)), (1, 2, 2, 2, 4), (2, 2, 2, 5, 4)),
+    "max_pool3d": (lambda x: tk.max_pool3d(x, 3, 2, "same"), (1, 4, 3, 5, 2)),
+    "max_pool3d overlapping": (lambda x: tk.max_pool3d(x, 2, 1), (1, 3, 3, 3, 2)),
+    "avg_pool3d same": (lambda x: tk.avg_pool3d(x, (3, 2, 3), 2, "same"), (1, 4, 3, 5, 2)),
+    "avg_pool3d valid": (lambda x: tk.avg_pool3d(x, (1, 2, 3)), (2, 2, 4, 6, 1)),
+    "upsample3d": (lambda x: tk.upsample3d(x, (2, 1, 3)), (1, 2, 3, 2, 2)),
+    "depthwise_conv1d": (lambda x, k: tk.depthwise_conv1d(x, k, 2, "same"), (2, 7, 3),
+                         (3, 3, 2)),
+    "depthwise_conv1d dilated": (lambda x, k: tk.depthwise_conv1d(x, k, 1, "valid", 2),
+                                 (1, 8, 2), (3, 2, 3)),
 }
 
 
@@ -389,6 +409,22 @@ SHAPE_CASES = [
     (lambda x: tk.avg_pool1d(x, 2), (3, 9, 2), None,
      lambda s: pool_shape(s, pool_size=(2,), strides=(2,), padding="valid")),
     (lambda x: tk.upsample2d(x, (2, 3)), (3, 4, 5, 2), None, None),
+    (lambda x, k: tk.conv3d(x, k, (1, 2, 2), "same"), (3, 5, 9, 8, 2), (3, 3, 3, 2, 4),
+     lambda s: conv_shape(s, (3, 3, 3, 2, 4), strides=(1, 2, 2), padding="same",
+                          dilation_rate=(1, 1, 1))),
+    (lambda x, k: tk.conv3d_transpose(x, k, 2, "same"), (3, 2, 4, 5, 2), (3, 3, 3, 4, 2),
+     lambda s: conv.conv_transpose_shape(s, (3, 3, 3, 4, 2), strides=(2, 2, 2),
+                                         padding="same", output_padding=None,
+                                         dilation_rate=(1, 1, 1))),
+    (lambda x: tk.max_pool3d(x, 3, 2, "same"), (3, 5, 9, 8, 2), None,
+     lambda s: pool_shape(s, pool_size=(3, 3, 3), strides=(2, 2, 2), padding="same")),
+    (lambda x: tk.avg_pool3d(x, (1, 2, 2)), (3, 3, 9, 8, 2), None,
+     lambda s: pool_shape(s, pool_size=(1, 2, 2), strides=(1, 2, 2), padding="valid")),
+    (lambda x: tk.upsample3d(x, (2, 1, 3)), (3, 2, 4, 5, 2), None,
+     lambda s: conv.upsample_shape(s, size=(2, 1, 3))),
+    (lambda x, k: tk.depthwise_conv1d(x, k, 2, "same"), (3, 9, 2), (3, 2, 3),
+     lambda s: conv.depthwise_shape(s, (3, 2, 3), strides=(2,), padding="same",
+                                    dilation_rate=(1,))),
 ]
 
 
@@ -513,3 +549,293 @@ def test_transpose_with_an_output_size_conv2d_cannot_invert_is_refused():
     with pytest.raises(tk.ShapeError, match=r"output_padding=0 .* which a conv2d would not "
                                             r"take back to 3"):
         tk.conv2d_transpose(tk.ones((1, 3, 3, 1)), tk.ones((2, 2, 1, 1)), 2, "same", 0)
+
+
+# ---- volumes: conv3d, conv3d_transpose, max/avg_pool3d, upsample3d; depthwise_conv1d --------
+
+def ref_conv3d(x, k, strides=(1, 1, 1), padding="valid", dilation=(1, 1, 1)):
+    """Each output cell summed over the kernel positions whose input cell is not padding."""
+    n, *sizes, c = x.shape
+    window, f = k.shape[:3], k.shape[-1]
+    outs, befores = zip(*(tf_pads(m, kk, s, padding, d)
+                          for m, kk, s, d in zip(sizes, window, strides, dilation)))
+    out = np.zeros((n,) + outs + (f,))
+    for o in itertools.product(*map(range, outs)):
+        for p in itertools.product(*map(range, window)):
+            src = [oi * s + pi * d - b for oi, pi, s, d, b in zip(o, p, strides, dilation,
+                                                                   befores)]
+            if all(0 <= v < m for v, m in zip(src, sizes)):
+                out[(slice(None), *o)] += x[(slice(None), *src)] @ k[p]
+    return out
+
+
+def ref_pool3d(x, pool, strides, padding, reduce):
+    """Each window's real (unpadded) cells, reduced: max, or the mean over those cells."""
+    n, *sizes, c = x.shape
+    outs, befores = zip(*(tf_pads(m, p, s, padding) for m, p, s in zip(sizes, pool, strides)))
+    out = np.zeros((n,) + outs + (c,))
+    for o in itertools.product(*map(range, outs)):
+        starts = [oi * s - b for oi, s, b in zip(o, strides, befores)]
+        cells = x[(slice(None), *(slice(max(a, 0), a + p) for a, p in zip(starts, pool)))]
+        out[(slice(None), *o)] = reduce(cells.reshape(n, -1, c), axis=1)
+    return out
+
+
+def _triple(v):
+    return (v,) * 3 if isinstance(v, int) else v
+
+
+CONV3D = [  # (input shape, kernel (kd, kh, kw, out), strides, padding, dilation)
+    ((2, 4, 5, 4, 1), (3, 3, 3, 2), 1, "valid", 1),
+    ((1, 5, 4, 7, 2), (3, 2, 3, 3), 2, "same", 1),        # odd sizes: the extra pad after
+    ((1, 4, 5, 4, 5), (2, 3, 2, 2), (1, 2, 1), "same", 1),  # many channels: the other gather
+    ((1, 5, 5, 6, 2), (2, 2, 2, 2), (2, 1, 3), "valid", 1),
+    ((1, 5, 4, 5, 3), (2, 2, 3, 2), 1, "same", (2, 1, 2)),
+    ((1, 5, 5, 5, 6), (2, 2, 2, 3), 1, "valid", 2),
+    ((1, 3, 3, 3, 2), (4, 4, 4, 2), 1, "same", 1),        # kernel larger than the input
+]
+
+
+@pytest.mark.parametrize("xs, ks, strides, padding, dilation", CONV3D)
+def test_conv3d_matches_a_loop_reference(xs, ks, strides, padding, dilation):
+    x = _x(xs)
+    k = _x(ks[:3] + (xs[-1], ks[3]), seed=1)
+    y = tk.conv3d(_t(x), _t(k), strides, padding, dilation)
+    want = ref_conv3d(x, k, _triple(strides), padding, _triple(dilation))
+    assert y.shape == want.shape
+    np.testing.assert_allclose(y.numpy(), want, atol=1e-12)
+
+
+@settings(max_examples=15, deadline=None)
+@given(sizes=st.tuples(*[st.integers(1, 5)] * 3), window=st.tuples(*[st.integers(1, 3)] * 3),
+       strides=st.tuples(*[st.integers(1, 2)] * 3), cin=st.sampled_from([1, 4]),
+       d=st.integers(1, 2), padding=st.sampled_from(["valid", "same"]))
+def test_conv3d_any_geometry_matches_the_reference(sizes, window, strides, cin, d, padding):
+    if padding == "valid" and any(n < (k - 1) * d + 1 for n, k in zip(sizes, window)):
+        return                                      # no output: an error, tested below
+    x, k = _x((1,) + sizes + (cin,)), _x(window + (cin, 2), seed=1)
+    y = tk.conv3d(_t(x), _t(k), strides, padding, d)
+    np.testing.assert_allclose(y.numpy(), ref_conv3d(x, k, strides, padding, (d, d, d)),
+                               atol=1e-12)
+
+
+def _input_gradient_of_conv3d(x, k, out_size, strides, padding, dilation):
+    """d sum(conv3d(z, k) * x) / dz for z of spatial size out_size."""
+    z = tk.tensor(np.zeros((x.shape[0],) + out_size + (k.shape[3],)), dtype="float64",
+                  requires_grad=True)
+    (tk.conv3d(z, _t(k), strides, padding, dilation) * _t(x)).sum().backward()
+    return z.grad.numpy()
+
+
+@pytest.mark.parametrize("sizes, kernel, strides, padding, output_padding, dilation", [
+    ((2, 3, 2), (3, 3, 3), 2, "same", None, 1),
+    ((2, 2, 3), (3, 2, 3), 2, "valid", None, 1),
+    ((2, 2, 2), (3, 3, 3), (2, 3, 2), "valid", (1, 2, 0), 1),
+    ((2, 3, 2), (4, 2, 4), (2, 1, 2), "same", None, 1),        # even kernels
+    ((2, 2, 3), (3, 3, 3), 2, "same", 0, 1),
+    ((2, 3, 2), (2, 2, 2), 1, "valid", None, 2),
+    ((2, 2, 2), (1, 1, 1), 3, "valid", None, 1),               # kernel smaller than the stride
+])
+@pytest.mark.parametrize("channels", [(2, 3), (5, 4)])     # (out, in): both gathers
+def test_conv3d_transpose_is_the_input_gradient_of_conv3d(sizes, kernel, strides, padding,
+                                                          output_padding, dilation, channels):
+    x = _x((2,) + sizes + (channels[1],))
+    k = _x(kernel + channels, seed=1)                  # (kd, kh, kw, out, in): Keras's layout
+    y = tk.conv3d_transpose(_t(x), _t(k), strides, padding, output_padding, dilation)
+    op = output_padding
+    op = (op,) * 3 if isinstance(op, int) else (op or (None,) * 3)
+    want_size = tuple(deconv_output_length(n, kk, ss, padding, o, dilation)
+                      for n, kk, ss, o in zip(sizes, kernel, _triple(strides), op))
+    assert y.shape == (2,) + want_size + (channels[0],)
+    np.testing.assert_allclose(y.numpy(), _input_gradient_of_conv3d(
+        x, k, want_size, strides, padding, dilation), atol=1e-12)
+
+
+POOL3D = [  # (input shape, pool_size, strides, padding)
+    ((2, 4, 4, 6, 2), 2, None, "valid"),
+    ((1, 5, 5, 3, 2), 2, None, "valid"),           # odd sizes: the last cells dropped
+    ((1, 5, 4, 5, 2), 3, 2, "same"),
+    ((1, 3, 2, 5, 1), (2, 1, 3), (1, 1, 2), "same"),
+    ((1, 3, 5, 4, 2), (2, 3, 2), 1, "valid"),
+    ((1, 4, 4, 4, 1), 3, 3, "same"),
+]
+
+
+@pytest.mark.parametrize("xs, pool, strides, padding", POOL3D)
+def test_pool3d_matches_a_loop_reference(xs, pool, strides, padding):
+    x = _x(xs)
+    s = _triple(pool) if strides is None else _triple(strides)
+    np.testing.assert_allclose(tk.max_pool3d(_t(x), pool, strides, padding).numpy(),
+                               ref_pool3d(x, _triple(pool), s, padding, np.max), atol=1e-12)
+    np.testing.assert_allclose(tk.avg_pool3d(_t(x), pool, strides, padding).numpy(),
+                               ref_pool3d(x, _triple(pool), s, padding, np.mean), atol=1e-12)
+
+
+def _ref_max_pool3d_grad(x, g, pool, strides, padding):
+    """Each window's gradient to its first maximum (in (d, h, w) order), by a loop."""
+    pads = [conv_output_length(n, k, s, padding)[1] for n, k, s in zip(x.shape[1:4], pool,
+                                                                        strides)]
+    xpad = np.pad(x, ((0, 0), *pads, (0, 0)), constant_values=-np.inf)
+    dx = np.zeros_like(xpad)
+    for b, i, j, l, c in itertools.product(*map(range, g.shape)):
+        at = (i * strides[0], j * strides[1], l * strides[2])
+        win = xpad[(b, *(slice(a, a + p) for a, p in zip(at, pool)), c)]
+        first = np.unravel_index(np.argmax(win), win.shape)     # argmax: the first maximum
+        dx[(b, *(a + f for a, f in zip(at, first)), c)] += g[b, i, j, l, c]
+    return dx[(slice(None), *(slice(p[0], p[0] + n) for p, n in zip(pads, x.shape[1:4])))]
+
+
+@pytest.mark.parametrize("sizes, pool, strides, padding", [
+    ((4, 4, 4), (2, 2, 2), (2, 2, 2), "valid"), ((3, 4, 3), (2, 2, 2), (1, 1, 1), "valid"),
+    ((4, 3, 5), (3, 3, 3), (2, 2, 2), "same"), ((3, 5, 4), (2, 3, 2), (1, 2, 1), "same")])
+def test_max_pool3d_gradient_with_ties_matches_a_loop_reference(sizes, pool, strides, padding):
+    rng = np.random.default_rng(1)
+    x = rng.integers(0, 3, (2,) + sizes + (2,)).astype("float64")   # many ties, as after ReLU
+    t = tk.tensor(x, dtype="float64", requires_grad=True)
+    y = tk.max_pool3d(t, pool, strides, padding)
+    g = rng.standard_normal(y.shape)
+    (y * tk.tensor(g, dtype="float64")).sum().backward()
+    np.testing.assert_allclose(t.grad.numpy(), _ref_max_pool3d_grad(x, g, pool, strides,
+                                                                    padding), atol=1e-12)
+
+
+def test_avg_pool3d_same_leaves_padded_cells_out_and_max_never_picks_them():
+    # 2x2x2 pools, stride 2, on 3x3x3 pad one cell after each axis: counting it gives < 1
+    np.testing.assert_array_equal(tk.avg_pool3d(tk.ones((1, 3, 3, 3, 1)), 2,
+                                                padding="same").numpy(), np.ones((1, 2, 2, 2, 1)))
+    assert tk.max_pool3d(_t(-np.ones((1, 3, 3, 3, 1))), 2, padding="same").numpy().max() == -1
+
+
+def test_upsample3d_repeats_each_cell():
+    x = _x((2, 2, 3, 2, 2))
+    np.testing.assert_array_equal(tk.upsample3d(_t(x), (2, 1, 3)).numpy(),
+                                  x.repeat(2, axis=1).repeat(3, axis=3))
+    assert tk.upsample3d(_t(x)).shape == (2, 4, 6, 4, 2)
+
+
+@pytest.mark.parametrize("stride, padding, dilation, m", [
+    (1, "valid", 1, 1), (2, "same", 1, 3), (1, "same", 2, 2), (3, "valid", 1, 2)])
+def test_depthwise_conv1d_convolves_each_channel_with_its_own_filters(stride, padding,
+                                                                      dilation, m):
+    x, k = _x((2, 9, 3)), _x((3, 3, m), seed=1)          # kernel (k, C, M), as Keras
+    y = tk.depthwise_conv1d(_t(x), _t(k), stride, padding, dilation).numpy()
+    want = np.concatenate([ref_conv1d(x[..., c:c + 1], k[:, c:c + 1], stride, padding,
+                                      dilation) for c in range(3)], axis=-1)
+    np.testing.assert_allclose(y, want, atol=1e-12)       # channel c * M + m, as TF
+    lifted = tk.depthwise_conv2d(_t(x[:, None]), _t(k[None]), (1, stride), padding,
+                                 (1, dilation)).numpy()[:, 0]
+    np.testing.assert_allclose(y, lifted, atol=1e-12)
+
+
+def test_volume_ops_keep_float32_and_dim_labels():
+    x = tk.tensor(_x((2, 4, 4, 4, 3)), requires_grad=True)
+    k = tk.tensor(_x((3, 3, 3, 3, 4), seed=1), requires_grad=True)
+    outs = [tk.conv3d(x, k, padding="same"), tk.conv3d_transpose(x, tk.tensor(
+        _x((2, 2, 2, 2, 3)))), tk.max_pool3d(x), tk.avg_pool3d(x, 3, 2, "same"),
+        tk.upsample3d(x), tk.depthwise_conv1d(x[0, 0], tk.tensor(_x((3, 3, 2))))]
+    for y in outs:
+        assert y.dtype == np.float32, y.op
+    tk.conv3d(x, k).sum().backward()
+    assert x.grad.dtype == np.float32 and k.grad.dtype == np.float32
+    labelled = tk.tensor(np.ones((2, 4, 4, 4, 1)),
+                         dims=("batch", "depth", "height", "width", "channels"))
+    kernel = tk.tensor(np.ones((3, 3, 3, 1, 2)), dims=(None,) * 4 + ("filters",))
+    assert tk.conv3d(labelled, kernel).dims == ("batch", "depth", "height", "width", "filters")
+    assert tk.max_pool3d(labelled).dims == labelled.dims == tk.upsample3d(labelled).dims
+
+
+def test_conv3d_on_a_batch_of_clips_keeps_memory_in_bounds():
+    # 8 clips of 16 frames, 32x32 RGB: the patch matrix holds 27 * 3 floats an output
+    # position (42 MB); forward and backward together stay within three of it
+    x = tk.tensor(np.zeros((8, 16, 32, 32, 3), np.float32), requires_grad=True)
+    k = tk.tensor(np.zeros((3, 3, 3, 3, 16), np.float32), requires_grad=True)
+    patches = 8 * 16 * 32 * 32 * 27 * 3 * 4
+    tracemalloc.start()
+    try:
+        tk.max_pool3d(tk.conv3d(x, k, padding="same")).sum().backward()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 3 * patches, f"{peak / 2**20:.0f} MB"
+    assert x.grad.shape == x.shape and k.grad.shape == k.shape
+
+
+K3 = np.ones((3, 3, 3, 1, 8), dtype=np.float32)
+
+
+def test_a_4d_tensor_given_to_a_volume_op_says_which_axis_to_add():
+    with pytest.raises(tk.ShapeError, match=r"(?s)conv3d got shapes \(8, 16, 32, 32\), \(3, 3, "
+                                            r"3, 1, 8\): the input has rank 4 but conv3d needs "
+                                            r"rank 5: \(batch, depth, height, width, channels\)"
+                                            r".*Fix: a batch without a channel axis.*"
+                                            r"x\[\.\.\., None\] makes it \(8, 16, 32, 32, 1\)"):
+        tk.conv3d(tk.ones((8, 16, 32, 32)), K3)
+    with pytest.raises(tk.ShapeError, match=r"(?s)needs rank 5.*one example without the batch "
+                                            r"axis.*x\[None\] makes it \(1, 16, 32, 32, 3\)"):
+        tk.conv3d(tk.ones((16, 32, 32, 3)), tk.ones((3, 3, 3, 3, 8)))
+    with pytest.raises(tk.ShapeError, match=r"(?s)3-D pooling needs rank 5.*x\[None\] makes it "
+                                            r"\(1, 8, 16, 16, 3\)"):
+        tk.max_pool3d(tk.ones((8, 16, 16, 3)))
+    with pytest.raises(tk.ShapeError, match=r"(?s)upsample3d needs rank 5.*x\[\.\.\., None\] "
+                                            r"makes it \(2, 4, 4, 5, 1\)"):
+        tk.upsample3d(tk.ones((2, 4, 4, 5)))
+    with pytest.raises(tk.ShapeError, match=r"x\[None, \.\.\., None\] makes it "
+                                            r"\(1, 16, 32, 32, 1\)"):
+        tk.conv3d(tk.ones((16, 32, 32)), K3)                  # one grey volume
+    with pytest.raises(tk.ShapeError, match=r"x\[\.\.\., None\] makes it \(None, 16, 32, 32, 1\)"):
+        tk.avg_pool3d(tk.symbolic((None, 16, 32, 32)))
+
+
+def test_flat_vectors_given_to_conv3d_suggest_reshape_back_to_volumes():
+    with pytest.raises(tk.ShapeError, match=r"flat vectors.*layers\.Reshape\(\(16, 16, 16, "
+                                            r"1\)\)"):
+        tk.conv3d(tk.symbolic((None, 4096)), K3)
+    with pytest.raises(tk.ShapeError, match=r"Reshape\(\(depth, height, width, channels\)\)"):
+        tk.conv3d(tk.symbolic((None, 60)), K3)
+
+
+def test_volume_kernels_and_channels_are_explained():
+    with pytest.raises(tk.ShapeError, match=r"(?s)kernel has rank 4 but conv3d needs rank 5: "
+                                            r"\(kernel_depth, kernel_height, kernel_width, "
+                                            r"in_channels, out_channels\).*kernel\[\.\.\., "
+                                            r"None\] makes it \(3, 3, 3, 2, 1\)"):
+        tk.conv3d(tk.ones((1, 4, 4, 4, 2)), tk.ones((3, 3, 3, 2)))
+    with pytest.raises(tk.ShapeError, match=r"conv3d_transpose needs rank 5: \(kernel_depth, "
+                                            r"kernel_height, kernel_width, out_channels, "
+                                            r"in_channels\)"):
+        tk.conv3d_transpose(tk.ones((1, 2, 2, 2, 3)), tk.ones((3, 3, 3, 3)))
+    with pytest.raises(tk.ShapeError, match=r"depthwise_conv1d needs rank 3: \(kernel_size, "
+                                            r"in_channels, depth_multiplier\)"):
+        tk.depthwise_conv1d(tk.ones((1, 5, 2)), tk.ones((3, 2)))
+    with pytest.raises(tk.ShapeError, match=r"looks channels-first.*tk\.transpose\(x, "
+                                            r"\(0, 2, 3, 4, 1\)\) makes it \(2, 8, 8, 8, 1\)"):
+        tk.conv3d(tk.ones((2, 1, 8, 8, 8)), K3)
+    with pytest.raises(tk.ShapeError, match=r"(?s)the kernel spans 3 along the depth, but the "
+                                            r"input depth is only 2.*padding='same'"):
+        tk.conv3d(tk.ones((1, 2, 8, 8, 1)), K3)
+    with pytest.raises(tk.ShapeError, match=r"the pool spans 2 along the depth"):
+        tk.max_pool3d(tk.ones((1, 1, 8, 8, 1)))
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: tk.conv3d(tk.ones((1, 4, 4, 4, 1)), K3, padding="causal"),
+     r"conv3d got padding='causal'\. Expected 'valid' or 'same'"),
+    (lambda: tk.conv3d(tk.ones((1, 4, 4, 4, 1)), K3, strides=(1, 2)),
+     r"conv3d got strides=\(1, 2\), but strides must be a positive int or a tuple of 3"),
+    (lambda: tk.conv3d(tk.ones((1, 4, 4, 4, 1)), K3, dilation_rate=0), r"dilation_rate=0"),
+    (lambda: tk.max_pool3d(tk.ones((1, 4, 4, 4, 1)), pool_size=(2, 2)),
+     r"max_pool3d got pool_size=\(2, 2\)"),
+    (lambda: tk.avg_pool3d(tk.ones((1, 4, 4, 4, 1)), 2, strides=0), r"avg_pool3d got strides=0"),
+    (lambda: tk.avg_pool3d(tk.ones((1, 4, 4, 4, 1)), padding="full"),
+     r"avg_pool3d got padding='full'"),
+    (lambda: tk.conv3d_transpose(tk.ones((1, 3, 3, 3, 1)), tk.ones((3, 3, 3, 1, 1)), strides=2,
+                                 output_padding=(1, 2, 1)),
+     r"output_padding=\(1, 2, 1\) with strides=\(2, 2, 2\): each output_padding must be"),
+    (lambda: tk.upsample3d(tk.ones((1, 2, 2, 2, 1)), size=(2, 0, 2)),
+     r"upsample3d got size=\(2, 0, 2\)"),
+    (lambda: tk.depthwise_conv1d(tk.ones((1, 5, 2)), tk.ones((3, 2, 1)), padding="causal"),
+     r"depthwise_conv1d got padding='causal'"),
+])
+def test_bad_volume_options_are_value_errors_that_say_what_is_allowed(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()

@@ -1,5 +1,8 @@
-"""Convolution, pooling and spatial reshaping layers: shapes (also symbolic), float64
-gradients, Keras weight shapes, parity with loop references, configs and error text."""
+"""Convolution, pooling and spatial reshaping layers (1-D, 2-D and volumes): shapes (also
+symbolic), float64 gradients, Keras weight shapes, parity with loop references, configs,
+saving and error text."""
+
+import inspect
 
 import numpy as np
 import pytest
@@ -86,6 +89,42 @@ CASES = {
     "cropping1d": (lambda **k: layers.Cropping1D((1, 2), **k), (2, 5, 2), (2, 2, 2)),
     "cropping2d": (lambda **k: layers.Cropping2D(((1, 0), (1, 2)), **k), (2, 4, 5, 2),
                    (2, 3, 2, 2)),
+    "conv3d_valid": (lambda **k: layers.Conv3D(2, 2, **k), (2, 3, 4, 3, 2), (2, 2, 3, 2, 2)),
+    "conv3d_same_s2": (lambda **k: layers.Conv3D(2, (3, 2, 3), strides=2, padding="same",
+                                                 activation="relu", **k),
+                       (1, 3, 4, 5, 2), (1, 2, 2, 3, 2)),
+    "conv3d_dilated_groups": (lambda **k: layers.Conv3D(4, 2, dilation_rate=(2, 1, 1), groups=2,
+                                                        use_bias=False, **k),
+                              (1, 3, 2, 2, 4), (1, 1, 1, 1, 4)),
+    "conv3d_transpose_same": (lambda **k: layers.Conv3DTranspose(2, 2, strides=2,
+                                                                 padding="same", **k),
+                              (1, 2, 2, 1, 2), (1, 4, 4, 2, 2)),
+    "conv3d_transpose_outpad": (lambda **k: layers.Conv3DTranspose(
+        2, 2, strides=(2, 1, 2), output_padding=(1, 0, 0), activation="tanh", **k),
+        (1, 2, 2, 2, 2), (1, 5, 3, 4, 2)),
+    "max_pool3d": (lambda **k: layers.MaxPooling3D(**k), (2, 4, 4, 5, 2), (2, 2, 2, 2, 2)),
+    "max_pool3d_same": (lambda **k: layers.MaxPooling3D(3, 2, padding="same", **k),
+                        (1, 3, 4, 5, 2), (1, 2, 2, 3, 2)),
+    "avg_pool3d": (lambda **k: layers.AveragePooling3D((1, 2, 2), **k), (2, 2, 4, 4, 2),
+                   (2, 2, 2, 2, 2)),
+    "avg_pool3d_same": (lambda **k: layers.AveragePooling3D(2, padding="same", **k),
+                        (1, 3, 3, 2, 2), (1, 2, 2, 1, 2)),
+    "global_avg3d": (lambda **k: layers.GlobalAveragePooling3D(**k), (2, 2, 3, 2, 3), (2, 3)),
+    "global_max3d_keep": (lambda **k: layers.GlobalMaxPooling3D(keepdims=True, **k),
+                          (2, 2, 3, 2, 3), (2, 1, 1, 1, 3)),
+    "upsample3d": (lambda **k: layers.UpSampling3D((1, 2, 2), **k), (1, 2, 2, 2, 2),
+                   (1, 2, 4, 4, 2)),
+    "zero_padding3d": (lambda **k: layers.ZeroPadding3D(((1, 0), (0, 2), (1, 1)), **k),
+                       (1, 2, 2, 2, 2), (1, 3, 4, 4, 2)),
+    "cropping3d": (lambda **k: layers.Cropping3D(((1, 0), (0, 1), (1, 1)), **k),
+                   (1, 3, 3, 4, 2), (1, 2, 2, 2, 2)),
+    "separable1d": (lambda **k: layers.SeparableConv1D(3, 3, **k), (2, 7, 2), (2, 5, 3)),
+    "separable1d_dm2_same_s2": (lambda **k: layers.SeparableConv1D(
+        4, 3, strides=2, padding="same", depth_multiplier=2, activation="tanh", **k),
+        (2, 7, 3), (2, 4, 4)),
+    "depthwise1d": (lambda **k: layers.DepthwiseConv1D(3, **k), (2, 7, 3), (2, 5, 3)),
+    "depthwise1d_dm2_dilated": (lambda **k: layers.DepthwiseConv1D(
+        2, dilation_rate=2, depth_multiplier=2, use_bias=False, **k), (2, 6, 2), (2, 4, 4)),
 }
 
 
@@ -537,7 +576,13 @@ def test_keras_alias_names_are_the_same_classes():
                         ("Convolution1D", "Conv1D"), ("Convolution2D", "Conv2D"),
                         ("Convolution1DTranspose", "Conv1DTranspose"),
                         ("Convolution2DTranspose", "Conv2DTranspose"),
-                        ("SeparableConvolution2D", "SeparableConv2D")]:
+                        ("SeparableConvolution2D", "SeparableConv2D"),
+                        ("Convolution3D", "Conv3D"), ("Convolution3DTranspose",
+                                                      "Conv3DTranspose"),
+                        ("MaxPool3D", "MaxPooling3D"), ("AvgPool3D", "AveragePooling3D"),
+                        ("GlobalMaxPool3D", "GlobalMaxPooling3D"),
+                        ("GlobalAvgPool3D", "GlobalAveragePooling3D"),
+                        ("SeparableConvolution1D", "SeparableConv1D")]:
         assert getattr(layers, alias) is getattr(layers, name)
     assert layers.MaxPool2D().name == "max_pooling2d"        # Keras names it by the class
     with pytest.raises(AttributeError, match=r"here it is tk.layers.MaxPooling2D"):
@@ -563,3 +608,212 @@ def test_conv1d_transpose_and_aliases_save_load_and_summary(tmp_path, capsys):
     assert kernel.shape == (3, 2, 4) and bias.shape == (2,)     # (k, filters, in), as Keras
     with pytest.raises(tk.export.ExportError, match=r"\(Conv1DTranspose\)"):
         tk.export.to_tfjs(model, tmp_path / "web")
+
+
+# ---- volumes (Conv3D & co.) and the 1-D depthwise and separable convolutions ----------------
+
+def test_volume_and_1d_layers_keras_weight_names_shapes_and_order():
+    c3 = layers.Conv3D(8, (3, 2, 3))
+    c3(tk.ones((1, 5, 5, 5, 3)))
+    assert [w.name for w in c3.weights] == ["conv3d/kernel", "conv3d/bias"]
+    assert [w.shape for w in c3.get_weights()] == [(3, 2, 3, 3, 8), (8,)]
+    assert c3.count_params() == 3 * 2 * 3 * 3 * 8 + 8
+    t3 = layers.Conv3DTranspose(8, 3, use_bias=False)
+    t3(tk.ones((1, 4, 4, 4, 5)))
+    assert [w.shape for w in t3.get_weights()] == [(3, 3, 3, 8, 5)]   # (.., filters, in)
+    g3 = layers.Conv3D(8, 3, groups=4)
+    g3(tk.ones((1, 4, 4, 4, 12)))
+    assert [w.shape for w in g3.get_weights()] == [(3, 3, 3, 3, 8), (8,)]
+    d1 = layers.DepthwiseConv1D(3, depth_multiplier=2)
+    d1(tk.ones((1, 6, 3)))
+    assert [w.name for w in d1.weights] == ["depthwise_conv1d/kernel", "depthwise_conv1d/bias"]
+    assert [w.shape for w in d1.get_weights()] == [(3, 3, 2), (6,)]
+    s1 = layers.SeparableConv1D(8, 3, depth_multiplier=2)
+    s1(tk.ones((1, 6, 3)))
+    assert [w.name.split("/")[-1] for w in s1.weights] == ["depthwise_kernel",
+                                                           "pointwise_kernel", "bias"]
+    assert [w.shape for w in s1.get_weights()] == [(3, 3, 2), (1, 6, 8), (8,)]
+    assert s1.count_params() == 3 * 3 * 2 + 6 * 8 + 8
+    cfg = layers.Conv3D(8, 3).get_config()
+    assert {k: cfg[k] for k in ("kernel_size", "strides", "padding", "dilation_rate",
+                                "groups", "data_format")} == {
+        "kernel_size": (3, 3, 3), "strides": (1, 1, 1), "padding": "valid",
+        "dilation_rate": (1, 1, 1), "groups": 1, "data_format": "channels_last"}
+    assert layers.ZeroPadding3D().get_config()["padding"] == ((1, 1),) * 3     # Keras's
+    assert layers.Cropping3D().get_config()["cropping"] == ((1, 1),) * 3       # defaults
+    assert layers.UpSampling3D().get_config()["size"] == (2, 2, 2)
+    assert layers.MaxPooling3D().get_config()["pool_size"] == (2, 2, 2)
+
+
+def test_volume_and_1d_layers_take_regularizers_and_constraints():
+    sep = layers.SeparableConv1D(2, 3, pointwise_regularizer="l2", depthwise_constraint="non_neg")
+    sep(tk.ones((1, 5, 2)))
+    assert len(sep.losses) == 1
+    assert sep.depthwise_kernel.constraint is not None and sep.pointwise_kernel.constraint is None
+    conv = layers.Conv3D(2, 2, kernel_regularizer="l1", bias_constraint="max_norm")
+    conv(tk.ones((1, 3, 3, 3, 1)))
+    assert len(conv.losses) == 1 and conv.bias.constraint is not None
+    cfg = layers.DepthwiseConv1D(3, depthwise_regularizer="l2").get_config()
+    assert cfg["depthwise_regularizer"] is not None and cfg["depthwise_constraint"] is None
+
+
+def test_conv3d_transpose_takes_keras_argument_order():
+    # Keras's Conv3DTranspose puts data_format before output_padding (Conv2DTranspose: after)
+    params = list(inspect.signature(layers.Conv3DTranspose.__init__).parameters)[1:7]
+    assert params == ["filters", "kernel_size", "strides", "padding", "data_format",
+                      "output_padding"]
+    layer = layers.Conv3DTranspose(2, 3, 2, "valid", None, 1)
+    assert layer.get_config()["output_padding"] == (1, 1, 1)
+    assert layer.compute_output_shape((None, 2, 3, 4, 1)) == (None, 6, 8, 10, 2)
+
+
+def test_conv3d_is_frame_by_frame_conv2d_summed_over_the_kernel_depth():
+    # output frame t of a "valid" Conv3D = sum over i of Conv2D(frame t + i, kernel[i])
+    x, k, b = _x((2, 5, 4, 6, 2)), _x((3, 2, 3, 2, 3), 1), _x((3,), 2)
+    layer = layers.Conv3D(3, (3, 2, 3), activation="relu", dtype="float64")
+    layer(tk.tensor(x, dtype="float64"))
+    layer.set_weights([k, b])
+    frames = [sum(ref_conv2d(x[:, t + i], k[i]) for i in range(3)) for t in range(3)]
+    want = np.maximum(np.stack(frames, axis=1) + b, 0)
+    np.testing.assert_allclose(layer(tk.tensor(x, dtype="float64")).numpy(), want, atol=1e-12)
+
+
+def test_conv3d_on_a_4d_tensor_says_the_layout_and_stays_unbuilt():
+    layer = layers.Conv3D(4, 3)
+    with pytest.raises(tk.ShapeError, match=r"(?s)In layer 'conv3d': conv3d got shapes "
+                                            r"\(8, 16, 32, 32\), .*needs rank 5: \(batch, depth, "
+                                            r"height, width, channels\).*x\[\.\.\., None\] "
+                                            r"makes it \(8, 16, 32, 32, 1\)"):
+        layer(tk.ones((8, 16, 32, 32)))
+    assert not layer.built and layer.weights == []
+    with pytest.raises(tk.ShapeError, match=r"(?s)one example without the batch axis.*"
+                                            r"x\[None\] makes it \(1, 16, 32, 32, 3\)"):
+        layer(tk.ones((16, 32, 32, 3)))
+    assert layer(tk.ones((1, 4, 4, 4, 1))).shape == (1, 2, 2, 2, 4)
+    with pytest.raises(tk.ShapeError, match=r"x\[\.\.\., None\] makes it \(None, 16, 32, 32, 1\)"):
+        tk.Sequential([tk.Input(shape=(16, 32, 32)), layers.Conv3D(4, 3)])
+    with pytest.raises(tk.ShapeError, match=r"flat vectors.*Reshape\(\(16, 16, 16, 1\)\)"):
+        tk.Sequential([tk.Input(shape=(4096,)), layers.Conv3D(4, 3)])
+
+
+@pytest.mark.parametrize("make, name", [
+    (lambda: layers.MaxPooling3D(), "MaxPooling3D"),
+    (lambda: layers.AveragePooling3D(2), "AveragePooling3D"),
+    (lambda: layers.GlobalAveragePooling3D(), "GlobalAveragePooling3D"),
+    (lambda: layers.GlobalMaxPooling3D(), "GlobalMaxPooling3D"),
+    (lambda: layers.UpSampling3D(), "UpSampling3D"),
+    (lambda: layers.ZeroPadding3D(), "ZeroPadding3D"),
+    (lambda: layers.Cropping3D(), "Cropping3D"),
+])
+def test_volume_layers_on_a_4d_tensor_say_which_axis_to_add(make, name):
+    with pytest.raises(tk.ShapeError, match=rf"(?s)rank 4 but {name} needs rank 5: \(batch, "
+                                            r"depth, height, width, channels\).*x\[None\] "
+                                            r"makes it \(1, 6, 6, 6, 3\)"):
+        make()(tk.ones((6, 6, 6, 3)))
+    with pytest.raises(tk.ShapeError, match=r"x\[\.\.\., None\] makes it \(2, 6, 6, 6, 1\)"):
+        make()(tk.ones((2, 6, 6, 6)))
+
+
+def test_cropping3d_that_leaves_nothing_and_a_too_small_volume_are_explained():
+    with pytest.raises(tk.ShapeError, match=r"Cropping3D crops 2 \+ 2 from axis 1 of the input "
+                                            r"\(1, 4, 8, 8, 1\), which leaves nothing"):
+        layers.Cropping3D(2)(tk.ones((1, 4, 8, 8, 1)))
+    with pytest.raises(tk.ShapeError, match=r"(?s)In layer 'conv3d'.*kernel spans 3 along the "
+                                            r"depth, but the input depth is only 2"):
+        layers.Conv3D(2, 3)(tk.ones((1, 2, 8, 8, 1)))
+    with pytest.raises(tk.ShapeError, match=r"(?s)In layer 'max_pooling3d'.*the pool spans 2 "
+                                            r"along the depth"):
+        layers.MaxPooling3D()(tk.ones((1, 1, 8, 8, 1)))
+
+
+@pytest.mark.parametrize("cls, args, order", [
+    ("Conv3D", (2, 3), r"\(0, 2, 3, 4, 1\)"), ("Conv3DTranspose", (2, 3), r"\(0, 2, 3, 4, 1\)"),
+    ("MaxPooling3D", (), r"\(0, 2, 3, 4, 1\)"), ("AveragePooling3D", (2,), r"\(0, 2, 3, 4, 1\)"),
+    ("GlobalAveragePooling3D", (), r"\(0, 2, 3, 4, 1\)"),
+    ("GlobalMaxPooling3D", (), r"\(0, 2, 3, 4, 1\)"), ("UpSampling3D", (), r"\(0, 2, 3, 4, 1\)"),
+    ("ZeroPadding3D", (), r"\(0, 2, 3, 4, 1\)"), ("Cropping3D", (), r"\(0, 2, 3, 4, 1\)"),
+    ("SeparableConv1D", (2, 3), r"\(0, 2, 1\)"), ("DepthwiseConv1D", (3,), r"\(0, 2, 1\)"),
+])
+def test_channels_first_is_refused_with_the_transpose_that_fixes_it(cls, args, order):
+    with pytest.raises(ValueError, match=rf"{cls} supports only data_format='channels_last'.*"
+                                         rf"Received: data_format='channels_first'.*"
+                                         rf"tk\.transpose\(x, {order}\)"):
+        getattr(layers, cls)(*args, data_format="channels_first")
+
+
+@pytest.mark.parametrize("make, match", [
+    (lambda: layers.Conv3D(0, 3), r"Conv3D .*Received: filters=0"),
+    (lambda: layers.Conv3D(2, (3, 3)), r"Conv3D expects kernel_size to be a positive integer or "
+                                       r"a tuple of 3.*kernel_size=\(3, 3\)"),
+    (lambda: layers.Conv3D(2, 3, padding="causal"), r"Received: padding='causal'"),
+    (lambda: layers.Conv3D(2, 3, strides=2, dilation_rate=2), r"strides > 1 with "
+                                                              r"dilation_rate > 1"),
+    (lambda: layers.Conv3D(3, 3, groups=2), r"filters to be a multiple of groups"),
+    (lambda: layers.Conv3DTranspose(2, 3, strides=2, output_padding=(1, 2, 1)),
+     r"Conv3DTranspose expects each output_padding to be smaller than its stride"),
+    (lambda: layers.MaxPooling3D(pool_size=(2, 2)), r"MaxPooling3D expects pool_size .*"
+                                                    r"pool_size=\(2, 2\)"),
+    (lambda: layers.AveragePooling3D(2, strides=0), r"AveragePooling3D .*strides=0"),
+    (lambda: layers.AveragePooling3D(2, padding="causal"), r"Received: padding='causal'"),
+    (lambda: layers.UpSampling3D(size=(2, 2)), r"UpSampling3D expects size .*size=\(2, 2\)"),
+    (lambda: layers.ZeroPadding3D((1, 2)), r"ZeroPadding3D expects padding to be a non-negative "
+                                           r"int, 3 ints \(depth, rows, cols\).*"
+                                           r"Received: padding=\(1, 2\)"),
+    (lambda: layers.ZeroPadding3D(((1, 1), (1, 1), (1, -1))), r"padding=\(\(1, 1\)"),
+    (lambda: layers.Cropping3D(-1), r"Cropping3D expects cropping .*cropping=-1"),
+    (lambda: layers.SeparableConv1D(0, 3), r"SeparableConv1D expects filters .*filters=0"),
+    (lambda: layers.SeparableConv1D(2, 3, padding="causal"), r"Received: padding='causal'"),
+    (lambda: layers.DepthwiseConv1D(3, depth_multiplier=0), r"Received: depth_multiplier=0"),
+    (lambda: layers.DepthwiseConv1D((3, 3)), r"DepthwiseConv1D expects kernel_size .*tuple of "
+                                             r"1"),
+])
+def test_bad_volume_and_1d_arguments_name_the_argument(make, match):
+    with pytest.raises(ValueError, match=match):
+        make()
+
+
+def test_volume_nets_save_load_summarize_train_and_tfjs_refuses_them(tmp_path, capsys):
+    volumes = tk.Sequential([
+        tk.Input(shape=(4, 6, 6, 2)), layers.Conv3D(4, 3, padding="same", activation="relu"),
+        layers.MaxPool3D(), layers.Conv3DTranspose(3, 2, strides=2), layers.ZeroPadding3D(1),
+        layers.Cropping3D(((1, 0), (1, 1), (0, 1))), layers.UpSampling3D((1, 2, 1)),
+        layers.AvgPool3D(2), layers.GlobalMaxPool3D()])
+    sequences = tk.Sequential([
+        tk.Input(shape=(10, 3)), layers.SeparableConv1D(4, 3, padding="same"),
+        layers.DepthwiseConv1D(3, depth_multiplier=2), layers.GlobalAveragePooling1D()])
+    for model, shape in [(volumes, (2, 4, 6, 6, 2)), (sequences, (2, 10, 3))]:
+        path = tmp_path / f"{model.name}.tkmodel"
+        model.save(path)
+        again = tk.models.load_model(path)
+        x = tk.tensor(_x(shape).astype(np.float32))
+        np.testing.assert_array_equal(again(x).numpy(), model(x).numpy())
+        assert [l.get_config() for l in again.layers] == [l.get_config() for l in model.layers]
+        assert [type(l) for l in again.layers] == [type(l) for l in model.layers]
+        y = model(x)
+        (y * y).sum().backward()
+        assert all(w.grad is not None and w.grad.shape == w.shape
+                   for w in model.trainable_weights)
+        model.summary()
+        table = capsys.readouterr().out
+        assert all(type(l).__name__ in table for l in model.layers)
+        with pytest.raises(tk.export.ExportError, match=rf"'{model.layers[0].name}' "
+                                                        rf"\({type(model.layers[0]).__name__}\)"):
+            tk.export.to_tfjs(model, tmp_path / f"{model.name}-web")
+    ops = {model.name: {node["op"] for node in model.graph().to_dict()["nodes"]}
+           for model in (volumes, sequences)}
+    assert {"conv3d", "max_pool3d", "conv3d_transpose", "pad", "upsample3d",
+            "avg_pool3d"} <= ops[volumes.name]
+    assert {"depthwise_conv1d", "conv1d"} <= ops[sequences.name]
+
+
+def test_a_small_volume_classifier_learns():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(32, 4, 6, 6, 1)).astype(np.float32)
+    y = (x[:, :2].mean(axis=(1, 2, 3, 4)) > x[:, 2:].mean(axis=(1, 2, 3, 4))).astype(np.float32)
+    model = tk.Sequential([tk.Input(shape=(4, 6, 6, 1)),
+                           layers.Conv3D(4, 3, padding="same", activation="relu"),
+                           layers.MaxPooling3D((2, 2, 2)), layers.GlobalAveragePooling3D(),
+                           layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    history = model.fit(x, y[:, None], epochs=15, batch_size=8, verbose=0)
+    assert history.history["loss"][-1] < history.history["loss"][0]

@@ -1,10 +1,11 @@
-"""Convolution layers: Conv1D, Conv2D, Conv1DTranspose, Conv2DTranspose, DepthwiseConv2D,
-SeparableConv2D, channels last as Keras and TF.js.
+"""Convolution layers: Conv1D, Conv2D, Conv3D, their transposes, DepthwiseConv1D/2D and
+SeparableConv1D/2D, channels last as Keras and TF.js.
 
 Kernels are Keras's: Conv1D (k, in / groups, filters), Conv2D (kh, kw, in / groups, filters),
-Conv2DTranspose (kh, kw, filters, in), since it is the gradient of a Conv2D going from
-`filters` channels back to `in` (Conv1DTranspose (k, filters, in)), and DepthwiseConv2D
-(kh, kw, in, depth_multiplier).
+Conv3D (kd, kh, kw, in / groups, filters), Conv2DTranspose (kh, kw, filters, in), since it
+is the gradient of a Conv2D going from `filters` channels back to `in` (Conv1DTranspose
+(k, filters, in), Conv3DTranspose (kd, kh, kw, filters, in)), and DepthwiseConv2D
+(kh, kw, in, depth_multiplier) (DepthwiseConv1D (k, in, depth_multiplier)).
 `build` checks the input against the op's shape rule before any weight exists, so an input
 of the wrong rank (an image without its batch or channel axis) leaves the layer unbuilt and
 the learner can call it again on fixed data.
@@ -18,9 +19,11 @@ from ..ops.conv import conv_shape, conv_transpose_shape, depthwise_shape
 from .base import Layer, get_activation, get_initializer
 from .core import _positive_int
 
-__all__ = ["Conv1D", "Conv2D", "Conv1DTranspose", "Conv2DTranspose", "DepthwiseConv2D",
-           "SeparableConv2D", "Convolution1D", "Convolution2D", "Convolution1DTranspose",
-           "Convolution2DTranspose", "SeparableConvolution2D"]
+__all__ = ["Conv1D", "Conv2D", "Conv3D", "Conv1DTranspose", "Conv2DTranspose",
+           "Conv3DTranspose", "DepthwiseConv1D", "DepthwiseConv2D", "SeparableConv1D",
+           "SeparableConv2D", "Convolution1D", "Convolution2D", "Convolution3D",
+           "Convolution1DTranspose", "Convolution2DTranspose", "Convolution3DTranspose",
+           "SeparableConvolution1D", "SeparableConvolution2D"]
 
 
 # ---- argument checks shared by the spatial layers (pooling and reshaping use them too) ------
@@ -47,17 +50,18 @@ def check_padding(layer, padding, allowed=("valid", "same")):
     return choice
 
 
-def check_data_format(layer, data_format):
+def check_data_format(layer, data_format, rank=2):
     """tensorkit is channels last, as TF.js: (batch, ..., channels). Keras lower-cases the
-    name, so 'CHANNELS_LAST' is fine."""
+    name, so 'CHANNELS_LAST' is fine. `rank`: the spatial axes, for the transpose to show."""
     choice = data_format.lower() if isinstance(data_format, str) else data_format
     if choice in (None, "channels_last"):
         return "channels_last"
     if choice == "channels_first":
+        order = (0,) + tuple(range(2, rank + 2)) + (1,)
         raise ValueError(f"{layer} supports only data_format='channels_last' (batch, ..., "
                          f"channels), as TensorFlow.js. Received: data_format={data_format!r}. "
                          "Fix: leave data_format out and move the channels last with "
-                         "tk.transpose(x, (0, 2, 3, 1)).")
+                         f"tk.transpose(x, {order}).")
     raise ValueError(f"{layer} expects data_format to be 'channels_last' (or None, the same "
                      f"here). Received: data_format={data_format!r}. Fix: leave data_format "
                      "out.")
@@ -80,7 +84,8 @@ def channels_guess(input_shape, rank):
     return input_shape[-1]
 
 
-LAYOUTS = {1: "(batch, steps, channels)", 2: "(batch, height, width, channels)"}
+LAYOUTS = {1: "(batch, steps, channels)", 2: "(batch, height, width, channels)",
+           3: "(batch, depth, height, width, channels)"}
 
 
 def check_rank(layer, op, input_shape, rank):
@@ -107,9 +112,9 @@ def check_rank(layer, op, input_shape, rank):
 class _Conv(Layer):
     """What the convolutions share: ``activation(conv(x, kernel) + bias)``."""
 
-    rank = None                     # spatial axes: 1 or 2
+    rank = None                     # spatial axes: 1, 2 or 3
     regularized = {"kernel_regularizer": "kernel", "bias_regularizer": "bias"}
-    op = None                       # "conv1d" or "conv2d"
+    op = None                       # "conv1d", "conv2d" or "conv3d"
     paddings = ("valid", "same")
 
     def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
@@ -136,7 +141,7 @@ class _Conv(Layer):
         self.kernel_size = int_tuple(kind, "kernel_size", kernel_size, n)
         self.strides = int_tuple(kind, "strides", strides, n)
         self.padding = check_padding(kind, padding, self.paddings)
-        self.data_format = check_data_format(kind, data_format)
+        self.data_format = check_data_format(kind, data_format, n)
         self.dilation_rate = int_tuple(kind, "dilation_rate", dilation_rate, n)
 
     def _output(self, activation, use_bias, bias_initializer):
@@ -232,6 +237,14 @@ class Conv2D(_Conv):
     rank, op = 2, "conv2d"
 
 
+class Conv3D(_Conv):
+    """3-D convolution of volumes (video clips, medical scans): (batch, D, H, W, in) ->
+    (batch, OD, OH, OW, filters); kernel (kd, kh, kw, in, filters). Sizes as Conv2D's,
+    along each of depth, height and width."""
+
+    rank, op = 3, "conv3d"
+
+
 class Conv2DTranspose(_Conv):
     """Transposed convolution (the gradient of Conv2D): (batch, H, W, in) ->
     (batch, OH, OW, filters), OH = H * strides for "same". Kernel (kh, kw, filters, in).
@@ -284,6 +297,24 @@ class Conv1DTranspose(Conv2DTranspose):
     rank, op = 1, "conv1d_transpose"
 
 
+class Conv3DTranspose(Conv2DTranspose):
+    """Transposed 3-D convolution (the gradient of Conv3D): (batch, D, H, W, in) ->
+    (batch, OD, OH, OW, filters), OD = D * strides for "same". Kernel (kd, kh, kw, filters,
+    in). Upsamples volumes (3-D U-Net decoders). Keras takes data_format before
+    output_padding here, unlike Conv2DTranspose."""
+
+    rank, op = 3, "conv3d_transpose"
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
+                 output_padding=None, dilation_rate=1, activation=None, use_bias=True,
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros", **kwargs):
+        super().__init__(filters, kernel_size, strides=strides, padding=padding,
+                         output_padding=output_padding, data_format=data_format,
+                         dilation_rate=dilation_rate, activation=activation,
+                         use_bias=use_bias, kernel_initializer=kernel_initializer,
+                         bias_initializer=bias_initializer, **kwargs)
+
+
 class DepthwiseConv2D(_Conv):
     """Each input channel convolved with its own `depth_multiplier` filters, nothing mixed
     across channels: (batch, H, W, C) -> (batch, OH, OW, C * depth_multiplier), output
@@ -308,9 +339,9 @@ class DepthwiseConv2D(_Conv):
         return self.kernel_size + (channels, self.depth_multiplier)
 
     def _rule(self, input_shape, kernel_shape):
-        check_shape(self, "depthwise_conv2d", depthwise_shape,
-                    (tuple(input_shape), kernel_shape), strides=self.strides,
-                    padding=self.padding, dilation_rate=self.dilation_rate)
+        check_shape(self, self.op, depthwise_shape, (tuple(input_shape), kernel_shape),
+                    strides=self.strides, padding=self.padding,
+                    dilation_rate=self.dilation_rate)
 
     def _make_weights(self, channels):
         self.kernel = self.add_weight("kernel", self._kernel_shape(channels),
@@ -342,7 +373,7 @@ class SeparableConv2D(DepthwiseConv2D):
                          dilation_rate=dilation_rate, activation=activation,
                          use_bias=use_bias, depthwise_initializer=depthwise_initializer,
                          bias_initializer=bias_initializer, **kwargs)
-        self.filters = _positive_int("SeparableConv2D", "filters", filters)
+        self.filters = _positive_int(type(self).__name__, "filters", filters)
         self.pointwise_initializer = get_initializer(self, "pointwise_initializer",
                                                      pointwise_initializer)
 
@@ -350,22 +381,39 @@ class SeparableConv2D(DepthwiseConv2D):
         self.depthwise_kernel = self.add_weight("depthwise_kernel", self._kernel_shape(channels),
                                                 self.depthwise_initializer)
         self.pointwise_kernel = self.add_weight(
-            "pointwise_kernel", (1, 1, channels * self.depth_multiplier, self.filters),
-            self.pointwise_initializer)
+            "pointwise_kernel", (1,) * self.rank + (channels * self.depth_multiplier,
+                                                    self.filters), self.pointwise_initializer)
         self._make_bias(self.filters)
 
     def _conv(self, inputs):
         # (B, H, W, C) -> (B, OH, OW, C * M) -> (B, OH, OW, filters)
-        x = ops.depthwise_conv2d(inputs, self.depthwise_kernel, strides=self.strides,
-                                 padding=self.padding, dilation_rate=self.dilation_rate)
-        return ops.conv2d(x, self.pointwise_kernel)
+        x = getattr(ops, self.op)(inputs, self.depthwise_kernel, strides=self.strides,
+                                  padding=self.padding, dilation_rate=self.dilation_rate)
+        return getattr(ops, f"conv{self.rank}d")(x, self.pointwise_kernel)
 
     def get_config(self):
         return {**super().get_config(), "filters": self.filters,
                 "pointwise_initializer": initializers.name_of(self.pointwise_initializer)}
 
 
+class DepthwiseConv1D(DepthwiseConv2D):
+    """Each input channel convolved over time with its own `depth_multiplier` filters:
+    (batch, steps, C) -> (batch, new_steps, C * depth_multiplier). Kernel
+    (k, C, depth_multiplier), as Keras."""
+
+    rank, op = 1, "depthwise_conv1d"
+
+
+class SeparableConv1D(SeparableConv2D):
+    """A DepthwiseConv1D (no bias) then a pointwise Conv1D that mixes the channels:
+    (batch, steps, C) -> (batch, new_steps, C * M) -> (batch, new_steps, filters). Weights:
+    depthwise_kernel (k, C, M), pointwise_kernel (1, C * M, filters), bias (filters,)."""
+
+    rank, op = 1, "depthwise_conv1d"
+
+
 # Keras's other names for the same classes (keras.layers.Convolution2D is Conv2D)
-Convolution1D, Convolution2D = Conv1D, Conv2D
+Convolution1D, Convolution2D, Convolution3D = Conv1D, Conv2D, Conv3D
 Convolution1DTranspose, Convolution2DTranspose = Conv1DTranspose, Conv2DTranspose
-SeparableConvolution2D = SeparableConv2D
+Convolution3DTranspose = Conv3DTranspose
+SeparableConvolution1D, SeparableConvolution2D = SeparableConv1D, SeparableConv2D

@@ -1,8 +1,10 @@
-"""Pooling layers: windowed max/average (1-D and 2-D) and global max/average, as Keras 3.
+"""Pooling layers: windowed max/average (1-D, 2-D and 3-D) and global max/average, as
+Keras 3.
 
 Windowed pooling keeps the channels and shrinks the spatial axes: 2x2 windows with the
-default strides (= pool_size) halve height and width. Global pooling reduces the spatial
-axes away: (batch, H, W, C) -> (batch, C), the usual bridge from convolutions to Dense.
+default strides (= pool_size) halve height and width (2x2x2 windows also halve a volume's
+depth). Global pooling reduces the spatial axes away: (batch, H, W, C) -> (batch, C), the
+usual bridge from convolutions to Dense.
 """
 
 from .. import ops
@@ -10,10 +12,12 @@ from ..ops.conv import pool_shape
 from .base import Layer
 from .convolutional import check_data_format, check_padding, check_rank, check_shape, int_tuple
 
-__all__ = ["MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D",
-           "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling1D",
-           "GlobalMaxPooling2D", "MaxPool1D", "MaxPool2D", "AvgPool1D", "AvgPool2D",
-           "GlobalMaxPool1D", "GlobalMaxPool2D", "GlobalAvgPool1D", "GlobalAvgPool2D"]
+__all__ = ["MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "AveragePooling1D",
+           "AveragePooling2D", "AveragePooling3D", "GlobalAveragePooling1D",
+           "GlobalAveragePooling2D", "GlobalAveragePooling3D", "GlobalMaxPooling1D",
+           "GlobalMaxPooling2D", "GlobalMaxPooling3D", "MaxPool1D", "MaxPool2D", "MaxPool3D",
+           "AvgPool1D", "AvgPool2D", "AvgPool3D", "GlobalMaxPool1D", "GlobalMaxPool2D",
+           "GlobalMaxPool3D", "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalAvgPool3D"]
 
 
 class _Pooling(Layer):
@@ -27,7 +31,7 @@ class _Pooling(Layer):
         self.strides = self.pool_size if strides is None else \
             int_tuple(kind, "strides", strides, self.rank)
         self.padding = check_padding(kind, padding)
-        self.data_format = check_data_format(kind, data_format)
+        self.data_format = check_data_format(kind, data_format, self.rank)
 
     def build(self, input_shape):
         check_rank(self, self.op, input_shape, self.rank)
@@ -56,6 +60,13 @@ class MaxPooling2D(_Pooling):
     rank, op = 2, "max_pool2d"
 
 
+class MaxPooling3D(_Pooling):
+    """The largest value of each window of a volume: (B, D, H, W, C) ->
+    (B, D / 2, H / 2, W / 2, C) for 2x2x2."""
+
+    rank, op = 3, "max_pool3d"
+
+
 class AveragePooling1D(_Pooling):
     """The mean of each window of steps; with padding="same" padded steps are not counted."""
 
@@ -68,12 +79,19 @@ class AveragePooling2D(_Pooling):
     rank, op = 2, "avg_pool2d"
 
 
+class AveragePooling3D(_Pooling):
+    """The mean of each window of a volume; with padding="same" padded cells are not
+    counted, as TF."""
+
+    rank, op = 3, "avg_pool3d"
+
+
 class _GlobalPooling(Layer):
     rank = None
 
     def __init__(self, data_format=None, keepdims=False, **kwargs):
         super().__init__(**kwargs)
-        self.data_format = check_data_format(type(self).__name__, data_format)
+        self.data_format = check_data_format(type(self).__name__, data_format, self.rank)
         self.keepdims = bool(keepdims)
 
     def build(self, input_shape):
@@ -114,6 +132,15 @@ class GlobalAveragePooling2D(_GlobalPooling):
         return ops.mean(inputs, axis=(1, 2), keepdims=self.keepdims)
 
 
+class GlobalAveragePooling3D(_GlobalPooling):
+    """The mean over depth, height and width: (B, D, H, W, C) -> (B, C)."""
+
+    rank = 3
+
+    def call(self, inputs):
+        return ops.mean(inputs, axis=(1, 2, 3), keepdims=self.keepdims)
+
+
 class GlobalMaxPooling1D(_GlobalPooling):
     """The largest value over the steps: (B, T, C) -> (B, C)."""
 
@@ -132,8 +159,18 @@ class GlobalMaxPooling2D(_GlobalPooling):
         return ops.max(inputs, axis=(1, 2), keepdims=self.keepdims)
 
 
+class GlobalMaxPooling3D(_GlobalPooling):
+    """The largest value over depth, height and width: (B, D, H, W, C) -> (B, C)."""
+
+    rank = 3
+
+    def call(self, inputs):
+        return ops.max(inputs, axis=(1, 2, 3), keepdims=self.keepdims)
+
+
 # Keras's other names for the same classes (keras.layers.MaxPool2D is MaxPooling2D)
-MaxPool1D, MaxPool2D = MaxPooling1D, MaxPooling2D
-AvgPool1D, AvgPool2D = AveragePooling1D, AveragePooling2D
+MaxPool1D, MaxPool2D, MaxPool3D = MaxPooling1D, MaxPooling2D, MaxPooling3D
+AvgPool1D, AvgPool2D, AvgPool3D = AveragePooling1D, AveragePooling2D, AveragePooling3D
 GlobalMaxPool1D, GlobalMaxPool2D = GlobalMaxPooling1D, GlobalMaxPooling2D
 GlobalAvgPool1D, GlobalAvgPool2D = GlobalAveragePooling1D, GlobalAveragePooling2D
+GlobalMaxPool3D, GlobalAvgPool3D = GlobalMaxPooling3D, GlobalAveragePooling3D

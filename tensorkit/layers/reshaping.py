@@ -1,5 +1,5 @@
-"""Spatial reshaping layers: UpSampling1D/2D, ZeroPadding1D/2D and Cropping1D/2D, channels
-last as Keras 3.
+"""Spatial reshaping layers: UpSampling1D/2D/3D, ZeroPadding1D/2D/3D and Cropping1D/2D/3D,
+channels last as Keras 3.
 
 (Flatten, Reshape, Permute and RepeatVector live in core.py, as in TF.js.)
 """
@@ -12,8 +12,8 @@ from ..ops.conv import upsample_shape
 from .base import Layer
 from .convolutional import check_data_format, check_rank, check_shape, int_tuple
 
-__all__ = ["UpSampling1D", "UpSampling2D", "ZeroPadding1D", "ZeroPadding2D", "Cropping1D",
-           "Cropping2D"]
+__all__ = ["UpSampling1D", "UpSampling2D", "UpSampling3D", "ZeroPadding1D", "ZeroPadding2D",
+           "ZeroPadding3D", "Cropping1D", "Cropping2D", "Cropping3D"]
 
 
 class UpSampling2D(Layer):
@@ -42,8 +42,9 @@ class UpSampling2D(Layer):
                 "interpolation": self.interpolation}
 
 
-def _padding_pairs(padding):
-    """((top, bottom), (left, right)) from Keras's forms: p, (ph, pw), ((t, b), (l, r)).
+def _padding_pairs(padding, n=2):
+    """((top, bottom), (left, right)) from Keras's forms: p, (ph, pw), ((t, b), (l, r));
+    n=3 adds (front, back) for the depth first.
 
     >>> _padding_pairs(1)
     ((1, 1), (1, 1))
@@ -51,26 +52,33 @@ def _padding_pairs(padding):
     ((1, 1), (2, 2))
     >>> _padding_pairs(((0, 1), (2, 3)))
     ((0, 1), (2, 3))
+    >>> _padding_pairs((1, (2, 0), 3), n=3)
+    ((1, 1), (2, 0), (3, 3))
     """
     if isinstance(padding, bool):
         raise TypeError
     if not isinstance(padding, (tuple, list)):
-        return ((operator.index(padding),) * 2,) * 2
-    if len(padding) != 2:
+        return ((operator.index(padding),) * 2,) * n
+    if len(padding) != n:
         raise TypeError
     return tuple(tuple(operator.index(v) for v in p) if isinstance(p, (tuple, list))
                  else (operator.index(p),) * 2 for p in padding)
 
 
-def _edge_pairs(kind, arg, value):
-    """((top, bottom), (left, right)) from an int, (rows, cols) or the pairs themselves."""
+_EDGES = {2: "a pair (rows, cols), or ((top, bottom), (left, right))",
+          3: "3 ints (depth, rows, cols), or ((front, back), (top, bottom), (left, right))"}
+
+
+def _edge_pairs(kind, arg, value, n=2):
+    """((top, bottom), (left, right)) from an int, (rows, cols) or the pairs themselves
+    (n=3: ((front, back), (top, bottom), (left, right)) from an int, 3 ints or 3 pairs)."""
     try:
-        pairs = _padding_pairs(value)
+        pairs = _padding_pairs(value, n)
     except TypeError:
         pairs = None
     if pairs is None or any(len(p) != 2 or min(p) < 0 for p in pairs):
-        raise ValueError(f"{kind} expects {arg} to be a non-negative int, a pair (rows, cols), "
-                         f"or ((top, bottom), (left, right)). Received: {arg}={value!r}")
+        raise ValueError(f"{kind} expects {arg} to be a non-negative int, {_EDGES[n]}. "
+                         f"Received: {arg}={value!r}")
     return pairs
 
 
@@ -94,6 +102,48 @@ class ZeroPadding2D(Layer):
     def get_config(self):
         return {**super().get_config(), "padding": self.padding,
                 "data_format": self.data_format}
+
+
+class ZeroPadding3D(Layer):
+    """Add zeros around each volume: (B, D, H, W, C) -> (B, front + D + back,
+    top + H + bottom, left + W + right, C). ``padding``: an int, (depth, rows, cols), or
+    ((front, back), (top, bottom), (left, right))."""
+
+    def __init__(self, padding=((1, 1), (1, 1), (1, 1)), data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        self.padding = _edge_pairs("ZeroPadding3D", "padding", padding, 3)
+        self.data_format = check_data_format("ZeroPadding3D", data_format, 3)
+
+    def build(self, input_shape):
+        check_rank(self, "pad", input_shape, 3)
+
+    def call(self, inputs):
+        # (B, D, H, W, C) -> (B, f + D + b, t + H + b, l + W + r, C)
+        return ops.pad(inputs, ((0, 0),) + self.padding + ((0, 0),))
+
+    def get_config(self):
+        return {**super().get_config(), "padding": self.padding,
+                "data_format": self.data_format}
+
+
+class UpSampling3D(Layer):
+    """Repeat each cell of a volume: (B, D, H, W, C) -> (B, D * sd, H * sh, W * sw, C),
+    nearest neighbour (the only interpolation Keras has for volumes)."""
+
+    def __init__(self, size=(2, 2, 2), data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        self.size = int_tuple("UpSampling3D", "size", size, 3)
+        self.data_format = check_data_format("UpSampling3D", data_format, 3)
+
+    def build(self, input_shape):
+        check_rank(self, "upsample3d", input_shape, 3)
+        check_shape(self, "upsample3d", upsample_shape, (tuple(input_shape),), size=self.size)
+
+    def call(self, inputs):
+        return ops.upsample3d(inputs, size=self.size)
+
+    def get_config(self):
+        return {**super().get_config(), "size": self.size, "data_format": self.data_format}
 
 
 class UpSampling1D(Layer):
@@ -183,6 +233,28 @@ class Cropping2D(Layer):
 
     def build(self, input_shape):
         check_rank(self, "crop", input_shape, 2)
+        _crop(self, input_shape, self.cropping)
+
+    def call(self, inputs):
+        return inputs[_crop(self, inputs.shape, self.cropping)]
+
+    def get_config(self):
+        return {**super().get_config(), "cropping": self.cropping,
+                "data_format": self.data_format}
+
+
+class Cropping3D(Layer):
+    """Drop cells at the edges of each volume: (B, D - front - back, H - top - bottom,
+    W - left - right, C). ``cropping``: an int, (depth, rows, cols), or
+    ((front, back), (top, bottom), (left, right)); Keras's default crops 1 everywhere."""
+
+    def __init__(self, cropping=((1, 1), (1, 1), (1, 1)), data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        self.cropping = _edge_pairs("Cropping3D", "cropping", cropping, 3)
+        self.data_format = check_data_format("Cropping3D", data_format, 3)
+
+    def build(self, input_shape):
+        check_rank(self, "crop", input_shape, 3)
         _crop(self, input_shape, self.cropping)
 
     def call(self, inputs):

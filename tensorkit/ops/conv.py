@@ -1,26 +1,34 @@
-"""Convolution, pooling and upsampling, channels last as Keras and TF.js: (N, H, W, C), (N, L, C).
+"""Convolution, pooling and upsampling, channels last as Keras and TF.js: (N, H, W, C),
+(N, L, C), and volumes (N, D, H, W, C) (video clips, medical scans).
 
 A convolution is one GEMM over patches. The patches are gathered one kernel position at a
 time, kh*kw strided copies into one preallocated (N, OH, OW, kh*kw*C) buffer: with few
 channels this beats generic im2col views by up to 6x (PERFORMANCE.md). The input gradient
 goes back the same way, one strided slice per kernel position, and is also the forward of
-the transposed convolution. 1-D ops run the 2-D code on a height of 1.
+the transposed convolution. The array code takes any number of spatial axes, so 2-D and
+3-D ops share it; 1-D ops run the 2-D code on a height of 1.
 
 Padding follows TensorFlow: "valid" keeps only full windows; "same" gives ceil(size / stride)
 and puts an odd extra row or column at the bottom/right; "causal" (conv1d) pads the left.
 """
 
+import itertools
 import math
 import operator
 
 from ..errors import ShapeError, format_shape
 from ..tensor import defop
 
-__all__ = ["conv1d", "conv2d", "conv1d_transpose", "conv2d_transpose", "depthwise_conv2d",
-           "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "upsample2d"]
+__all__ = ["conv1d", "conv2d", "conv3d", "conv1d_transpose", "conv2d_transpose",
+           "conv3d_transpose", "depthwise_conv1d", "depthwise_conv2d", "max_pool1d",
+           "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d", "avg_pool3d", "upsample2d",
+           "upsample3d"]
 
-_LAYOUT = {1: "(batch, length, channels)", 2: "(batch, height, width, channels)"}
-_AXES = {1: ("length",), 2: ("height", "width")}
+_LAYOUT = {1: "(batch, length, channels)", 2: "(batch, height, width, channels)",
+           3: "(batch, depth, height, width, channels)"}
+_AXES = {1: ("length",), 2: ("height", "width"), 3: ("depth", "height", "width")}
+_WINDOW = {1: "kernel_size", 2: "kernel_height, kernel_width",
+           3: "kernel_depth, kernel_height, kernel_width"}
 
 
 # ---- sizes along one axis --------------------------------------------------------------------
@@ -88,15 +96,15 @@ def _check_rank(name, x, spatial, channels=None):
         else:
             fix = (f"for one example add the batch axis: {single}; for a batch with one "
                    f"channel add the channel axis: {grey}.")
-    elif len(x) == want - 2 and len(x) > 0 and x[0] is None:
-        # (batch, features): flattened images; Reshape restores (h, w, c) per example
+    elif len(x) == 2 and x[0] is None and spatial > 1:
+        # (batch, features): flattened images or volumes; Reshape restores each example
         example = layout.replace("(batch, ", "(")
-        side = math.isqrt(x[-1]) if spatial == 2 and x[-1] else 0
-        if side and side * side == x[-1]:
-            example = f"({side}, {side}, 1)"
+        side = round(x[-1] ** (1 / spatial)) if x[-1] else 0
+        if side and side ** spatial == x[-1]:
+            example = format_shape((side,) * spatial + (1,))
         fix = (f"a batch of flat vectors: reshape each back into an example, e.g. "
                f"layers.Reshape({example}) before this layer.")
-    elif len(x) == want - 2 and len(x) > 0:
+    elif len(x) == want - 2 and len(x) > 0 and x[0] is not None:
         fix = (f"one example with one channel: x[None, ..., None] makes it "
                f"{format_shape((1,) + tuple(x) + (1,))}.")
     elif len(x) > want:
@@ -169,11 +177,13 @@ def conv_shape(x, kernel, strides, padding, dilation_rate):
     (None, 26, 26, 16)
     >>> conv_shape((8, 100, 3), (5, 3, 4), strides=(2,), padding="causal", dilation_rate=(1,))
     (8, 50, 4)
+    >>> conv_shape((None, 15, 32, 32, 3), (3, 3, 3, 3, 8), strides=(1, 2, 2), padding="same",
+    ...            dilation_rate=(1, 1, 1))                 # volumes: depth, height, width
+    (None, 15, 16, 16, 8)
     """
     spatial = len(strides)
     name = f"conv{spatial}d"
-    layout = ("(kernel_height, kernel_width, in_channels, out_channels)" if spatial == 2 else
-              "(kernel_size, in_channels, out_channels)")
+    layout = f"({_WINDOW[spatial]}, in_channels, out_channels)"
     _check_kernel(name, kernel, spatial, layout)
     _check_rank(name, x, spatial, kernel[-2])
     _check_channels(x, kernel, -2)
@@ -183,18 +193,23 @@ def conv_shape(x, kernel, strides, padding, dilation_rate):
 
 def depthwise_shape(x, kernel, strides, padding, dilation_rate):
     """(batch, H, W, C) * (kh, kw, C, M) -> (batch, OH, OW, C * M): each channel convolved
-    with its own M filters, as Keras's DepthwiseConv2D (M: depth_multiplier).
+    with its own M filters, as Keras's DepthwiseConv2D (M: depth_multiplier); 1-D alike.
 
     >>> depthwise_shape((None, 28, 28, 3), (3, 3, 3, 2), strides=(2, 2), padding="same",
     ...                 dilation_rate=(1, 1))
     (None, 14, 14, 6)
+    >>> depthwise_shape((None, 50, 4), (5, 4, 1), strides=(1,), padding="valid",
+    ...                 dilation_rate=(1,))
+    (None, 46, 4)
     """
-    layout = "(kernel_height, kernel_width, in_channels, depth_multiplier)"
-    _check_kernel("depthwise_conv2d", kernel, 2, layout)
-    _check_rank("depthwise_conv2d", x, 2, kernel[-2])
+    spatial = len(strides)
+    name = f"depthwise_conv{spatial}d"
+    _check_kernel(name, kernel, spatial, f"({_WINDOW[spatial]}, in_channels, depth_multiplier)")
+    _check_rank(name, x, spatial, kernel[-2])
     _check_channels(x, kernel, -2)
-    return (x[0],) + _window_sizes(x[1:3], kernel[:2], strides, padding, dilation_rate,
-                                   "kernel") + (kernel[-2] * kernel[-1],)
+    channels = None if kernel[-2] is None else kernel[-2] * kernel[-1]
+    return (x[0],) + _window_sizes(x[1:-1], kernel[:-2], strides, padding, dilation_rate,
+                                   "kernel") + (channels,)
 
 
 def _transpose_geometry(sizes, window, strides, padding, output_padding, dilation):
@@ -229,8 +244,7 @@ def conv_transpose_shape(x, kernel, strides, padding, output_padding, dilation_r
     """
     spatial = len(strides)
     name = f"conv{spatial}d_transpose"
-    layout = ("(kernel_height, kernel_width, out_channels, in_channels)" if spatial == 2 else
-              "(kernel_size, out_channels, in_channels)")
+    layout = f"({_WINDOW[spatial]}, out_channels, in_channels)"
     _check_kernel(name, kernel, spatial, layout)
     _check_rank(name, x, spatial, kernel[-1])
     _check_channels(x, kernel, -1)
@@ -253,14 +267,18 @@ def pool_shape(x, pool_size, strides, padding):
                                    "pool") + (x[-1],)
 
 
-def upsample_shape(x, size, interpolation):
-    """(batch, H, W, C) -> (batch, H * sh, W * sw, C).
+def upsample_shape(x, size, interpolation="nearest"):
+    """(batch, H, W, C) -> (batch, H * sh, W * sw, C); volumes alike, D * sd.
 
     >>> upsample_shape((None, 7, 7, 8), size=(2, 3), interpolation="nearest")
     (None, 14, 21, 8)
+    >>> upsample_shape((None, 4, 7, 7, 8), size=(2, 2, 1))
+    (None, 8, 14, 7, 8)
     """
-    _check_rank("upsample2d", x, 2, _channels_guess(x))
-    return (x[0],) + tuple(None if n is None else n * s for n, s in zip(x[1:3], size)) + (x[3],)
+    spatial = len(size)
+    _check_rank(f"upsample{spatial}d", x, spatial, _channels_guess(x))
+    return (x[0],) + tuple(None if n is None else n * s for n, s in zip(x[1:-1], size)) + \
+        (x[-1],)
 
 
 def _conv_dims(shapes, dims, **_):
@@ -277,31 +295,43 @@ def _keep_dims(shapes, dims, **_):
     return dims[0]
 
 
-# ---- array code: 2-D, NHWC; 1-D runs it with a height of 1 ---------------------------------
+# ---- array code: (N, *spatial, C), 2 or 3 spatial axes; 1-D ops run it on a height of 1 ---
+
+_ALL = slice(None)
+
 
 def _pads(sizes, window, strides, padding, dilation):
     return tuple(conv_output_length(n, k, s, padding, d)[1]
                  for n, k, s, d in zip(sizes, window, strides, dilation))
 
 
+def _grown(sizes, pads):
+    """Spatial sizes with the padding added."""
+    return tuple(n + b + a for n, (b, a) in zip(sizes, pads))
+
+
+def _inside(sizes, pads):
+    """The slices of a padded array's spatial axes that hold the unpadded cells."""
+    return tuple(slice(b, b + n) for n, (b, _) in zip(sizes, pads))
+
+
 def _pad(xp, x, pads, value=0):
-    """x with `value` around its spatial axes; pads = ((top, bottom), (left, right))."""
-    (t, b), (l, r) = pads
-    if not (t or b or l or r):
+    """x with `value` around its spatial axes; pads: (before, after) for each, e.g.
+    ((top, bottom), (left, right))."""
+    if not any(b or a for b, a in pads):
         return x
-    n, h, w, c = x.shape
-    out = xp.full((n, t + h + b, l + w + r, c), value, dtype=x.dtype)
-    out[:, t:t + h, l:l + w] = x
+    sizes = x.shape[1:-1]
+    out = xp.full((x.shape[0],) + _grown(sizes, pads) + (x.shape[-1],), value, dtype=x.dtype)
+    out[(_ALL, *_inside(sizes, pads))] = x
     return out
 
 
 def _slices(window, strides, dilation, out):
-    """Each window position (i, j) and the row and column slices it reads of the padded input."""
-    (kh, kw), (sh, sw), (dh, dw), (oh, ow) = window, strides, dilation, out
-    for i in range(kh):
-        for j in range(kw):
-            yield (i, j, slice(i * dh, i * dh + (oh - 1) * sh + 1, sh),
-                   slice(j * dw, j * dw + (ow - 1) * sw + 1, sw))
+    """Each window position, e.g. (i, j), and the slices it reads of the padded input's
+    spatial axes (rows, columns...) for all output positions."""
+    for pos in itertools.product(*map(range, window)):
+        yield pos, tuple(slice(p * d, p * d + (o - 1) * s + 1, s)
+                         for p, s, d, o in zip(pos, strides, dilation, out))
 
 
 def _out_sizes(padded, window, strides, dilation):
@@ -315,7 +345,8 @@ def _few(channels):
 
 
 def _patches(xp, x, window, strides, dilation, pads):
-    """(N, H, W, C) -> (N*OH*OW, kh*kw*C): the input under each output position, a row each.
+    """(N, H, W, C) -> (N*OH*OW, kh*kw*C): the input under each output position, a row each
+    (volumes alike: (N, D, H, W, C) -> (N*OD*OH*OW, kd*kh*kw*C)).
 
     Gathered in one of two ways, whichever copies longer runs: with few channels one strided
     copy per kernel position into a (kh, kw, C, N, OH, OW) buffer, handed back transposed
@@ -323,32 +354,33 @@ def _patches(xp, x, window, strides, dilation, pads):
     blocks are contiguous in x.
     """
     x = _pad(xp, x, pads)
-    n, h, w, c = x.shape
-    (kh, kw), (sh, sw), (dh, dw) = window, strides, dilation
-    oh, ow = _out_sizes((h, w), window, strides, dilation)
+    n, c, r = x.shape[0], x.shape[-1], len(window)
+    out = _out_sizes(x.shape[1:-1], window, strides, dilation)
+    rows, taps = n * math.prod(out), math.prod(window) * c
     if _few(c):
-        xt = xp.ascontiguousarray(x.transpose(3, 0, 1, 2))        # (C, N, H, W)
-        buf = xp.empty((kh, kw, c, n, oh, ow), dtype=x.dtype)
-        for i, j, rows, cols in _slices(window, strides, dilation, (oh, ow)):
-            buf[i, j] = xt[:, :, rows, cols]                       # (C, N, OH, OW)
-        return buf.reshape(kh * kw * c, n * oh * ow).T
-    spans = ((kh - 1) * dh + 1, (kw - 1) * dw + 1)
+        xt = xp.ascontiguousarray(xp.moveaxis(x, -1, 0))           # (C, N, H, W)
+        buf = xp.empty(tuple(window) + (c, n) + out, dtype=x.dtype)
+        for pos, where in _slices(window, strides, dilation, out):
+            buf[pos] = xt[(_ALL, _ALL, *where)]                     # (C, N, OH, OW)
+        return buf.reshape(taps, rows).T
+    spans = tuple((k - 1) * d + 1 for k, d in zip(window, dilation))
     # (N, H', W', C, span_h, span_w) -> (N, OH, OW, kh, kw, C)
-    view = xp.lib.stride_tricks.sliding_window_view(x, spans, axis=(1, 2))
-    buf = xp.empty((n, oh, ow, kh, kw, c), dtype=x.dtype)
-    buf[...] = view[:, ::sh, ::sw, :, ::dh, ::dw].transpose(0, 1, 2, 4, 5, 3)
-    return buf.reshape(n * oh * ow, kh * kw * c)
+    view = xp.lib.stride_tricks.sliding_window_view(x, spans, axis=tuple(range(1, r + 1)))
+    view = view[(_ALL, *(slice(None, None, s) for s in strides), _ALL,
+                 *(slice(None, None, d) for d in dilation))]
+    buf = xp.empty((n,) + out + tuple(window) + (c,), dtype=x.dtype)
+    buf[...] = view.transpose(0, *range(1, r + 1), *range(r + 2, 2 * r + 2), r + 1)
+    return buf.reshape(rows, taps)
 
 
 def _conv(xp, x, kernel, strides, dilation, pads):
-    """(N, H, W, C_in) * (kh, kw, C_in, C_out) -> (N, OH, OW, C_out): one GEMM. Also
-    returns the patches, which the kernel gradient needs again."""
-    f = kernel.shape[-1]
-    padded = tuple(n + b + a for n, (b, a) in zip(x.shape[1:3], pads))
-    oh, ow = _out_sizes(padded, kernel.shape[:2], strides, dilation)
-    cols = _patches(xp, x, kernel.shape[:2], strides, dilation, pads)
+    """(N, H, W, C_in) * (kh, kw, C_in, C_out) -> (N, OH, OW, C_out): one GEMM (and a depth
+    axis alike). Also returns the patches, which the kernel gradient needs again."""
+    window, f = kernel.shape[:-2], kernel.shape[-1]
+    out = _out_sizes(_grown(x.shape[1:-1], pads), window, strides, dilation)
+    cols = _patches(xp, x, window, strides, dilation, pads)
     # (N*OH*OW, kh*kw*C_in) @ (kh*kw*C_in, C_out)
-    return (cols @ kernel.reshape(-1, f)).reshape(x.shape[0], oh, ow, f), cols
+    return (cols @ kernel.reshape(-1, f)).reshape((x.shape[0],) + out + (f,)), cols
 
 
 def _col2im(xp, d, shape, lead, strides, dilation, out):
@@ -356,40 +388,39 @@ def _col2im(xp, d, shape, lead, strides, dilation, out):
     a zero array of `shape`, whose spatial axes follow the `lead` leading ones. With strides
     of 1 the first block is copied in and only the cells it misses are zeroed: one pass
     fewer over dx (measured: 0.96 -> 0.93 ms for the input gradient of bench (b))."""
-    kh, kw = d.shape[:2]
-    every = (slice(None),) * lead
-    if strides != (1, 1):
+    every = (_ALL,) * lead
+    ones = all(s == 1 for s in strides)
+    if not ones:
         dx = xp.zeros(shape, dtype=d.dtype)
     else:
-        oh, ow = out
         dx = xp.empty(shape, dtype=d.dtype)
-        dx[every + (slice(oh, None),)] = 0
-        dx[every + (slice(None, oh), slice(ow, None))] = 0
-    for i, j, rows, cols in _slices((kh, kw), strides, dilation, out):
-        if i == j == 0 and strides == (1, 1):
-            dx[every + (rows, cols)] = d[0, 0]
+        for axis, o in enumerate(out):          # beyond the first block along each axis
+            dx[every + tuple(slice(None, m) for m in out[:axis]) + (slice(o, None),)] = 0
+    for pos, where in _slices(d.shape[:len(out)], strides, dilation, out):
+        if ones and not any(pos):
+            dx[every + where] = d[pos]
         else:
-            dx[every + (rows, cols)] += d[i, j]
+            dx[every + where] += d[pos]
     return dx
 
 
 def _conv_backdata(xp, g, kernel, shape, strides, dilation, pads):
     """The input gradient of _conv for an input of `shape`: g @ W[i, j]^T for each kernel
-    position, added into that position's strided slice. Also conv2d_transpose's forward."""
-    kh, kw, c, f = kernel.shape
-    n, oh, ow, _ = g.shape
-    (t, b), (l, r) = pads
-    h, w = shape[1], shape[2]
+    position, added into that position's strided slice. Also the transposed conv's forward."""
+    window, (c, f) = kernel.shape[:-2], kernel.shape[-2:]
+    n, out = g.shape[0], g.shape[1:-1]
+    padded, inside = _grown(shape[1:-1], pads), _inside(shape[1:-1], pads)
     g2 = g.reshape(-1, f)                                          # (N*OH*OW, C_out)
     if _few(c):
         # (kh*kw*C, C_out) @ (C_out, N*OH*OW): channels-first, rows OW long
-        d = (kernel.reshape(-1, f) @ g2.T).reshape(kh, kw, c, n, oh, ow)
-        dx = _col2im(xp, d, (c, n, t + h + b, l + w + r), 2, strides, dilation, (oh, ow))
-        return dx.transpose(1, 2, 3, 0)[:, t:t + h, l:l + w]
+        d = (kernel.reshape(-1, f) @ g2.T).reshape(window + (c, n) + out)
+        dx = _col2im(xp, d, (c, n) + padded, 2, strides, dilation, out)
+        return xp.moveaxis(dx, 0, -1)[(_ALL, *inside)]
     # (N*OH*OW, C_out) @ (kh*kw, C_out, C_in): each position's block contiguous
-    d = (g2 @ kernel.reshape(kh * kw, c, f).transpose(0, 2, 1)).reshape(kh, kw, n, oh, ow, c)
-    dx = _col2im(xp, d, (n, t + h + b, l + w + r, c), 1, strides, dilation, (oh, ow))
-    return dx[:, t:t + h, l:l + w]
+    taps = math.prod(window)
+    d = (g2 @ kernel.reshape(taps, c, f).transpose(0, 2, 1)).reshape(window + (n,) + out + (c,))
+    dx = _col2im(xp, d, (n,) + padded + (c,), 1, strides, dilation, out)
+    return dx[(_ALL, *inside)]
 
 
 def _conv_backfilter(xp, x, g, window, strides, dilation, pads, cols=None):
@@ -402,21 +433,25 @@ def _conv_backfilter(xp, x, g, window, strides, dilation, pads, cols=None):
     return (cols.T @ g.reshape(-1, f)).reshape(tuple(window) + (x.shape[-1], f))
 
 
-# ---- conv2d and conv1d: the forward keeps its patches for the kernel gradient -------------
+# ---- conv2d, conv3d and conv1d: the forward keeps its patches for the kernel gradient ------
 
-def _conv2d(xp, x, kernel, strides, padding, dilation_rate):
-    pads = _pads(x.shape[1:3], kernel.shape[:2], strides, padding, dilation_rate)
+def _conv_pads(x, kernel, strides, padding, dilation_rate):
+    return _pads(x.shape[1:-1], kernel.shape[:-2], strides, padding, dilation_rate)
+
+
+def _convnd(xp, x, kernel, strides, padding, dilation_rate):
+    pads = _conv_pads(x, kernel, strides, padding, dilation_rate)
     return _conv(xp, x, kernel, strides, dilation_rate, pads)
 
 
-def _conv2d_vjp_x(xp, g, out, x, kernel, strides, padding, dilation_rate, saved):
-    pads = _pads(x.shape[1:3], kernel.shape[:2], strides, padding, dilation_rate)
+def _convnd_vjp_x(xp, g, out, x, kernel, strides, padding, dilation_rate, saved):
+    pads = _conv_pads(x, kernel, strides, padding, dilation_rate)
     return _conv_backdata(xp, g, kernel, x.shape, strides, dilation_rate, pads)
 
 
-def _conv2d_vjp_kernel(xp, g, out, x, kernel, strides, padding, dilation_rate, saved):
-    pads = _pads(x.shape[1:3], kernel.shape[:2], strides, padding, dilation_rate)
-    return _conv_backfilter(xp, x, g, kernel.shape[:2], strides, dilation_rate, pads, saved)
+def _convnd_vjp_kernel(xp, g, out, x, kernel, strides, padding, dilation_rate, saved):
+    pads = _conv_pads(x, kernel, strides, padding, dilation_rate)
+    return _conv_backfilter(xp, x, g, kernel.shape[:-2], strides, dilation_rate, pads, saved)
 
 
 def _lift(x, kernel, strides, padding, dilation_rate):
@@ -442,37 +477,42 @@ def _conv1d_vjp_kernel(xp, g, out, x, kernel, saved, **attrs):
                             saved)[0]
 
 
-_conv2d_op = defop("conv2d", conv_shape, _conv2d, _conv2d_vjp_x, _conv2d_vjp_kernel,
+_conv2d_op = defop("conv2d", conv_shape, _convnd, _convnd_vjp_x, _convnd_vjp_kernel,
+                   dims=_conv_dims, saves=True)
+_conv3d_op = defop("conv3d", conv_shape, _convnd, _convnd_vjp_x, _convnd_vjp_kernel,
                    dims=_conv_dims, saves=True)
 _conv1d_op = defop("conv1d", conv_shape, _conv1d, _conv1d_vjp_x, _conv1d_vjp_kernel,
                    dims=_conv_dims, saves=True)
 
 
-# ---- conv2d_transpose: the input gradient of conv2d, as a forward ----------------------------
+# ---- conv2d_transpose and conv3d_transpose: the input gradient of the conv, as a forward ---
 
 def _transpose_pads(x, kernel, strides, padding, output_padding, dilation_rate):
-    return _transpose_geometry(x.shape[1:3], kernel.shape[:2], strides, padding,
+    return _transpose_geometry(x.shape[1:-1], kernel.shape[:-2], strides, padding,
                                output_padding, dilation_rate)
 
 
-def _conv2d_transpose(xp, x, kernel, strides, dilation_rate, **attrs):
+def _conv_transpose(xp, x, kernel, strides, dilation_rate, **attrs):
     sizes, pads = _transpose_pads(x, kernel, strides, dilation_rate=dilation_rate, **attrs)
-    shape = (x.shape[0],) + sizes + (kernel.shape[2],)
+    shape = (x.shape[0],) + sizes + (kernel.shape[-2],)
     return _conv_backdata(xp, x, kernel, shape, strides, dilation_rate, pads)
 
 
-def _conv2d_transpose_vjp_x(xp, g, out, x, kernel, strides, dilation_rate, **attrs):
+def _conv_transpose_vjp_x(xp, g, out, x, kernel, strides, dilation_rate, **attrs):
     _, pads = _transpose_pads(x, kernel, strides, dilation_rate=dilation_rate, **attrs)
     return _conv(xp, g, kernel, strides, dilation_rate, pads)[0]
 
 
-def _conv2d_transpose_vjp_kernel(xp, g, out, x, kernel, strides, dilation_rate, **attrs):
+def _conv_transpose_vjp_kernel(xp, g, out, x, kernel, strides, dilation_rate, **attrs):
     _, pads = _transpose_pads(x, kernel, strides, dilation_rate=dilation_rate, **attrs)
-    return _conv_backfilter(xp, g, x, kernel.shape[:2], strides, dilation_rate, pads)
+    return _conv_backfilter(xp, g, x, kernel.shape[:-2], strides, dilation_rate, pads)
 
 
-_conv2d_transpose_op = defop("conv2d_transpose", conv_transpose_shape, _conv2d_transpose,
-                             _conv2d_transpose_vjp_x, _conv2d_transpose_vjp_kernel,
+_conv2d_transpose_op = defop("conv2d_transpose", conv_transpose_shape, _conv_transpose,
+                             _conv_transpose_vjp_x, _conv_transpose_vjp_kernel,
+                             dims=_conv_dims)
+_conv3d_transpose_op = defop("conv3d_transpose", conv_transpose_shape, _conv_transpose,
+                             _conv_transpose_vjp_x, _conv_transpose_vjp_kernel,
                              dims=_conv_dims)
 
 
@@ -485,17 +525,17 @@ def _lift_transpose(x, kernel, strides, padding, output_padding, dilation_rate):
 
 def _conv1d_transpose(xp, x, kernel, **attrs):
     x, kernel, attrs = _lift_transpose(x, kernel, **attrs)
-    return _conv2d_transpose(xp, x, kernel, **attrs)[:, 0]
+    return _conv_transpose(xp, x, kernel, **attrs)[:, 0]
 
 
 def _conv1d_transpose_vjp_x(xp, g, out, x, kernel, **attrs):
     x, kernel, attrs = _lift_transpose(x, kernel, **attrs)
-    return _conv2d_transpose_vjp_x(xp, g[:, None], None, x, kernel, **attrs)[:, 0]
+    return _conv_transpose_vjp_x(xp, g[:, None], None, x, kernel, **attrs)[:, 0]
 
 
 def _conv1d_transpose_vjp_kernel(xp, g, out, x, kernel, **attrs):
     x, kernel, attrs = _lift_transpose(x, kernel, **attrs)
-    return _conv2d_transpose_vjp_kernel(xp, g[:, None], None, x, kernel, **attrs)[0]
+    return _conv_transpose_vjp_kernel(xp, g[:, None], None, x, kernel, **attrs)[0]
 
 
 _conv1d_transpose_op = defop("conv1d_transpose", conv_transpose_shape, _conv1d_transpose,
@@ -509,7 +549,7 @@ _conv1d_transpose_op = defop("conv1d_transpose", conv_transpose_shape, _conv1d_t
 
 def _depthwise_geometry(x, kernel, strides, padding, dilation_rate):
     pads = _pads(x.shape[1:3], kernel.shape[:2], strides, padding, dilation_rate)
-    padded = tuple(n + b + a for n, (b, a) in zip(x.shape[1:3], pads))
+    padded = _grown(x.shape[1:3], pads)
     return pads, padded, _out_sizes(padded, kernel.shape[:2], strides, dilation_rate)
 
 
@@ -521,7 +561,7 @@ def _depthwise(xp, x, kernel, strides, padding, dilation_rate):
     # 5x longer (measured, M = 2 on (32, 28, 28, 32))
     out = xp.zeros((m, x.shape[0], oh, ow, c), dtype=xp.result_type(x, kernel))
     tmp = xp.empty(out.shape[1:], dtype=out.dtype)
-    for i, j, rows, cols in _slices((kh, kw), strides, dilation_rate, (oh, ow)):
+    for (i, j), (rows, cols) in _slices((kh, kw), strides, dilation_rate, (oh, ow)):
         for f in range(m):
             out[f] += xp.multiply(xpad[:, rows, cols], kernel[i, j, :, f], out=tmp)
     # (M, N, OH, OW, C) -> (N, OH, OW, C * M): channel c * M + m, as TF
@@ -539,11 +579,10 @@ def _depthwise_vjp_x(xp, g, out, x, kernel, strides, padding, dilation_rate):
     g = _multiplier_first(xp, g, m)
     dx = xp.zeros((x.shape[0],) + padded + (c,), dtype=g.dtype)
     tmp = xp.empty(g.shape[1:], dtype=g.dtype)
-    for i, j, rows, cols in _slices((kh, kw), strides, dilation_rate, (oh, ow)):
+    for (i, j), (rows, cols) in _slices((kh, kw), strides, dilation_rate, (oh, ow)):
         for f in range(m):
             dx[:, rows, cols] += xp.multiply(g[f], kernel[i, j, :, f], out=tmp)
-    (t, _), (l, _) = pads
-    return dx[:, t:t + x.shape[1], l:l + x.shape[2]]
+    return dx[(_ALL, *_inside(x.shape[1:3], pads))]
 
 
 def _depthwise_vjp_kernel(xp, g, out, x, kernel, strides, padding, dilation_rate):
@@ -552,13 +591,37 @@ def _depthwise_vjp_kernel(xp, g, out, x, kernel, strides, padding, dilation_rate
     xpad = _pad(xp, x, pads)
     g = _multiplier_first(xp, g, m)
     dk = xp.empty(kernel.shape, dtype=g.dtype)
-    for i, j, rows, cols in _slices((kh, kw), strides, dilation_rate, (oh, ow)):
+    for (i, j), (rows, cols) in _slices((kh, kw), strides, dilation_rate, (oh, ow)):
         dk[i, j] = xp.einsum("nhwc,mnhwc->cm", xpad[:, rows, cols], g)
     return dk
 
 
+def _lift_depthwise(x, kernel, strides, padding, dilation_rate):
+    """A 1-D depthwise conv as a 2-D one of height 1: (N, L, C) -> (N, 1, L, C),
+    (k, C, M) -> (1, k, C, M)."""
+    return x[:, None], kernel[None], dict(strides=(1,) + strides, padding=padding,
+                                          dilation_rate=(1,) + dilation_rate)
+
+
+def _depthwise1d(xp, x, kernel, **attrs):
+    x, kernel, attrs = _lift_depthwise(x, kernel, **attrs)
+    return _depthwise(xp, x, kernel, **attrs)[:, 0]
+
+
+def _depthwise1d_vjp_x(xp, g, out, x, kernel, **attrs):
+    x, kernel, attrs = _lift_depthwise(x, kernel, **attrs)
+    return _depthwise_vjp_x(xp, g[:, None], None, x, kernel, **attrs)[:, 0]
+
+
+def _depthwise1d_vjp_kernel(xp, g, out, x, kernel, **attrs):
+    x, kernel, attrs = _lift_depthwise(x, kernel, **attrs)
+    return _depthwise_vjp_kernel(xp, g[:, None], None, x, kernel, **attrs)[0]
+
+
 _depthwise_conv2d_op = defop("depthwise_conv2d", depthwise_shape, _depthwise, _depthwise_vjp_x,
                              _depthwise_vjp_kernel, dims=_depthwise_dims)
+_depthwise_conv1d_op = defop("depthwise_conv1d", depthwise_shape, _depthwise1d,
+                             _depthwise1d_vjp_x, _depthwise1d_vjp_kernel, dims=_depthwise_dims)
 
 
 # ---- pooling: a loop over the pool_size window positions, each a strided view -------------
@@ -567,9 +630,9 @@ _depthwise_conv2d_op = defop("depthwise_conv2d", depthwise_shape, _depthwise, _d
 # views serve every case and there is no separate reshape path.
 
 def _pool_geometry(shape, pool_size, strides, padding):
-    pads = _pads(shape[1:3], pool_size, strides, padding, (1, 1))
-    padded = tuple(n + b + a for n, (b, a) in zip(shape[1:3], pads))
-    return pads, _out_sizes(padded, pool_size, strides, (1, 1))
+    ones = (1,) * len(pool_size)
+    pads = _pads(shape[1:-1], pool_size, strides, padding, ones)
+    return pads, _out_sizes(_grown(shape[1:-1], pads), pool_size, strides, ones)
 
 
 def _max_pool(xp, x, pool_size, strides, padding):
@@ -580,9 +643,10 @@ def _max_pool(xp, x, pool_size, strides, padding):
     low = -xp.inf if x.dtype.kind == "f" else xp.iinfo(x.dtype).min
     x = _pad(xp, x, pads, low)                         # padded cells never win
     out = which = None
-    wide = xp.uint8 if pool_size[0] * pool_size[1] < 256 else xp.int32
-    for p, (_, _, rows, cols) in enumerate(_slices(pool_size, strides, (1, 1), out_size)):
-        view = x[:, rows, cols]
+    wide = xp.uint8 if math.prod(pool_size) < 256 else xp.int32
+    ones = (1,) * len(pool_size)
+    for p, (_, where) in enumerate(_slices(pool_size, strides, ones, out_size)):
+        view = x[(_ALL, *where)]
         if out is None:
             out = view.copy()
             continue
@@ -601,28 +665,30 @@ def _max_pool(xp, x, pool_size, strides, padding):
 def _max_pool_vjp(xp, g, out, x, pool_size, strides, padding, saved):
     """g goes to the first maximum of each window (row by row), as TensorFlow and PyTorch."""
     pads, out_size = _pool_geometry(x.shape, pool_size, strides, padding)
-    (t, b), (l, r) = pads
-    h, w = x.shape[1:3]
-    padded = (t + h + b, l + w + r)
+    padded = _grown(x.shape[1:-1], pads)
     apart = all(s >= k for s, k in zip(strides, pool_size))      # windows don't overlap
     tiled = apart and all(o * s == n for o, s, n in zip(out_size, strides, padded))
-    dx = (xp.empty if tiled else xp.zeros)((x.shape[0],) + padded + (x.shape[3],),
+    dx = (xp.empty if tiled else xp.zeros)((x.shape[0],) + padded + (x.shape[-1],),
                                            dtype=g.dtype)
-    for p, (_, _, rows, cols) in enumerate(_slices(pool_size, strides, (1, 1), out_size)):
+    ones = (1,) * len(pool_size)
+    for p, (_, where) in enumerate(_slices(pool_size, strides, ones, out_size)):
         if apart:
-            xp.multiply(g, saved == p, out=dx[:, rows, cols])
+            xp.multiply(g, saved == p, out=dx[(_ALL, *where)])
         else:
-            dx[:, rows, cols] += g * (saved == p)
-    return dx[:, t:t + h, l:l + w]
+            dx[(_ALL, *where)] += g * (saved == p)
+    return dx[(_ALL, *_inside(x.shape[1:-1], pads))]
 
 
 def _window_counts(xp, shape, pool_size, strides, pads, out_size, dtype):
-    """(OH, OW, 1): how many real (unpadded) cells each window covers."""
-    counts = []
-    for n, k, s, (b, _), o in zip(shape[1:3], pool_size, strides, pads, out_size):
+    """(OH, OW, 1): how many real (unpadded) cells each window covers ((OD, OH, OW, 1) for
+    volumes): the product of the counts along each axis."""
+    total, r = 1, len(pool_size)
+    for axis, (n, k, s, (b, _), o) in enumerate(zip(shape[1:-1], pool_size, strides, pads,
+                                                    out_size)):
         start = xp.arange(o) * s - b
-        counts.append((xp.minimum(start + k, n) - xp.maximum(start, 0)).astype(dtype))
-    return (counts[0][:, None] * counts[1][None, :])[:, :, None]
+        count = (xp.minimum(start + k, n) - xp.maximum(start, 0)).astype(dtype)
+        total = total * count[(_ALL,) + (None,) * (r - 1 - axis)]
+    return total[..., None]
 
 
 def _avg_pool(xp, x, pool_size, strides, padding):
@@ -630,27 +696,25 @@ def _avg_pool(xp, x, pool_size, strides, padding):
     pads, out_size = _pool_geometry(x.shape, pool_size, strides, padding)
     xpad = _pad(xp, x, pads)
     out = None
-    for _, _, rows, cols in _slices(pool_size, strides, (1, 1), out_size):
-        out = xpad[:, rows, cols].copy() if out is None else \
-            xp.add(out, xpad[:, rows, cols], out=out)
+    for _, where in _slices(pool_size, strides, (1,) * len(pool_size), out_size):
+        view = xpad[(_ALL, *where)]
+        out = view.copy() if out is None else xp.add(out, view, out=out)
     if any(b or a for b, a in pads):
         return out / _window_counts(xp, x.shape, pool_size, strides, pads, out_size, x.dtype)
-    out *= x.dtype.type(1.0 / (pool_size[0] * pool_size[1]))
+    out *= x.dtype.type(1.0 / math.prod(pool_size))
     return out
 
 
 def _avg_pool_vjp(xp, g, out, x, pool_size, strides, padding):
     pads, out_size = _pool_geometry(x.shape, pool_size, strides, padding)
-    (t, b), (l, r) = pads
-    h, w = x.shape[1:3]
     if any(b or a for b, a in pads):
         g = g / _window_counts(xp, x.shape, pool_size, strides, pads, out_size, g.dtype)
     else:
-        g = g * g.dtype.type(1.0 / (pool_size[0] * pool_size[1]))
-    dx = xp.zeros((x.shape[0], t + h + b, l + w + r, x.shape[3]), dtype=g.dtype)
-    for _, _, rows, cols in _slices(pool_size, strides, (1, 1), out_size):
-        dx[:, rows, cols] += g
-    return dx[:, t:t + h, l:l + w]
+        g = g * g.dtype.type(1.0 / math.prod(pool_size))
+    dx = xp.zeros((x.shape[0],) + _grown(x.shape[1:-1], pads) + (x.shape[-1],), dtype=g.dtype)
+    for _, where in _slices(pool_size, strides, (1,) * len(pool_size), out_size):
+        dx[(_ALL, *where)] += g
+    return dx[(_ALL, *_inside(x.shape[1:-1], pads))]
 
 
 def _pool1d(pool2d):
@@ -674,14 +738,37 @@ def _max_pool1d(xp, x, pool_size, strides, padding):
 
 _max_pool2d = defop("max_pool2d", pool_shape, _max_pool, _max_pool_vjp, dims=_keep_dims,
                     saves=True)
+_max_pool3d = defop("max_pool3d", pool_shape, _max_pool, _max_pool_vjp, dims=_keep_dims,
+                    saves=True)
 _avg_pool2d = defop("avg_pool2d", pool_shape, _avg_pool, _avg_pool_vjp, dims=_keep_dims)
+_avg_pool3d = defop("avg_pool3d", pool_shape, _avg_pool, _avg_pool_vjp, dims=_keep_dims)
 _max_pool1d_op = defop("max_pool1d", pool_shape, _max_pool1d, _pool1d_vjp(_max_pool_vjp),
                        dims=_keep_dims, saves=True)
 _avg_pool1d = defop("avg_pool1d", pool_shape, _pool1d(_avg_pool), _pool1d_vjp(_avg_pool_vjp),
                     dims=_keep_dims)
 
 
-# ---- upsample2d ------------------------------------------------------------------------------
+# ---- upsample2d and upsample3d ---------------------------------------------------------------
+
+def _with_repeats(sizes, size):
+    """(H, sh, W, sw): each spatial size followed by its repeat count."""
+    return tuple(v for pair in zip(sizes, size) for v in pair)
+
+
+def _nearest(xp, x, size):
+    """Each cell repeated size[i] times along spatial axis i."""
+    n, sizes, c = x.shape[0], x.shape[1:-1], x.shape[-1]
+    # (N, H, 1, W, 1, C) -> (N, H, sh, W, sw, C) -> (N, H*sh, W*sw, C)
+    spread = x[(_ALL, *(v for _ in sizes for v in (_ALL, None)))]
+    big = xp.broadcast_to(spread, (n,) + _with_repeats(sizes, size) + (c,))
+    return big.reshape((n,) + tuple(m * s for m, s in zip(sizes, size)) + (c,))
+
+
+def _nearest_vjp(xp, g, out, x, size):
+    n, sizes, c = x.shape[0], x.shape[1:-1], x.shape[-1]
+    repeats = tuple(range(2, 2 * len(sizes) + 1, 2))                # the sh, sw axes
+    return g.reshape((n,) + _with_repeats(sizes, size) + (c,)).sum(axis=repeats)
+
 
 def _bilinear_matrix(xp, n, scale, dtype):
     """(n * scale, n) weights of TensorFlow's half-pixel bilinear resize along one axis."""
@@ -695,12 +782,10 @@ def _bilinear_matrix(xp, n, scale, dtype):
 
 
 def _upsample(xp, x, size, interpolation):
+    if interpolation == "nearest":
+        return _nearest(xp, x, size)
     n, h, w, c = x.shape
     sh, sw = size
-    if interpolation == "nearest":
-        # (N, H, 1, W, 1, C) -> (N, H, sh, W, sw, C) -> (N, H*sh, W*sw, C)
-        big = xp.broadcast_to(x[:, :, None, :, None], (n, h, sh, w, sw, c))
-        return big.reshape(n, h * sh, w * sw, c)
     rows = _bilinear_matrix(xp, h, sh, x.dtype)        # (H*sh, H)
     cols = _bilinear_matrix(xp, w, sw, x.dtype)        # (W*sw, W)
     y = (rows @ x.reshape(n, h, w * c)).reshape(n, h * sh, w, c)
@@ -708,10 +793,10 @@ def _upsample(xp, x, size, interpolation):
 
 
 def _upsample_vjp(xp, g, out, x, size, interpolation):
+    if interpolation == "nearest":
+        return _nearest_vjp(xp, g, out, x, size)
     n, h, w, c = x.shape
     sh, sw = size
-    if interpolation == "nearest":
-        return g.reshape(n, h, sh, w, sw, c).sum(axis=(2, 4))
     rows = _bilinear_matrix(xp, h, sh, g.dtype)
     cols = _bilinear_matrix(xp, w, sw, g.dtype)
     y = (cols.T @ g).reshape(n, h * sh, w * c)         # (N, H*sh, W, C)
@@ -719,6 +804,7 @@ def _upsample_vjp(xp, g, out, x, size, interpolation):
 
 
 _upsample2d = defop("upsample2d", upsample_shape, _upsample, _upsample_vjp, dims=_keep_dims)
+_upsample3d = defop("upsample3d", upsample_shape, _nearest, _nearest_vjp, dims=_keep_dims)
 
 
 # ---- the public functions: options checked and made tuples here ---------------------------
@@ -755,6 +841,15 @@ def conv2d(x, kernel, strides=1, padding="valid", dilation_rate=1):
     return _conv2d_op(x, kernel, strides=_ints(strides, 2, "strides", "conv2d"),
                       padding=_padding(padding, "conv2d"),
                       dilation_rate=_ints(dilation_rate, 2, "dilation_rate", "conv2d"))
+
+
+def conv3d(x, kernel, strides=1, padding="valid", dilation_rate=1):
+    """3-D convolution of volumes (N, D, H, W, C_in) (video clips, medical scans) with a
+    (kd, kh, kw, C_in, C_out) kernel, as Keras's Conv3D without its bias:
+    -> (N, OD, OH, OW, C_out). "same" gives OD = ceil(D / strides), and so on."""
+    return _conv3d_op(x, kernel, strides=_ints(strides, 3, "strides", "conv3d"),
+                      padding=_padding(padding, "conv3d"),
+                      dilation_rate=_ints(dilation_rate, 3, "dilation_rate", "conv3d"))
 
 
 def conv1d(x, kernel, strides=1, padding="valid", dilation_rate=1):
@@ -798,6 +893,16 @@ def conv1d_transpose(x, kernel, strides=1, padding="valid", output_padding=None,
         "conv1d_transpose", 1, strides, padding, output_padding, dilation_rate))
 
 
+def conv3d_transpose(x, kernel, strides=1, padding="valid", output_padding=None,
+                     dilation_rate=1):
+    """Transposed 3-D convolution of (N, D, H, W, C_in) with a (kd, kh, kw, C_out, C_in)
+    kernel (Keras's Conv3DTranspose layout), the gradient of conv3d for its input:
+    -> (N, OD, OH, OW, C_out), OD = D * strides for "same", (D - 1) * strides + kd for
+    "valid"."""
+    return _conv3d_transpose_op(x, kernel, **_transpose_args(
+        "conv3d_transpose", 3, strides, padding, output_padding, dilation_rate))
+
+
 def depthwise_conv2d(x, kernel, strides=1, padding="valid", dilation_rate=1):
     """Depthwise 2-D convolution of (N, H, W, C) with a (kh, kw, C, M) kernel, as Keras's
     DepthwiseConv2D without its bias: channel c is convolved with its own M filters only,
@@ -806,6 +911,16 @@ def depthwise_conv2d(x, kernel, strides=1, padding="valid", dilation_rate=1):
         x, kernel, strides=_ints(strides, 2, "strides", "depthwise_conv2d"),
         padding=_padding(padding, "depthwise_conv2d"),
         dilation_rate=_ints(dilation_rate, 2, "dilation_rate", "depthwise_conv2d"))
+
+
+def depthwise_conv1d(x, kernel, strides=1, padding="valid", dilation_rate=1):
+    """Depthwise 1-D convolution of (N, L, C) with a (k, C, M) kernel, as Keras's
+    DepthwiseConv1D without its bias: -> (N, OL, C * M), output channel c * M + m from
+    kernel[:, c, m]."""
+    return _depthwise_conv1d_op(
+        x, kernel, strides=_ints(strides, 1, "strides", "depthwise_conv1d"),
+        padding=_padding(padding, "depthwise_conv1d"),
+        dilation_rate=_ints(dilation_rate, 1, "dilation_rate", "depthwise_conv1d"))
 
 
 def _pool_args(op, n, pool_size, strides, padding):
@@ -826,6 +941,18 @@ def avg_pool2d(x, pool_size=2, strides=None, padding="valid"):
     return _avg_pool2d(x, **_pool_args("avg_pool2d", 2, pool_size, strides, padding))
 
 
+def max_pool3d(x, pool_size=2, strides=None, padding="valid"):
+    """The largest value of each pool_size window of volumes (N, D, H, W, C); strides
+    default to pool_size, so 2x2x2 windows halve D, H and W."""
+    return _max_pool3d(x, **_pool_args("max_pool3d", 3, pool_size, strides, padding))
+
+
+def avg_pool3d(x, pool_size=2, strides=None, padding="valid"):
+    """The mean of each pool_size window of volumes (N, D, H, W, C), padded cells left out
+    of the mean with padding="same", as TensorFlow does."""
+    return _avg_pool3d(x, **_pool_args("avg_pool3d", 3, pool_size, strides, padding))
+
+
 def max_pool1d(x, pool_size=2, strides=None, padding="valid"):
     """The largest value of each window of pool_size steps of (N, L, C)."""
     return _max_pool1d_op(x, **_pool_args("max_pool1d", 1, pool_size, strides, padding))
@@ -844,3 +971,9 @@ def upsample2d(x, size=2, interpolation="nearest"):
                          "'nearest' or 'bilinear'.")
     return _upsample2d(x, size=_ints(size, 2, "size", "upsample2d"),
                        interpolation=interpolation)
+
+
+def upsample3d(x, size=2):
+    """(N, D, H, W, C) -> (N, D * sd, H * sh, W * sw, C), as Keras's UpSampling3D: each
+    cell repeated (nearest neighbour, the only interpolation Keras has for volumes)."""
+    return _upsample3d(x, size=_ints(size, 3, "size", "upsample3d"))
