@@ -16,6 +16,7 @@ import math
 import os
 import shutil
 import sys
+import warnings
 
 import numpy
 
@@ -241,12 +242,33 @@ class ProgbarLogger(Callback):
 
 
 # ---- the Keras callbacks ---------------------------------------------------------------
-def _mode_better(mode, monitor):
+def _check_mode(mode):
     if mode not in ("auto", "min", "max"):
         raise ValueError(f"mode must be 'auto', 'min' or 'max'. Received: mode={mode!r}")
-    if mode == "auto":
-        mode = "max" if monitor.endswith(("acc", "accuracy", "auc")) else "min"
     return mode
+
+
+def _resolve_mode(callback):
+    """'min' or 'max' for the callback's monitor. mode='auto' asks the compiled metric of
+    that name which way is better (its ``_direction``, as Keras 3): losses go down,
+    accuracy, AUC, precision, recall, IoU, R² and correlations go up."""
+    if callback.mode != "auto":
+        return callback.mode
+    name = callback.monitor.removeprefix("val_")
+    if name == "loss" or name.endswith("_loss"):
+        return "min"
+    model = callback.model
+    compiled = getattr(model, "_compiled_metrics", None) or []
+    for (_, metric, _), logged in zip(compiled, getattr(model, "_metric_names", [])):
+        direction = getattr(metric, "_direction", None)
+        if direction is not None and name in (logged, metric.name):
+            return "max" if direction == "up" else "min"
+    if name.endswith(("acc", "accuracy", "auc")):
+        return "max"
+    raise ValueError(f"{type(callback).__name__} callback received monitor="
+                     f"{callback.monitor!r}, but it can't tell whether that metric should be "
+                     "maximized or minimized. Fix: pass mode='max' to keep the highest value, "
+                     "or mode='min' for the lowest.")
 
 
 class EarlyStopping(Callback):
@@ -262,18 +284,19 @@ class EarlyStopping(Callback):
         self.monitor, self.patience, self.verbose = monitor, patience, verbose
         self.baseline, self.restore_best_weights = baseline, restore_best_weights
         self.start_from_epoch = start_from_epoch
-        self.mode = _mode_better(mode, monitor)
-        self.min_delta = abs(min_delta) * (1 if self.mode == "max" else -1)
+        self.mode = _check_mode(mode)
+        self.min_delta = abs(min_delta)
 
     def _better(self, current, reference):
-        if self.mode == "max":
+        if reference is None:                           # the first epoch is the best so far
+            return True
+        if self._mode == "max":
             return current - self.min_delta > reference
-        return current - self.min_delta < reference
+        return current + self.min_delta < reference
 
     def on_train_begin(self, logs=None):
         self.wait, self.stopped_epoch, self.best_epoch = 0, 0, 0
-        self.best = math.inf if self.mode == "min" else -math.inf
-        self.best_weights = None
+        self.best, self.best_weights, self._mode = None, None, None
 
     def on_epoch_end(self, epoch, logs=None):
         current = (logs or {}).get(self.monitor)
@@ -283,6 +306,8 @@ class EarlyStopping(Callback):
                            "validation_split for val_* keys, or monitor one of those.")
         if epoch < self.start_from_epoch:
             return
+        if self._mode is None:                # after an epoch, when the metrics exist
+            self._mode = _resolve_mode(self)
         if self.restore_best_weights and self.best_weights is None:
             self.best_weights = self.model.get_weights()
         self.wait += 1
@@ -321,19 +346,22 @@ class ModelCheckpoint(Callback):
                              f"save_freq={save_freq!r}")
         self.filepath, self.monitor, self.verbose = os.fspath(filepath), monitor, verbose
         self.save_best_only, self.save_weights_only = save_best_only, save_weights_only
-        self.mode = _mode_better(mode, monitor)
-        self.best = initial_value_threshold if initial_value_threshold is not None else (
-            math.inf if self.mode == "min" else -math.inf)
+        self.mode, self._mode = _check_mode(mode), None
+        self.best = initial_value_threshold             # kept from one fit to the next
+
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
         path = self.filepath.format(epoch=epoch + 1, **logs)
-        if self.save_best_only:
+        if self.save_best_only:                         # only then does monitor matter
+            if self._mode is None:                      # after an epoch: the metrics exist
+                self._mode = _resolve_mode(self)
             current = logs.get(self.monitor)
             if current is None:
                 raise KeyError(f"ModelCheckpoint watches {self.monitor!r}, but the logs only "
                                f"have {sorted(logs)}.")
-            better = current < self.best if self.mode == "min" else current > self.best
+            better = self.best is None or (current < self.best if self._mode == "min"
+                                           else current > self.best)
             if not better:
                 return
             if self.verbose > 0:
@@ -533,25 +561,34 @@ class ReduceLROnPlateau(Callback):
             raise ValueError(f"ReduceLROnPlateau does not support a factor >= 1.0. "
                              f"Received: factor={factor}")
         self.monitor, self.factor, self.patience, self.verbose = monitor, factor, patience, verbose
-        self.mode = _mode_better(mode, monitor)
+        self.mode = _check_mode(mode)
         self.min_delta, self.cooldown, self.min_lr = min_delta, cooldown, min_lr
 
     def on_train_begin(self, logs=None):
         self.wait, self.cooldown_counter = 0, 0
-        self.best = math.inf if self.mode == "min" else -math.inf
+        self.best, self._mode = None, None
 
     def on_epoch_end(self, epoch, logs=None):
+        if self._mode is None:                # after an epoch, when the metrics exist
+            self._mode = _resolve_mode(self)
         logs = logs if logs is not None else {}
         optimizer = self.model.optimizer
         logs["learning_rate"] = float(optimizer.learning_rate)
         current = logs.get(self.monitor)
         if current is None:
+            warnings.warn(f"ReduceLROnPlateau watches {self.monitor!r}, which is not in the "
+                          f"logs ({', '.join(sorted(logs))}); the learning rate stays. Fix: "
+                          "monitor one of those (val_* needs validation data).", stacklevel=2)
             return
         if self.cooldown_counter > 0:
             self.cooldown_counter -= 1
             self.wait = 0
-        better = current < self.best - self.min_delta if self.mode == "min" else \
-            current > self.best + self.min_delta
+        if self.best is None:
+            better = True
+        elif self._mode == "min":
+            better = current < self.best - self.min_delta
+        else:
+            better = current > self.best + self.min_delta
         if better:
             self.best, self.wait = current, 0
         elif self.cooldown_counter <= 0:

@@ -30,7 +30,8 @@ __all__ = ["Metric", "Mean", "MeanMetricWrapper", "Accuracy", "BinaryAccuracy",
            "log_cosh", "cosine_similarity", "accuracy", "binary_accuracy", "categorical_accuracy",
            "sparse_categorical_accuracy", "top_k_categorical_accuracy",
            "sparse_top_k_categorical_accuracy", "mean_squared_error", "mean_absolute_error",
-           "mse", "mae", "get", "resolve"]
+           "mse", "mae", "PearsonCorrelation", "ConcordanceCorrelation", "pearson_correlation",
+           "concordance_correlation", "get", "resolve"]
 
 
 def snake_case(name):
@@ -140,9 +141,55 @@ mse = mean_squared_error
 mae = mean_absolute_error
 
 
+def _floats(t, p):
+    """y_true in y_pred's float dtype (float32 for integers), as Keras converts them."""
+    dtype = p.dtype if p.dtype.kind == "f" else numpy.float32
+    return t.astype(dtype, copy=False), p.astype(dtype, copy=False)
+
+
+def pearson_correlation(y_true, y_pred, axis=-1):
+    """Pearson's correlation of y_true and y_pred along `axis`: one value in [-1, 1] per
+    sample (its values against their predictions); nan where a row is constant, as Keras.
+
+    >>> pearson_correlation([[0, 1, 0.5], [1, 1, 0.2]], [[0.1, 0.9, 0.5], [1, 0.9, 0.2]])
+    array([1.       , 0.9933992], dtype=float32)
+    """
+    def fn(xp, t, p):
+        t, p = _floats(t, p)
+        t = t - t.mean(axis=axis, keepdims=True)
+        p = p - p.mean(axis=axis, keepdims=True)
+        with numpy.errstate(divide="ignore", invalid="ignore"):
+            t = t / t.std(axis=axis, keepdims=True)
+            p = p / p.std(axis=axis, keepdims=True)
+        return (t * p).mean(axis=axis)
+    return _rows(y_true, y_pred, fn)
+
+
+def concordance_correlation(y_true, y_pred, axis=-1):
+    """Lin's concordance correlation along `axis`, per sample: 2 cov / (var(y_true) +
+    var(y_pred) + (mean difference)²). Like Pearson's, but 1 only when y_pred equals
+    y_true, not merely when they rise together.
+
+    >>> concordance_correlation([[0, 1, 0.5], [1, 1, 0.2]], [[0.1, 0.9, 0.5], [1, 0.9, 0.2]])
+    array([0.97560..., 0.98765...], dtype=float32)
+    """
+    def fn(xp, t, p):
+        t, p = _floats(t, p)
+        t_mean, p_mean = t.mean(axis=axis, keepdims=True), p.mean(axis=axis, keepdims=True)
+        t_var = (t - t_mean).var(axis=axis, keepdims=True)
+        p_var = (p - p_mean).var(axis=axis, keepdims=True)
+        # Keras' product: (y_true - mean of y_pred), whose mean is the covariance all the same
+        covar = (t - p_mean) * (p - p_mean)
+        norm = t_var + p_var + (t_mean - p_mean) ** 2
+        return (2 * covar / (norm + t.dtype.type(1e-7))).mean(axis=axis)
+    return _rows(y_true, y_pred, fn)
+
+
 # ---- Metric objects: running means ---------------------------------------------------
 class Metric:
     """A running value: ``update_state(...)`` per batch, ``result()``, ``reset_state()``."""
+
+    _direction = None       # "up" or "down": which way is better, as Keras' (mode="auto")
 
     def __init__(self, name=None, dtype=None):
         self.name = name or snake_case(type(self).__name__)     # as Keras' auto_name
@@ -217,47 +264,64 @@ class MeanMetricWrapper(Mean):
 
 
 class Accuracy(MeanMetricWrapper):
+    _direction = "up"
+
     def __init__(self, name="accuracy", dtype=None):
         super().__init__(accuracy, name=name, dtype=dtype)
 
 
 class BinaryAccuracy(MeanMetricWrapper):
+    _direction = "up"
+
     def __init__(self, name="binary_accuracy", dtype=None, threshold=0.5):
         super().__init__(binary_accuracy, name=name, dtype=dtype, threshold=threshold)
 
 
 class CategoricalAccuracy(MeanMetricWrapper):
+    _direction = "up"
+
     def __init__(self, name="categorical_accuracy", dtype=None):
         super().__init__(categorical_accuracy, name=name, dtype=dtype)
 
 
 class SparseCategoricalAccuracy(MeanMetricWrapper):
+    _direction = "up"
+
     def __init__(self, name="sparse_categorical_accuracy", dtype=None):
         super().__init__(sparse_categorical_accuracy, name=name, dtype=dtype)
 
 
 class MeanSquaredError(MeanMetricWrapper):
+    _direction = "down"
+
     def __init__(self, name="mean_squared_error", dtype=None):
         super().__init__(mean_squared_error, name=name, dtype=dtype)
 
 
 class MeanAbsoluteError(MeanMetricWrapper):
+    _direction = "down"
+
     def __init__(self, name="mean_absolute_error", dtype=None):
         super().__init__(mean_absolute_error, name=name, dtype=dtype)
 
 
 class MeanAbsolutePercentageError(MeanMetricWrapper):
+    _direction = "down"
+
     def __init__(self, name="mean_absolute_percentage_error", dtype=None):
         super().__init__(mean_absolute_percentage_error, name=name, dtype=dtype)
 
 
 class MeanSquaredLogarithmicError(MeanMetricWrapper):
+    _direction = "down"
+
     def __init__(self, name="mean_squared_logarithmic_error", dtype=None):
         super().__init__(mean_squared_logarithmic_error, name=name, dtype=dtype)
 
 
 class RootMeanSquaredError(Mean):
     """sqrt of the running mean of (y_pred - y_true)²."""
+    _direction = "down"
 
     def __init__(self, name="root_mean_squared_error", dtype=None):
         super().__init__(name=name, dtype=dtype)
@@ -271,6 +335,8 @@ class RootMeanSquaredError(Mean):
 
 
 class TopKCategoricalAccuracy(MeanMetricWrapper):
+    _direction = "up"
+
     def __init__(self, k=5, name="top_k_categorical_accuracy", dtype=None):
         _check_k(k)
         super().__init__(top_k_categorical_accuracy, name=name, dtype=dtype, k=k)
@@ -278,12 +344,36 @@ class TopKCategoricalAccuracy(MeanMetricWrapper):
 
 
 class SparseTopKCategoricalAccuracy(MeanMetricWrapper):
+    _direction = "up"
+
     def __init__(self, k=5, name="sparse_top_k_categorical_accuracy", dtype=None,
                  from_sorted_ids=False):
         _check_k(k)
         super().__init__(sparse_top_k_categorical_accuracy, name=name, dtype=dtype, k=k,
                          from_sorted_ids=bool(from_sorted_ids))
         self.k = k
+
+
+class PearsonCorrelation(MeanMetricWrapper):
+    """The running mean of each sample's pearson_correlation along `axis` (as Keras: the
+    samples' correlations averaged, not one correlation of all the data). Higher is better."""
+
+    _direction = "up"
+
+    def __init__(self, name="pearson_correlation", dtype=None, axis=-1):
+        super().__init__(pearson_correlation, name=name, dtype=dtype, axis=axis)
+        self.axis = axis
+
+
+class ConcordanceCorrelation(MeanMetricWrapper):
+    """The running mean of each sample's concordance_correlation along `axis` (averaged over
+    samples, as Keras). Higher is better; 1 only when predictions equal the labels."""
+
+    _direction = "up"
+
+    def __init__(self, name="concordance_correlation", dtype=None, axis=-1):
+        super().__init__(concordance_correlation, name=name, dtype=dtype, axis=axis)
+        self.axis = axis
 
 
 def _check_k(k):
@@ -409,15 +499,18 @@ class _PrecisionRecall(Metric):
 class Precision(_PrecisionRecall):
     """tp / (tp + fp): of the predictions above the threshold (0.5), the share that are
     right. ``top_k`` counts only each row's k largest; ``class_id`` one class's column."""
+    _direction = "up"
 
 
 class Recall(_PrecisionRecall):
     """tp / (tp + fn): of the true labels, the share predicted above the threshold (0.5)."""
+    _direction = "up"
 
 
 class AUC(Metric):
     """Area under the ROC (or precision-recall) curve, from counts at `num_thresholds`
     thresholds kept across batches, as Keras' AUC (a Riemann sum, not the exact area)."""
+    _direction = "up"
 
     def __init__(self, num_thresholds=200, curve="ROC", summation_method="interpolation",
                  name=None, dtype=None, thresholds=None, multi_label=False, num_labels=None,
@@ -539,6 +632,7 @@ class FBetaScore(Metric):
     """(1 + beta²) precision recall / (beta² precision + recall) per class; ``average``
     None (one score per class), "micro", "macro" or "weighted". Predictions count as
     positive above ``threshold``, or where they are the row's largest when it is None."""
+    _direction = "up"
 
     def __init__(self, average=None, beta=1.0, threshold=None, name="fbeta_score",
                  dtype=None):
@@ -597,6 +691,7 @@ class FBetaScore(Metric):
 
 class F1Score(FBetaScore):
     """FBetaScore with beta=1: 2 precision recall / (precision + recall)."""
+    _direction = "up"
 
     def __init__(self, average=None, threshold=None, name="f1_score", dtype=None):
         super().__init__(average=average, beta=1.0, threshold=threshold, name=name,
@@ -702,6 +797,8 @@ class _AtConstraint(Metric):
 
 class PrecisionAtRecall(_AtConstraint):
     """The best precision at any threshold whose recall is >= `recall`."""
+    _direction = "up"
+
     _arg, _pair = "recall", ("recall", "precision")
 
     def __init__(self, recall, num_thresholds=200, class_id=None, name=None, dtype=None):
@@ -710,6 +807,8 @@ class PrecisionAtRecall(_AtConstraint):
 
 class RecallAtPrecision(_AtConstraint):
     """The best recall at any threshold whose precision is >= `precision`."""
+    _direction = "up"
+
     _arg, _pair = "precision", ("precision", "recall")
 
     def __init__(self, precision, num_thresholds=200, class_id=None, name=None, dtype=None):
@@ -718,6 +817,8 @@ class RecallAtPrecision(_AtConstraint):
 
 class SensitivityAtSpecificity(_AtConstraint):
     """The best sensitivity (recall) at any threshold whose specificity is >= `specificity`."""
+    _direction = "up"
+
     _arg, _pair = "specificity", ("specificity", "sensitivity")
 
     def __init__(self, specificity, num_thresholds=200, class_id=None, name=None, dtype=None):
@@ -726,6 +827,8 @@ class SensitivityAtSpecificity(_AtConstraint):
 
 class SpecificityAtSensitivity(_AtConstraint):
     """The best specificity at any threshold whose sensitivity is >= `sensitivity`."""
+    _direction = "up"
+
     _arg, _pair = "sensitivity", ("sensitivity", "specificity")
 
     def __init__(self, sensitivity, num_thresholds=200, class_id=None, name=None, dtype=None):
@@ -745,6 +848,7 @@ class IoU(Metric):
     class ids kept across batches, averaged over `target_class_ids` (classes never seen
     nor predicted don't count). Keras keeps the matrix as int32 (``dtype`` "int32"), so
     float sample weights are truncated to whole numbers: 0.5 counts 0 times."""
+    _direction = "up"
 
     def __init__(self, num_classes, target_class_ids, name=None, dtype=None,
                  ignore_class=None, sparse_y_true=True, sparse_y_pred=True, axis=-1):
@@ -814,6 +918,7 @@ class IoU(Metric):
 class BinaryIoU(IoU):
     """IoU of yes/no labels: predictions >= `threshold` count as class 1, others as 0;
     the mean over `target_class_ids` (0, 1 or both)."""
+    _direction = "up"
 
     def __init__(self, target_class_ids=(0, 1), threshold=0.5, name=None, dtype=None):
         super().__init__(2, target_class_ids, name=name, dtype=dtype)
@@ -830,6 +935,7 @@ class BinaryIoU(IoU):
 
 class MeanIoU(IoU):
     """IoU averaged over all `num_classes` classes (those seen or predicted)."""
+    _direction = "up"
 
     def __init__(self, num_classes, name=None, dtype=None, ignore_class=None,
                  sparse_y_true=True, sparse_y_pred=True, axis=-1):
@@ -848,6 +954,7 @@ class MeanIoU(IoU):
 
 class OneHotIoU(IoU):
     """IoU for one-hot labels (and, by default, class scores): argmax of both first."""
+    _direction = "up"
 
     def __init__(self, num_classes, target_class_ids, name=None, dtype=None,
                  ignore_class=None, sparse_y_pred=False, axis=-1):
@@ -863,6 +970,7 @@ class OneHotIoU(IoU):
 
 class OneHotMeanIoU(MeanIoU):
     """MeanIoU for one-hot labels (and, by default, class scores): argmax of both first."""
+    _direction = "up"
 
     def __init__(self, num_classes, name=None, dtype=None, ignore_class=None,
                  sparse_y_pred=False, axis=-1):
@@ -881,6 +989,7 @@ class R2Score(Metric):
     column; ``class_aggregation`` "uniform_average" (the mean over columns),
     "variance_weighted_average" or None (one score per column). ``num_regressors`` > 0
     gives the adjusted R²."""
+    _direction = "up"
 
     def __init__(self, class_aggregation="uniform_average", num_regressors=0,
                  name="r2_score", dtype=None):
@@ -1041,36 +1150,50 @@ def cosine_similarity(y_true, y_pred, axis=-1):
 
 
 class Hinge(MeanMetricWrapper):
+    _direction = "down"
+
     def __init__(self, name="hinge", dtype=None):
         super().__init__(hinge, name=name, dtype=dtype)
 
 
 class SquaredHinge(MeanMetricWrapper):
+    _direction = "down"
+
     def __init__(self, name="squared_hinge", dtype=None):
         super().__init__(squared_hinge, name=name, dtype=dtype)
 
 
 class CategoricalHinge(MeanMetricWrapper):
+    _direction = "down"
+
     def __init__(self, name="categorical_hinge", dtype=None):
         super().__init__(categorical_hinge, name=name, dtype=dtype)
 
 
 class KLDivergence(MeanMetricWrapper):
+    _direction = "down"
+
     def __init__(self, name="kl_divergence", dtype=None):
         super().__init__(kl_divergence, name=name, dtype=dtype)
 
 
 class Poisson(MeanMetricWrapper):
+    _direction = "down"
+
     def __init__(self, name="poisson", dtype=None):
         super().__init__(poisson, name=name, dtype=dtype)
 
 
 class LogCoshError(MeanMetricWrapper):
+    _direction = "down"
+
     def __init__(self, name="logcosh", dtype=None):
         super().__init__(log_cosh, name=name, dtype=dtype)
 
 
 class CosineSimilarity(MeanMetricWrapper):
+    _direction = "up"
+
     def __init__(self, name="cosine_similarity", dtype=None, axis=-1):
         super().__init__(cosine_similarity, name=name, dtype=dtype, axis=axis)
 
@@ -1078,6 +1201,7 @@ class CosineSimilarity(MeanMetricWrapper):
 class BinaryCrossentropy(MeanMetricWrapper):
     """The running mean of binary crossentropy, as a number to watch (the loss of this name
     is what training minimises)."""
+    _direction = "down"
 
     def __init__(self, name="binary_crossentropy", dtype=None, from_logits=False,
                  label_smoothing=0):
@@ -1086,6 +1210,8 @@ class BinaryCrossentropy(MeanMetricWrapper):
 
 
 class CategoricalCrossentropy(MeanMetricWrapper):
+    _direction = "down"
+
     def __init__(self, name="categorical_crossentropy", dtype=None, from_logits=False,
                  label_smoothing=0, axis=-1):
         super().__init__(categorical_crossentropy, name=name, dtype=dtype,
@@ -1093,6 +1219,8 @@ class CategoricalCrossentropy(MeanMetricWrapper):
 
 
 class SparseCategoricalCrossentropy(MeanMetricWrapper):
+    _direction = "down"
+
     def __init__(self, name="sparse_categorical_crossentropy", dtype=None, from_logits=False,
                  axis=-1):
         super().__init__(sparse_categorical_crossentropy, name=name, dtype=dtype,
@@ -1107,7 +1235,9 @@ _FUNCTIONS = {"accuracy": accuracy, "binary_accuracy": binary_accuracy,
               "top_k_categorical_accuracy": top_k_categorical_accuracy,
               "sparse_top_k_categorical_accuracy": sparse_top_k_categorical_accuracy,
               "mean_absolute_percentage_error": mean_absolute_percentage_error,
-              "mean_squared_logarithmic_error": mean_squared_logarithmic_error}
+              "mean_squared_logarithmic_error": mean_squared_logarithmic_error,
+              "pearson_correlation": pearson_correlation,
+              "concordance_correlation": concordance_correlation}
 _CLASSES = {c.__name__: c for c in (Accuracy, BinaryAccuracy, CategoricalAccuracy,
                                     SparseCategoricalAccuracy, MeanSquaredError,
                                     MeanAbsoluteError, Mean, RootMeanSquaredError,
@@ -1121,7 +1251,8 @@ _CLASSES = {c.__name__: c for c in (Accuracy, BinaryAccuracy, CategoricalAccurac
                                     Hinge, SquaredHinge, CategoricalHinge, KLDivergence,
                                     Poisson, LogCoshError, CosineSimilarity,
                                     BinaryCrossentropy, CategoricalCrossentropy,
-                                    SparseCategoricalCrossentropy)}
+                                    SparseCategoricalCrossentropy, PearsonCorrelation,
+                                    ConcordanceCorrelation)}
 
 
 _NAMES = {"mse": "mean_squared_error", "mae": "mean_absolute_error",
@@ -1146,7 +1277,9 @@ _OBJECTS = {"accuracy": Accuracy, "binary_accuracy": BinaryAccuracy,
             "poisson": Poisson, "log_cosh_error": LogCoshError,
             "cosine_similarity": CosineSimilarity, "binary_crossentropy": BinaryCrossentropy,
             "categorical_crossentropy": CategoricalCrossentropy,
-            "sparse_categorical_crossentropy": SparseCategoricalCrossentropy}
+            "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
+            "pearson_correlation": PearsonCorrelation,
+            "concordance_correlation": ConcordanceCorrelation}
 # Keras names of metrics that need arguments: get() says which (Keras: a TypeError)
 _NEEDS = {"io_u": IoU, "mean_io_u": MeanIoU, "binary_io_u": BinaryIoU,
           "one_hot_io_u": OneHotIoU, "one_hot_mean_io_u": OneHotMeanIoU,

@@ -309,7 +309,9 @@ def _optimizer_state(model):
                                     "config": _plain(opt.get_config(), "the optimizer config")}}
     specs = {"loss": (getattr(model, "_loss_spec", getattr(model, "loss", None)), losses,
                       losses.Loss),
-             "metrics": (getattr(model, "_metric_spec", None), metrics, metrics.Metric)}
+             "metrics": (getattr(model, "_metric_spec", None), metrics, metrics.Metric),
+             "weighted_metrics": (getattr(model, "_weighted_metric_spec", None), metrics,
+                                  metrics.Metric)}
     for key, (value, module, base) in specs.items():
         try:
             compile_config[key] = _spec_plain(value, module, base, key)
@@ -872,8 +874,10 @@ def _restore_optimizer(path, model, compile_config, state):
         opt = optimizers.deserialize(_unplain(entry))
         loss = _spec_unplain(compile_config.get("loss"), losses, losses.Loss, path)
         found = _spec_unplain(compile_config.get("metrics"), metrics, metrics.Metric, path)
+        weighted = _spec_unplain(compile_config.get("weighted_metrics"), metrics,
+                                 metrics.Metric, path)
         if loss is not None:
-            model.compile(optimizer=opt, loss=loss, metrics=found,
+            model.compile(optimizer=opt, loss=loss, metrics=found, weighted_metrics=weighted,
                           loss_weights=_unplain(compile_config.get("loss_weights")))
         else:
             model.optimizer = opt

@@ -136,7 +136,7 @@ def _resolve(get, spec, kind, names):
             raise
         raise ValueError(f"compile got {kind}={spec!r}, which is not a known {kind} name. Did "
                          f"you mean {best!r}? Fix: {kind}="
-                         f"{[best] if kind == 'metrics' else best!r}.") from None
+                         f"{[best] if kind.endswith('metrics') else best!r}.") from None
 
 
 def _check_signature(fn, kind):
@@ -172,8 +172,13 @@ class Trainer:
 
     # ---- compile -------------------------------------------------------------------------
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
-                run_eagerly=None, jit_compile=None, steps_per_execution=1):
-        """Choose the optimizer, the loss and the metrics (names or objects, as Keras)."""
+                weighted_metrics=None, run_eagerly=None, jit_compile=None,
+                steps_per_execution=1):
+        """Choose the optimizer, the loss and the metrics (names or objects, as Keras).
+
+        `metrics` ignore sample_weight and class_weight; `weighted_metrics` (the same kinds
+        of names and objects) are given them, and log under the metric's name, or
+        ``weighted_<name>`` when a metric in `metrics` has that name already (Keras')."""
         if loss is None:
             raise ValueError("compile needs a loss, e.g. loss='mse' for numbers or "
                              "loss='sparse_categorical_crossentropy' for class ids.")
@@ -184,18 +189,24 @@ class Trainer:
                 _resolve(losses.get, spec, "loss", {**losses._FUNCTIONS, **losses._CLASSES})
             elif callable(spec) and not isinstance(spec, (type, losses.Loss)):
                 _check_signature(spec, "loss")
-        for spec in _leaves(metrics):
-            if isinstance(spec, str) and spec.lower() not in ("accuracy", "acc"):
-                _resolve(metrics_module.get, spec, "metrics",
-                         {**metrics_module._FUNCTIONS, **metrics_module._CLASSES,
-                          **metrics_module._NAMES})
-            elif callable(spec) and not isinstance(spec, (type, metrics_module.Metric)):
-                _check_signature(spec, "metrics")
+        if weighted_metrics and not isinstance(weighted_metrics, (list, tuple, dict)):
+            raise ValueError(f"Expected `weighted_metrics` argument to be a list, tuple, or "
+                             f"dict. Received instead: weighted_metrics={weighted_metrics} of "
+                             f"type {type(weighted_metrics)}. Fix: weighted_metrics="
+                             f"[{weighted_metrics!r}].")
+        for kind, specs in (("metrics", metrics), ("weighted_metrics", weighted_metrics)):
+            for spec in _leaves(specs):
+                if isinstance(spec, str) and spec.lower() not in ("accuracy", "acc"):
+                    _resolve(metrics_module.get, spec, kind,
+                             {**metrics_module._FUNCTIONS, **metrics_module._CLASSES,
+                              **metrics_module._NAMES})
+                elif callable(spec) and not isinstance(spec, (type, metrics_module.Metric)):
+                    _check_signature(spec, kind)
         self.loss = loss
         self._loss_spec, self._loss_weights = loss, loss_weights
-        self._metric_spec = metrics
+        self._metric_spec, self._weighted_metric_spec = metrics, weighted_metrics
         self._compiled_losses = None          # per output, made when the outputs are known
-        self._compiled_metrics = None
+        self._compiled_metrics, self._metric_names = None, []
         self.stop_training = False
         self.compiled = True
 
@@ -239,22 +250,20 @@ class Trainer:
         if isinstance(weights, dict):
             weights = [weights.get(k, 1.0) for k in self._output_names(n)]
         self._weights_per_output = list(weights) if weights is not None else [1.0] * n
-        names = self._output_names(n)
-        metric_lists = self._per_output(self._metric_spec or [], n, "metrics")
-        self._compiled_metrics = []
-        for i, (specs, y, out) in enumerate(zip(metric_lists, ys, outs)):
-            for spec in _flat(specs) if specs is not None else []:
-                m = metrics.resolve(spec, y.shape, out.shape)
-                if n > 1:
-                    m.name = f"{names[i]}_{m.name}"
-                self._compiled_metrics.append((i, m))
+        self._compiled_metrics = []          # (output index, metric, weighted), Keras' order
+        for weighted, spec in ((False, self._metric_spec),
+                               (True, self._weighted_metric_spec)):
+            metric_lists = self._per_output(spec or [], n, "metrics")
+            for i, (specs, y, out) in enumerate(zip(metric_lists, ys, outs)):
+                for one in _flat(specs) if specs is not None else []:
+                    self._compiled_metrics.append(
+                        (i, metrics.resolve(one, y.shape, out.shape), weighted))
+        self._metric_names = _log_names(self._compiled_metrics,
+                                        self._output_names(n) if n > 1 else None)
 
     @property
     def metrics_names(self):
-        names = ["loss"]
-        for _, m in self._compiled_metrics or []:
-            names.append(m.name)
-        return names
+        return ["loss"] + list(getattr(self, "_metric_names", []))
 
     # ---- data ------------------------------------------------------------------------------
     def _input_layers(self):
@@ -367,9 +376,12 @@ class Trainer:
             total = value if total is None else total + value
         return total
 
-    def _update_metrics(self, ys, outs, n):
-        for i, m in self._compiled_metrics:
-            m.update_state(ys[i], outs[i].data)
+    def _update_metrics(self, ys, outs, n, sample_weight=None):
+        for i, m, weighted in self._compiled_metrics:
+            if weighted:
+                m.update_state(ys[i], outs[i].data, sample_weight=sample_weight)
+            else:
+                m.update_state(ys[i], outs[i].data)
 
     def _with_extra_losses(self, loss):
         """The compiled loss plus the model's regularization and add_loss terms (Keras')."""
@@ -395,13 +407,13 @@ class Trainer:
 
     def _logs(self, loss_mean):
         logs = {"loss": loss_mean}
-        for _, m in self._compiled_metrics or []:
+        for (_, m, _), name in zip(self._compiled_metrics or [], self._metric_names):
             value = m.result()            # an array for F1Score(average=None), thresholds...
-            logs[m.name] = float(value) if numpy.ndim(value) == 0 else numpy.asarray(value)
+            logs[name] = float(value) if numpy.ndim(value) == 0 else numpy.asarray(value)
         return logs
 
     def _reset_metrics(self):
-        for _, m in self._compiled_metrics or []:
+        for _, m, _ in self._compiled_metrics or []:
             m.reset_state()
 
     # ---- batches: arrays, generators, PyDatasets ---------------------------------------------
@@ -551,7 +563,7 @@ class Trainer:
                     value, outs, weights = self._train_batch(xb, yb, weights, swb)
                     loss_sum += value * size
                     seen += size
-                    self._update_metrics(yb, outs, size)
+                    self._update_metrics(yb, outs, size, swb)
                     train_logs = self._logs(loss_sum / seen)
                     callback_list.on_train_batch_end(batch, train_logs)
                     if not math.isfinite(value):
@@ -615,7 +627,7 @@ class Trainer:
                     loss = self._with_extra_losses(self._loss_value(yb, outs, swb))
                     loss_sum += float(loss.data) * size
                     seen += size
-                    self._update_metrics(yb, outs, size)
+                    self._update_metrics(yb, outs, size, swb)
                     if callback_list is not None:
                         callback_list.on_test_batch_end(batch, self._logs(loss_sum / seen))
         finally:
@@ -719,7 +731,7 @@ class Trainer:
             raise NaNLossError(f"The loss is {value} on this batch; the update was not "
                                "applied. Fix: lower the learning rate or check the inputs "
                                "for NaN.")
-        self._update_metrics(ys, outs, n)
+        self._update_metrics(ys, outs, n, sw)
         return self._result(self._logs(value), return_dict)
 
     def test_on_batch(self, x, y, sample_weight=None, return_dict=False):
@@ -734,6 +746,21 @@ class Trainer:
         """The outputs for one batch, as NumPy arrays."""
         xs = self._prepare_x(x)
         return self.predict(xs if len(xs) > 1 else xs[0], batch_size=max(_count(xs, "x"), 1))
+
+
+def _log_names(entries, outputs):
+    """The names metrics log under, as Keras' CompileMetrics.result gives them: prefixed by
+    the output's name when there are several; a second metric of one name gets _1, _2...;
+    a weighted metric whose name is taken is weighted_<name> (then _1...)."""
+    names, counts = [], {}
+    for i, m, weighted in entries:
+        prefix = f"{outputs[i]}_" if outputs else ""
+        name = prefix + m.name
+        if weighted and name in counts:
+            name = f"{prefix}weighted_{m.name}"
+        counts[name] = counts.get(name, 0) + 1
+        names.append(name if counts[name] == 1 else f"{name}_{counts[name] - 1}")
+    return names
 
 
 def _refuse_iterables(x, method):

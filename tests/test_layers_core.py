@@ -29,10 +29,17 @@ CASES = [  # layer, input shape (batch first)
     (lambda: layers.Masking(mask_value=-1.0), (2, 4, 3)),
     (lambda: layers.SpatialDropout1D(0.5), (2, 4, 3)),
     (lambda: layers.SpatialDropout2D(0.5, seed=1), (2, 3, 3, 2)),
+    (lambda: layers.SpatialDropout3D(0.5, seed=1), (2, 2, 3, 3, 2)),
     (lambda: layers.GaussianDropout(0.3), (2, 3)),
     (lambda: layers.AlphaDropout(0.2, noise_shape=(None, 1)), (2, 3)),
     (lambda: layers.ActivityRegularization(l1=0.1, l2=0.01), (2, 3)),
     (lambda: layers.Dropout(0.5, noise_shape=(None, 1, 3)), (2, 4, 3)),
+    (lambda: layers.EinsumDense("abc,cd->abd", (None, 4), bias_axes="d", activation="tanh"),
+     (2, 5, 3)),
+    (lambda: layers.EinsumDense("abc,cde->abde", (4, 2, 3), bias_axes="be"), (2, 4, 3)),
+    (lambda: layers.EinsumDense("...b,bc->...c", 3, bias_axes="c"), (2, 4, 5, 2)),
+    (lambda: layers.EinsumDense("ab...,bc->ac...", (3,), bias_axes="c"), (2, 4, 5)),
+    (lambda: layers.EinsumDense("abcd,cde->abe", (None, 3)), (2, 2, 3, 4)),
 ]
 
 
@@ -208,6 +215,7 @@ def test_random_layers_are_identities_at_inference():
 @pytest.mark.parametrize("make, shape, axes", [
     (lambda: layers.SpatialDropout1D(0.4), (40, 6, 50), (1,)),
     (lambda: layers.SpatialDropout2D(0.4), (40, 3, 4, 50), (1, 2)),
+    (lambda: layers.SpatialDropout3D(0.4), (40, 2, 3, 4, 50), (1, 2, 3)),
     (lambda: layers.Dropout(0.4, noise_shape=(None, 1, None)), (40, 6, 50), (1,)),
 ])
 def test_spatial_dropout_drops_whole_channels(make, shape, axes):
@@ -302,6 +310,10 @@ def test_new_core_layers_save_load_summary_and_graph(tmp_path, capsys):
     (lambda: layers.Dropout(True), ValueError, r"Received: rate=True"),
     (lambda: layers.SpatialDropout2D(0.1, data_format="channels_first"), ValueError,
      r"channels_last"),
+    (lambda: layers.SpatialDropout3D(0.1, data_format="channels_first"), ValueError,
+     r"SpatialDropout3D supports only.*tk.transpose\(x, \(0, 2, 3, 4, 1\)\)"),
+    (lambda: layers.SpatialDropout3D(0.1)(tk.ones((2, 3, 4, 5))), tk.ShapeError,
+     r"rank 4 but SpatialDropout3D needs rank 5"),
     (lambda: layers.SpatialDropout2D(0.1)(tk.ones((2, 3, 4))), tk.ShapeError,
      r"rank 3 but SpatialDropout2D needs rank 4"),
     (lambda: layers.SpatialDropout1D(0.1)(tk.ones((2, 3))), tk.ShapeError,
@@ -313,5 +325,101 @@ def test_new_core_layers_save_load_summary_and_graph(tmp_path, capsys):
     (lambda: layers.Identity(units=3), TypeError, r"unexpected argument\(s\) units"),
 ])
 def test_new_core_layers_bad_arguments(make, error, match):
+    with pytest.raises(error, match=match):
+        make()
+
+
+# ---- EinsumDense -----------------------------------------------------------------------------
+
+def test_einsum_dense_is_a_dense_drawn_as_an_einsum():
+    x = tk.tensor(np.random.default_rng(4).normal(size=(3, 5)).astype(np.float32))
+    dense, einsum = layers.Dense(4, activation="relu"), layers.EinsumDense(
+        "ab,bc->ac", 4, bias_axes="c", activation="relu")
+    dense(x), einsum(x)
+    weights = [np.random.default_rng(5).normal(size=w.shape) for w in dense.get_weights()]
+    dense.set_weights(weights)
+    einsum.set_weights(weights)
+    np.testing.assert_allclose(einsum(x).numpy(), dense(x).numpy(), rtol=1e-6, atol=1e-6)
+    with tk.recording(True), tk.trace() as tr:
+        einsum(x)
+    assert [n["op"] for n in tr.nodes if n["op"] not in ("constant", "input")] == [
+        "einsum", "add", "relu"]
+    assert [w.name.split("/")[-1] for w in einsum.weights] == ["kernel", "bias"]
+
+
+def test_einsum_dense_fills_in_sizes_the_input_gives():
+    layer = layers.EinsumDense("abc,cde->abde", output_shape=(None, 8, 16), bias_axes="de")
+    assert layer(tk.symbolic((None, 5, 32))).shape == (None, 5, 8, 16)    # Keras: (None,
+    assert [w.shape for w in layer.weights] == [(32, 8, 16), (8, 16)]      # None, 8, 16)
+    assert layer(tk.ones((2, 7, 32))).shape == (2, 7, 8, 16)              # any length
+
+
+def test_einsum_dense_glorot_fans_are_the_equations_input_and_output_letters():
+    tk.random.seed(0)
+    layer = layers.EinsumDense("abc,cde->abde", (None, 8, 16))
+    layer(tk.symbolic((None, 5, 32)))
+    kernel = layer.get_weights()[0]
+    limit = np.sqrt(6 / (32 + 8 * 16))        # fan_in c = 32, fan_out d * e = 128
+    assert limit * 0.98 < np.abs(kernel).max() <= limit
+    assert layer.get_config()["kernel_initializer"] == "glorot_uniform"     # as given
+
+
+def test_einsum_dense_regularizers_constraints_save_load_summary(tmp_path, capsys):
+    tk.clear_session()
+    model = tk.Sequential([tk.Input(shape=(5, 3)), layers.EinsumDense(
+        "abc,cd->abd", (None, 4), bias_axes="d", kernel_regularizer="l2",
+        bias_constraint="non_neg", activity_regularizer="l1"), layers.Flatten(),
+        layers.Dense(1)])
+    x = np.random.default_rng(6).normal(size=(2, 5, 3)).astype(np.float32)
+    model(x)
+    assert len(model.losses) == 2                  # the kernel's penalty, the activity's
+    model.save(tmp_path / "m.tkmodel")
+    again = tk.models.load_model(tmp_path / "m.tkmodel")
+    np.testing.assert_array_equal(again(x).numpy(), model(x).numpy())
+    assert again.layers[0].get_config() == model.layers[0].get_config()
+    model.summary()
+    assert "EinsumDense" in capsys.readouterr().out
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(x, np.zeros((2, 1), np.float32), epochs=1, verbose=0)
+    assert (model.layers[0].bias.numpy() >= 0).all()
+    with pytest.raises(tk.export.ExportError, match=r"'einsum_dense' \(EinsumDense\)"):
+        tk.export.to_tfjs(model, tmp_path / "web")
+
+
+@pytest.mark.parametrize("make, error, match", [
+    (lambda: layers.EinsumDense("ab,bc", 3), ValueError,
+     r"Invalid einsum equation 'ab,bc'.*\[X\],\[Y\]->\[Z\]"),
+    (lambda: layers.EinsumDense("ab,bc,cd->ad", 3), ValueError, "Invalid einsum equation"),
+    (lambda: layers.EinsumDense(3, 3), TypeError, r"string such as 'ab,bc->ac'.*equation=3"),
+    (lambda: layers.EinsumDense("ab,bc->ac", "3"), ValueError, r"Received: output_shape='3'"),
+    (lambda: layers.EinsumDense("ab,bc->ac", 0), ValueError, r"Received: output_shape=0"),
+    (lambda: layers.EinsumDense("ab,bc->ac", 3, bias_axes="x"), ValueError,
+     r"Bias dimension 'x' was requested, but is not part of the output spec 'ac'"),
+    (lambda: layers.EinsumDense("ab,bc->ac", 3, bias_axes=""), ValueError,
+     r"bias_axes to be None.*Received: bias_axes=''"),
+    (lambda: layers.EinsumDense("ab,bc->ac", 3, lora_rank=4), ValueError,
+     r"lora_rank must be None. Received: lora_rank=4"),
+    (lambda: layers.EinsumDense("ab,bc->ac", 3, activation="Relu"), ValueError,
+     r"Unknown activation 'Relu'"),
+    (lambda: layers.EinsumDense("ab,bc->ac", 3, kernel_initialiser="ones"), TypeError,
+     r"unexpected argument\(s\) kernel_initialiser.*Did you mean kernel_initializer"),
+    (lambda: layers.EinsumDense("ab,bc->ad", 3)(tk.ones((2, 4))), ValueError,
+     r"Dimension 'd' was specified in the output 'ad' but has no corresponding dim"),
+    (lambda: layers.EinsumDense("ab,bcd->ac", 3)(tk.ones((2, 4))), ValueError,
+     r"Weight dimension 'd' did not have a match"),
+    (lambda: layers.EinsumDense("abc,cd->abd", (5, 3))(tk.ones((2, 4, 2))), ValueError,
+     r"do not match at shared dimension 'b'. Input shape is 4, and output shape is 5"),
+    (lambda: layers.EinsumDense("abc,cd->abd", 3)(tk.ones((2, 4, 2))), ValueError,
+     r"output_shape to give the sizes of 'bd' \(2 sizes"),
+    (lambda: layers.EinsumDense("ab,bc->ac", 3)(tk.ones((2, 3, 4))), tk.ShapeError,
+     r"takes inputs of rank 2 \(the letters 'ab'\), but the input \(2, 3, 4\) has rank 3"),
+    (lambda: layers.EinsumDense("...b,bc->...c", 3)(tk.ones((4,))), tk.ShapeError,
+     r"rank more than 1"),
+    (lambda: layers.EinsumDense("abc,cd->abd", (None, 4), bias_axes="b")(
+        tk.symbolic((None, None, 3))), tk.ShapeError, r"needs the size of 'b' to make its bias"),
+    (lambda: layers.EinsumDense("abc,cd->abd", (None, 4))(tk.symbolic((None, 5, None))),
+     tk.ShapeError, r"needs the size of 'c' to make its kernel"),
+])
+def test_einsum_dense_bad_arguments(make, error, match):
     with pytest.raises(error, match=match):
         make()

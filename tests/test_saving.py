@@ -419,3 +419,15 @@ def test_to_json_and_model_from_json_rebuild_the_architecture():
     lam = tk.Sequential([tk.Input(shape=(3,)), tk.layers.Lambda(lambda t: t * 2)])
     with pytest.raises(tk.saving.SaveError):
         lam.to_json()                                    # code is never written, as save
+
+
+def test_weighted_metrics_are_saved_with_the_compile_config(tmp_path):
+    model = tk.Sequential([tk.Input((3,)), tk.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse", metrics=["mae"], weighted_metrics=["mae"])
+    x, y = np.ones((4, 3), "float32"), np.arange(4, dtype="float32")[:, None]
+    w = np.array([1.0, 0.0, 0.0, 3.0], "float32")
+    model.save(tmp_path / "m.keras")
+    again = tk.models.load_model(tmp_path / "m.keras")
+    logs = model.evaluate(x, y, sample_weight=w, return_dict=True, verbose=0)
+    assert again.evaluate(x, y, sample_weight=w, return_dict=True, verbose=0) == logs
+    assert logs["weighted_mae"] != logs["mae"]

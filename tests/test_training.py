@@ -133,7 +133,8 @@ def test_early_stopping_restores_best_weights():
     model = mlp()
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
     script = Scripted([3.0, 1.0, 2.0, 4.0, 5.0, 6.0])
-    stop = callbacks.EarlyStopping(monitor="score", patience=2, restore_best_weights=True)
+    stop = callbacks.EarlyStopping(monitor="score", patience=2, restore_best_weights=True,
+                                   mode="min")
     history = model.fit(x, y, epochs=6, callbacks=[script, stop], verbose=0)
     assert len(history.history["loss"]) == 4 and stop.stopped_epoch == 3
     assert stop.best_epoch == 1
@@ -487,6 +488,87 @@ def test_weight_mistakes_are_named():
         model.fit(x, y, class_weight=[1.0, 2.0], verbose=0)
 
 
+# ---- weighted_metrics ------------------------------------------------------------------------
+def _fixed_regression():
+    """A model whose errors are known: predictions 0, labels 1, 2, 3, 4 (mae 1..4)."""
+    model = tk.Sequential([tk.Input(shape=(2,)), Dense(1, kernel_initializer="zeros")])
+    x = np.ones((4, 2), np.float32)
+    y = np.array([[1.0], [2.0], [3.0], [4.0]], np.float32)
+    return model, x, y
+
+
+def test_weighted_metrics_take_the_sample_weights_and_metrics_do_not():
+    model, x, y = _fixed_regression()
+    model.compile(optimizer=optimizers.SGD(0.0), loss="mae", metrics=["mae"],
+                  weighted_metrics=["mae", "mse"])
+    assert model.metrics_names == ["loss"]                        # known after a first batch
+    w = np.array([1.0, 0.0, 0.0, 3.0], np.float32)
+    logs = model.evaluate(x, y, sample_weight=w, batch_size=3, verbose=0, return_dict=True)
+    assert list(logs) == model.metrics_names == ["loss", "mae", "weighted_mae", "mse"]
+    assert logs["mae"] == pytest.approx(2.5)                     # (1 + 2 + 3 + 4) / 4
+    assert logs["weighted_mae"] == pytest.approx((1 + 3 * 4) / 4)      # sum(w * e) / sum(w)
+    assert logs["mse"] == pytest.approx((1 + 3 * 16) / 4)
+    assert logs["loss"] == pytest.approx((1 + 3 * 4) / 4)        # the loss: / batch size
+    plain = model.evaluate(x, y, batch_size=3, verbose=0, return_dict=True)
+    assert plain["weighted_mae"] == plain["mae"] == pytest.approx(2.5)   # no weights given
+    history = model.fit(x, y, class_weight={1: 5.0}, epochs=1, verbose=0, shuffle=False,
+                        validation_data=(x, y, w))
+    assert history.history["val_weighted_mae"] == [pytest.approx(logs["weighted_mae"])]
+    assert history.history["mae"] == [pytest.approx(2.5)]       # class ids by rounding: y=1
+    assert history.history["weighted_mae"] == [pytest.approx((5 + 2 + 3 + 4) / 8)]
+    assert model.test_on_batch(x, y, sample_weight=w, return_dict=True)["weighted_mae"] == \
+        pytest.approx(logs["weighted_mae"])
+    assert model.train_on_batch(x, y, sample_weight=w, return_dict=True)["mse"] == \
+        pytest.approx(logs["mse"])
+
+
+def test_weighted_metric_names_follow_keras():
+    model, x, y = _fixed_regression()
+    model.compile(optimizer="sgd", loss="mse", metrics=["mae", "mae", "accuracy"],
+                  weighted_metrics=["mae", "mae", "accuracy", tk.metrics.MeanSquaredError()])
+    model.evaluate(x, y, verbose=0)
+    assert model.metrics_names == ["loss", "mae", "mae_1", "accuracy", "weighted_mae",
+                                   "weighted_mae_1", "weighted_accuracy", "mean_squared_error"]
+    a, b = tk.Input(shape=(2,)), tk.Input(shape=(2,))
+    two = tk.Model([a, b], [Dense(1, name="left")(a), Dense(1, name="right")(b)])
+    two.compile(optimizer="sgd", loss="mse", metrics=["mae"], weighted_metrics=["mae"])
+    two.evaluate([x, x], [y, y], sample_weight=np.ones(4), verbose=0)
+    assert two.metrics_names == ["loss", "left_mae", "right_mae", "left_weighted_mae",
+                                 "right_weighted_mae"]
+
+
+def test_weighted_metrics_mistakes_are_named():
+    model, x, y = _fixed_regression()
+    with pytest.raises(ValueError, match=r"Expected `weighted_metrics` argument to be a list, "
+                                         r"tuple, or dict.*Fix: weighted_metrics=\['mae'\]"):
+        model.compile(optimizer="sgd", loss="mse", weighted_metrics="mae")
+    with pytest.raises(ValueError, match=r"weighted_metrics='mean_absolute_eror'.*Did you "
+                                         r"mean 'mean_absolute_error'\? Fix: "
+                                         r"weighted_metrics=\['mean_absolute_error'\]"):
+        model.compile(optimizer="sgd", loss="mse", weighted_metrics=["mean_absolute_eror"])
+    with pytest.raises(TypeError, match=r"compile\(weighted_metrics=...\) got the function"):
+        model.compile(optimizer="sgd", loss="mse", weighted_metrics=[lambda y: y])
+
+
+def test_correlation_metrics_by_name_and_in_fit():
+    assert isinstance(tk.metrics.get("pearson_correlation"), tk.metrics.PearsonCorrelation)
+    assert isinstance(tk.metrics.get("ConcordanceCorrelation"),
+                      tk.metrics.ConcordanceCorrelation)
+    tk.random.seed(0)
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(32, 3)).astype(np.float32)
+    y = x @ rng.normal(size=(3, 4)).astype(np.float32)
+    model = tk.Sequential([tk.Input(shape=(3,)), Dense(4)])
+    model.compile(optimizer=optimizers.Adam(0.1), loss="mse",
+                  metrics=["pearson_correlation", tk.metrics.ConcordanceCorrelation()])
+    history = model.fit(x, y, epochs=40, verbose=0)
+    assert set(history.history) == {"loss", "pearson_correlation", "concordance_correlation"}
+    for name in ("pearson_correlation", "concordance_correlation"):   # each row's 4 outputs
+        assert history.history[name][-1] > max(0.9, history.history[name][0])
+    constant = tk.metrics.pearson_correlation(np.ones((2, 3)), x[:2])
+    assert np.isnan(constant).all() and constant.dtype == np.float32    # as Keras: nan
+
+
 def test_per_class_metrics_log_arrays_as_keras(capsys):
     # F1Score() (average=None) and Precision(thresholds=[...]) give one value per class or
     # threshold: History keeps the arrays, the progress line and plot show every value
@@ -553,3 +635,22 @@ def test_backup_and_restore_resumes_an_interrupted_fit_exactly(tmp_path):
     assert not backup.exists()                       # a finished run deletes its backup
     with pytest.raises(ValueError, match="save_freq must be 'epoch' or a number"):
         callbacks.BackupAndRestore(backup, save_freq="batch")
+
+
+def test_mode_auto_asks_the_metric_which_way_is_better():
+    x, y = blobs(64)
+    model = mlp()
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy", tk.metrics.SparseTopKCategoricalAccuracy(2, name="top2"),
+                           tk.metrics.SparseCategoricalCrossentropy(name="xent")])
+    watch = {m: callbacks.EarlyStopping(monitor=m, patience=50)
+             for m in ("val_loss", "val_accuracy", "val_top2", "xent")}
+    model.fit(x, y, epochs=1, validation_split=0.25, callbacks=list(watch.values()), verbose=0)
+    assert {m: cb._mode for m, cb in watch.items()} == {
+        "val_loss": "min", "val_accuracy": "max", "val_top2": "max", "xent": "min"}
+    lost = callbacks.ReduceLROnPlateau(monitor="val_score")
+    with pytest.raises(ValueError, match=r"monitor='val_score', but it can't tell whether.*"
+                                         r"Fix: pass mode='max'"):
+        model.fit(x, y, epochs=1, validation_split=0.25, callbacks=[lost], verbose=0)
+    with pytest.raises(ValueError, match=r"mode must be 'auto', 'min' or 'max'"):
+        callbacks.EarlyStopping(mode="maximum")

@@ -1,9 +1,11 @@
-"""Core layers: Dense, Activation, Identity, Masking, Flatten, Reshape, Permute, RepeatVector,
-Lambda; the activation layers with options (ReLU, LeakyReLU, ELU, Softmax, PReLU); Rescaling;
-and the regularization layers: Dropout, SpatialDropout1D/2D, GaussianDropout, AlphaDropout,
-GaussianNoise, ActivityRegularization. The random ones change nothing at inference."""
+"""Core layers: Dense, EinsumDense, Activation, Identity, Masking, Flatten, Reshape, Permute,
+RepeatVector, Lambda; the activation layers with options (ReLU, LeakyReLU, ELU, Softmax,
+PReLU); Rescaling; and the regularization layers: Dropout, SpatialDropout1D/2D,
+GaussianDropout, AlphaDropout, GaussianNoise, ActivityRegularization. The random ones change
+nothing at inference."""
 
 import math
+import re
 
 import numpy
 
@@ -13,9 +15,10 @@ from ..graph import STATE
 from ..tensor import constant_like
 from .base import Layer, check_seed, get_activation, get_initializer
 
-__all__ = ["Dense", "Activation", "Identity", "Masking", "Dropout", "SpatialDropout1D",
-           "SpatialDropout2D", "GaussianDropout", "AlphaDropout", "ActivityRegularization",
-           "Flatten", "Reshape", "Permute", "RepeatVector", "Lambda", "ReLU", "LeakyReLU", "ELU",
+__all__ = ["Dense", "EinsumDense", "Activation", "Identity", "Masking", "Dropout",
+           "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "GaussianDropout",
+           "AlphaDropout", "ActivityRegularization", "Flatten", "Reshape", "Permute",
+           "RepeatVector", "Lambda", "ReLU", "LeakyReLU", "ELU",
            "Softmax", "PReLU", "GaussianNoise", "Rescaling"]
 
 
@@ -70,6 +73,187 @@ class Dense(Layer):
                 "activation": activations.serialize(self.activation), "use_bias": self.use_bias,
                 "kernel_initializer": initializers.name_of(self.kernel_initializer),
                 "bias_initializer": initializers.name_of(self.bias_initializer)}
+
+
+# ---- EinsumDense: a Dense whose contraction is an einsum equation ----------------------------
+_EINSUM_DENSE_FORMS = (  # Keras' three: no '...', '...' leading, '...' trailing
+    ("", re.compile(r"([a-zA-Z]+),([a-zA-Z]+)->([a-zA-Z]+)")),
+    ("left", re.compile(r"\.\.\.([a-zA-Z]+),([a-zA-Z]+)->\.\.\.([a-zA-Z]+)")),
+    ("right", re.compile(r"([a-zA-Z]{2,})\.\.\.,([a-zA-Z]+)->([a-zA-Z]+)\.\.\.")))
+
+
+def _einsum_dense_terms(equation):
+    """(input letters, kernel letters, output letters, where '...' is: '', 'left', 'right').
+
+    >>> _einsum_dense_terms("abc,cd->abd")
+    ('abc', 'cd', 'abd', '')
+    >>> _einsum_dense_terms("...b,bc->...c")
+    ('b', 'bc', 'c', 'left')
+    """
+    if not isinstance(equation, str):
+        raise TypeError(f"EinsumDense expects equation to be a string such as 'ab,bc->ac'. "
+                        f"Received: equation={equation!r}")
+    for where, form in _EINSUM_DENSE_FORMS:
+        found = form.fullmatch(equation)
+        if found:
+            return found.groups() + (where,)
+    raise ValueError(f"Invalid einsum equation '{equation}'. Equations must be in the form "
+                     "[X],[Y]->[Z], ...[X],[Y]->...[Z], or [X]...,[Y]->[Z].... Fix: e.g. "
+                     "'ab,bc->ac' (a Dense), 'abc,cd->abd' (a Dense on each step) or "
+                     "'...b,bc->...c' (any leading axes).")
+
+
+def _einsum_dense_weights(terms, bias_axes, input_shape, output_shape):
+    """(kernel shape, bias shape or None, kernel input axes, kernel output axes), by Keras'
+    rules. `output_shape` gives the output's sizes after the batch axis and any '...' axes
+    (None: take it from the input). A kernel letter the output has is an output axis, any
+    other an input axis (they make the fans of glorot_uniform & co). The bias spans the
+    output from its first bias letter on, with size 1 on the letters not in bias_axes.
+
+    >>> _einsum_dense_weights(("abc", "cd", "abd", ""), "d", (None, 32, 128), (None, 64))
+    ((128, 64), (64,), [0], [1])
+    >>> _einsum_dense_weights(("abc", "cde", "abde", ""), "be", (None, 7, 3), (7, 4, 5))
+    ((3, 4, 5), (7, 1, 5), [0], [1, 2])
+    >>> _einsum_dense_weights(("ab", "bc", "ac", "right"), "c", (None, 4, 3), (6,))
+    ((4, 6), (6, 1), [0], [1])
+    """
+    inp, kernel, out, where = terms
+    equation = f"{'...' * (where == 'left')}{inp}{'...' * (where == 'right')},{kernel}->" \
+               f"{'...' * (where == 'left')}{out}{'...' * (where == 'right')}"
+    rank, shape = len(input_shape), tuple(input_shape)
+    least = {"": "", "left": "more than ", "right": "at least "}[where]
+    if not {"": rank == len(inp), "left": rank > len(inp), "right": rank >= len(inp)}[where]:
+        raise ShapeError(f"EinsumDense '{equation}' takes inputs of rank {least}{len(inp)} "
+                         f"(the letters '{inp}'{' and the batch in ...' * (where == 'left')}), "
+                         f"but the input {format_shape(shape)} has rank {rank}.",
+                         expected=f"one letter per input axis of '{inp}'",
+                         fix="change the equation's input letters to fit the input, or "
+                             "reshape the input.", op="EinsumDense", shapes=(shape,))
+    given = (output_shape,) if isinstance(output_shape, int) else tuple(output_shape)
+    named = out if where == "left" else out[1:]       # the batch letter is not given
+    if len(given) != len(named):
+        raise ValueError(f"EinsumDense '{equation}' expects output_shape to give the sizes of "
+                         f"'{named}' ({len(named)} sizes; the batch{' and ...' if where else ''}"
+                         f" axes are left out). Received: output_shape={output_shape!r}")
+    start = rank - len(inp) if where == "left" else 0
+    in_size = {c: shape[start + i] for i, c in enumerate(inp)}
+    out_size = dict(zip(named, given))
+    if where != "left":
+        out_size[out[0]] = shape[0]
+    for c in inp:
+        if c in out_size and out_size[c] is not None and out_size[c] != in_size[c]:
+            raise ValueError(f"Input shape and output shape do not match at shared dimension "
+                             f"'{c}'. Input shape is {in_size[c]}, and output shape is "
+                             f"{out_size[c]}. Fix: output_shape None (or {in_size[c]}) for "
+                             f"'{c}', which the output takes from the input.")
+    for c in out:
+        if c not in inp and c not in kernel:
+            raise ValueError(f"Dimension '{c}' was specified in the output '{out}' but has no "
+                             f"corresponding dim in the input spec '{inp}' or weight spec "
+                             f"'{kernel}'. Fix: each output letter comes from the input or "
+                             "the kernel.")
+    sizes = {**in_size, **{c: n for c, n in out_size.items() if n is not None}}
+    kernel_shape, input_axes, output_axes = [], [], []
+    for i, c in enumerate(kernel):
+        if c not in out and c not in inp:
+            raise ValueError(f"Weight dimension '{c}' did not have a match in either the input "
+                             f"spec '{inp}' or the output spec '{out}'. For this layer, the "
+                             "weight must be fully specified.")
+        (output_axes if c in out else input_axes).append(i)
+        kernel_shape.append(sizes[c])
+    bias_shape, biased = None, ""
+    if bias_axes is not None:
+        biased = out[min(out.index(c) for c in bias_axes):]
+        bias_shape = [sizes[c] if c in bias_axes else 1 for c in biased]
+        bias_shape += [1] * (rank - len(inp) if where == "right" else 0)
+    for what, letters, dims in (("kernel", kernel, kernel_shape), ("bias", biased,
+                                                                   bias_shape or ())):
+        unknown = next((c for c, n in zip(letters, dims) if n is None), None)
+        if unknown is not None:
+            raise ShapeError(f"EinsumDense '{equation}' needs the size of '{unknown}' to make "
+                             f"its {what}, but it is unknown (None) in the input "
+                             f"{format_shape(shape)} and in output_shape.",
+                             expected=f"a known size for '{unknown}'",
+                             fix=f"give output_shape the size of '{unknown}', or the Input a "
+                                 "full shape.", op="EinsumDense", shapes=(shape,))
+    return (tuple(kernel_shape), None if bias_shape is None else tuple(bias_shape),
+            input_axes, output_axes)
+
+
+class EinsumDense(Layer):
+    """A Dense whose product is ``tk.einsum(equation, inputs, kernel)`` (plus a bias on
+    `bias_axes`, then the activation). ``EinsumDense("ab,bc->ac", 64, bias_axes="c")`` is
+    Dense(64); ``"abc,cd->abd"`` applies one to each step of (batch, steps, features);
+    ``"abc,cde->abde"`` makes (batch, steps, heads, size) at once, as attention's
+    projections do. `output_shape` gives the output's sizes after the batch axis (and any
+    '...' axes), None where the input gives it. Kernel and bias shapes follow from the
+    equation as in Keras 3: a kernel letter takes its size from the output, else the input.
+    """
+
+    regularized = {"kernel_regularizer": "kernel", "bias_regularizer": "bias"}
+
+    def __init__(self, equation, output_shape, activation=None, bias_axes=None,
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros", lora_rank=None,
+                 lora_alpha=None, quantization_config=None, **kwargs):
+        super().__init__(**kwargs)
+        for arg, value in (("lora_rank", lora_rank), ("lora_alpha", lora_alpha),
+                           ("quantization_config", quantization_config)):
+            if value is not None:
+                raise ValueError(f"EinsumDense: tensorkit has no LoRA or quantization, so "
+                                 f"{arg} must be None. Received: {arg}={value!r}. Fix: leave "
+                                 f"{arg} out (to fine-tune less, freeze layers instead: "
+                                 "layer.trainable = False).")
+        self._terms = _einsum_dense_terms(equation)
+        self.equation = equation
+        sizes = (output_shape,) if isinstance(output_shape, int) else \
+            tuple(output_shape) if isinstance(output_shape, (tuple, list)) else None
+        if sizes is None or any(n is not None and (isinstance(n, bool) or not isinstance(
+                n, (int, numpy.integer)) or n < 1) for n in sizes):
+            raise ValueError("EinsumDense expects output_shape to be a positive integer or a "
+                             "tuple of them (None where the input gives the size), e.g. 64 "
+                             f"or (None, 64). Received: output_shape={output_shape!r}")
+        self.partial_output_shape = tuple(None if n is None else int(n) for n in sizes)
+        out = self._terms[2]
+        if bias_axes is not None and (not isinstance(bias_axes, str) or not bias_axes):
+            raise ValueError(f"EinsumDense expects bias_axes to be None (no bias) or a string "
+                             f"of output letters from '{out}', e.g. bias_axes='{out[-1]}'. "
+                             f"Received: bias_axes={bias_axes!r}")
+        bad = next((c for c in bias_axes or "" if c not in out), None)
+        if bad is not None:
+            raise ValueError(f"Bias dimension '{bad}' was requested, but is not part of the "
+                             f"output spec '{out}'. Fix: bias_axes letters from '{out}', e.g. "
+                             f"bias_axes='{out[-1]}'.")
+        self.bias_axes = bias_axes
+        self.activation = get_activation(self, "activation", activation)
+        self.kernel_initializer = get_initializer(self, "kernel_initializer", kernel_initializer)
+        self.bias_initializer = get_initializer(self, "bias_initializer", bias_initializer)
+
+    def build(self, input_shape):
+        kernel_shape, bias_shape, input_axes, output_axes = _einsum_dense_weights(
+            self._terms, self.bias_axes, input_shape, self.partial_output_shape)
+        init = self.kernel_initializer
+        if isinstance(init, initializers.VarianceScaling) and (
+                init.input_axes is None or init.output_axes is None):
+            # the fans count the kernel's input and output letters (a 3-D kernel is no conv)
+            init = type(init).from_config({**init.get_config(), "input_axes": input_axes,
+                                           "output_axes": output_axes})
+        self.kernel = self.add_weight("kernel", kernel_shape, init)
+        self.bias = None if bias_shape is None else \
+            self.add_weight("bias", bias_shape, self.bias_initializer)
+
+    def call(self, inputs):
+        x = ops.einsum(self.equation, inputs, self.kernel)   # e.g. (B, T, in), (in, out) ->
+        if self.bias is not None:                            # (B, T, out)
+            x = x + self.bias                                # bias (..., 1, out) broadcasts
+        return self.activation(x)
+
+    def get_config(self):
+        return {**super().get_config(), "output_shape": list(self.partial_output_shape),
+                "equation": self.equation, "activation": activations.serialize(self.activation),
+                "bias_axes": self.bias_axes,
+                "kernel_initializer": initializers.name_of(self.kernel_initializer),
+                "bias_initializer": initializers.name_of(self.bias_initializer),
+                "quantization_config": None}
 
 
 class Activation(Layer):
@@ -205,10 +389,17 @@ class SpatialDropout2D(SpatialDropout1D):
     def __init__(self, rate, data_format=None, seed=None, **kwargs):
         super().__init__(rate, seed=seed, **kwargs)
         from .convolutional import check_data_format
-        self.data_format = check_data_format("SpatialDropout2D", data_format)
+        self.data_format = check_data_format(type(self).__name__, data_format, self.rank)
 
     def get_config(self):
         return {**super().get_config(), "data_format": self.data_format}
+
+
+class SpatialDropout3D(SpatialDropout2D):
+    """Dropout of whole feature volumes: (B, D, H, W, C), each (example, channel) volume
+    zeroed everywhere at once while training."""
+
+    rank = 3
 
 
 class GaussianDropout(Layer):
