@@ -51,7 +51,10 @@ _RENAMED = {"concat": "concatenate", "cat": "concatenate", "reduce_sum": "sum",
             "movedim": "moveaxis", "swapdims": "swapaxes", "rollaxis": "moveaxis",
             "outerProduct": "outer", "ger": "outer", "topk": "top_k", "reduce_prod": "prod",
             "vector_norm": "norm", "matrix_norm": "norm", "cumulative_sum": "cumsum",
-            "cumulative_prod": "cumprod"}
+            "cumulative_prod": "cumprod", "conv3D": "conv3d", "conv3dTranspose": "conv3d_transpose",
+            "conv_transpose3d": "conv3d_transpose", "conv_transpose2d": "conv2d_transpose",
+            "conv_transpose1d": "conv1d_transpose", "maxPool3d": "max_pool3d",
+            "avgPool3d": "avg_pool3d", "depthwiseConv2d": "depthwise_conv2d"}
 
 
 def __getattr__(name):

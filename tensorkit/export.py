@@ -88,7 +88,8 @@ TFJS_LAYERS = {name: keys.split() for name, keys in {
     "Dense": "units activation use_bias kernel_initializer bias_initializer",
     "Activation": "activation", "Dropout": "rate noise_shape seed", "Flatten": "",
     "Reshape": "target_shape", "Permute": "dims", "RepeatVector": "n",
-    "Conv1D": _CONV, "Conv2D": _CONV, "Conv2DTranspose": _CONV,
+    "Conv1D": _CONV, "Conv2D": _CONV, "Conv2DTranspose": _CONV, "Conv3D": _CONV,
+    "Conv3DTranspose": _CONV, "MaxPooling3D": _POOL, "AveragePooling3D": _POOL,
     "DepthwiseConv2D": _DEPTHWISE,
     "SeparableConv2D": "filters " + _DEPTHWISE + " pointwise_initializer",
     "MaxPooling1D": _POOL, "MaxPooling2D": _POOL, "AveragePooling1D": _POOL,
@@ -132,6 +133,8 @@ _TFJS_AS = {
     # Keras 2's SpatialDropout2D is this Dropout: one draw per (example, channel)
     "SpatialDropout2D": lambda layer, config: ("Dropout",
                                                {**config, "noise_shape": [None, 1, 1, None]}),
+    "SpatialDropout3D": lambda layer, config: ("Dropout",
+                                               {**config, "noise_shape": [None, 1, 1, 1, None]}),
     "CenterCrop": _center_crop,         # TF.js 4.22's own CenterCrop breaks its model's input
 }
 
@@ -144,7 +147,12 @@ _NOT_IN_TFJS = {
     "Subtract": "TF.js has no Subtract layer. Fix: Add()([x, y_negated]) with a "
                 "Dense/Activation branch, or train with Add.",
     "Attention": "TF.js has no Attention layer.",
+    "EinsumDense": "TF.js has no EinsumDense layer. Fix: for 'ab,bc->ac' or 'abc,cd->abd' "
+                   "use Dense (the same kernel and bias), else keep this model in Python.",
     "MultiHeadAttention": "TF.js has no MultiHeadAttention layer.",
+    **{kind: f"TF.js has no {kind} layer" for kind in (
+        "GlobalAveragePooling3D", "GlobalMaxPooling3D", "UpSampling3D", "ZeroPadding3D",
+        "Cropping3D", "SeparableConv1D", "DepthwiseConv1D")},
     "OpLayer": "it is a raw tensorkit op between layers (like x + y), which TF.js cannot "
                "replay. Fix: use a layer: layers.Add()([x, y]), layers.Multiply(), "
                "layers.Concatenate(), layers.Activation(...).",
@@ -186,6 +194,8 @@ _PREPROCESSING = {
                     "RandomSaturation", "RandomColorDegeneration", "RandomColorJitter",
                     "RandomSharpness", "RandomInvert", "RandomPosterization", "Solarization",
                     "RandomErasing", "RandomGaussianBlur", "MixUp", "CutMix")},
+    "Hashing": "TF.js has no Hashing layer. Fix: hash the values in the page before "
+               "predicting (FarmHash Fingerprint64 mod num_bins, as tk.layers.Hashing), and ",
     "AutoContrast": "TF.js has no AutoContrast layer, and it stretches each image's channels "
                     "when predicting too. Fix: stretch them in the page before predicting "
                     "(subtract each channel's minimum, scale by 255 / (max - min)), and ",
@@ -265,7 +275,7 @@ def _initializer_in(value):
 
 def _refuse(layer, why):
     return ExportError(f"cannot export layer '{layer.name}' ({type(layer).__name__}) to "
-                       f"TensorFlow.js: {why}. Nothing was written.")
+                       f"TensorFlow.js: {why.rstrip('.')}. Nothing was written.")
 
 
 # ---- export --------------------------------------------------------------------------------

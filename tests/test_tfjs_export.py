@@ -68,6 +68,18 @@ def conv2d_more():
         L.GlobalAveragePooling2D()], name="conv2d_more")
 
 
+def volumes():
+    return tk.Sequential([
+        tk.Input(shape=(5, 6, 7, 2)),
+        L.Conv3D(3, 2, strides=(1, 2, 1), padding="same", activation="relu"),  # (5, 3, 7, 3)
+        L.Conv3DTranspose(2, (2, 1, 2), strides=(1, 1, 2)),                # -> (6, 3, 14, 2)
+        L.MaxPooling3D((2, 1, 2), padding="same"),                        # -> (3, 3, 7, 2)
+        L.SpatialDropout3D(0.3),
+        L.AveragePooling3D((2, 2, 3), strides=1),                        # -> (2, 2, 5, 2)
+        L.Conv3D(4, 2, dilation_rate=1, use_bias=False),                 # -> (1, 1, 4, 4)
+        L.Flatten(), L.Dense(3)], name="volumes")
+
+
 def separable():
     return tk.Sequential([
         tk.Input(shape=(9, 8, 3)),
@@ -214,7 +226,8 @@ def image_mapped():
         L.Dense(2)], name="image_mapped")
 
 
-CASES = {f.__name__: f for f in (dense, conv2d, conv2d_more, separable, conv1d, reshaping,
+CASES = {f.__name__: f for f in (dense, conv2d, conv2d_more, volumes, separable, conv1d,
+                                 reshaping,
                                  recurrent,
                                  recurrent_options, embedding, video, functional, activations,
                                  image_extras, dots, masked, cells, image_mapped)}
@@ -837,3 +850,26 @@ def test_constraints_travel_to_tfjs_and_back(tmp_path):
     for ours, theirs in zip(model.layers, back.layers):
         for key in ("kernel_constraint", "bias_constraint"):
             assert ours.get_config().get(key) == theirs.get_config().get(key)
+
+
+@pytest.mark.parametrize("layer, why", [
+    (lambda: L.EinsumDense("ab,bc->ac", 3, name="x"), r"no EinsumDense layer. Fix: .*use Dense"),
+    (lambda: L.Hashing(8, name="x"), r"no Hashing layer. Fix: hash the values in the page")])
+def test_einsum_dense_and_hashing_are_refused_by_name(tmp_path, layer, why):
+    model = tk.Sequential([tk.Input((4,), dtype="int32"), layer(), L.Dense(1)])
+    with pytest.raises(ExportError, match=rf"'x' \((EinsumDense|Hashing)\).*{why}.*[^.]\. "
+                                          r"Nothing was written\.$"):
+        tk.export.to_tfjs(model, tmp_path / "no")
+    assert not (tmp_path / "no").exists()
+
+
+@pytest.mark.parametrize("kind, shape, make", [
+    ("GlobalAveragePooling3D", (2, 3, 4, 2), lambda: L.GlobalAveragePooling3D(name="x")),
+    ("UpSampling3D", (2, 3, 4, 2), lambda: L.UpSampling3D(name="x")),
+    ("SeparableConv1D", (6, 2), lambda: L.SeparableConv1D(3, 2, name="x")),
+    ("DepthwiseConv1D", (6, 2), lambda: L.DepthwiseConv1D(2, name="x"))])
+def test_layers_tfjs_lacks_are_refused_by_name(tmp_path, kind, shape, make):
+    model = tk.Sequential([tk.Input(shape), make(), L.Flatten(), L.Dense(1)])
+    with pytest.raises(ExportError, match=rf"'x' \({kind}\).*TF.js has no {kind} layer\. "
+                                          r"Nothing was written"):
+        tk.export.to_tfjs(model, tmp_path / "no")

@@ -423,8 +423,13 @@ model = tk.Sequential([
 ], name="digits")
 model.summary()"""),
     md("""
-The parameters are the weights: `hidden` has 64×32 + 32 = 2,080. A GraphView shows the
-model; click a layer to open it into its ops."""),
+The parameters are the weights: `hidden` has 64×32 + 32 = 2,080. `tk.utils.plot_model`
+draws the same layers as boxes, each with its input and output shape, as Keras does (it
+also saves the picture, here as `first_model.png` next to this notebook)."""),
+    code("""
+tk.utils.plot_model(model, to_file="first_model.png", show_shapes=True, show_layer_names=True)"""),
+    md("""
+A GraphView shows the model too; click a layer to open it into its ops."""),
     code("widgets.GraphView(model)"),
     md("""
 ## The last layer, its activation and the loss

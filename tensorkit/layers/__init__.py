@@ -26,7 +26,11 @@ _RENAMED = {"Linear": "Dense", "Conv2d": "Conv2D", "Conv1d": "Conv1D",
             "MultiheadAttention": "MultiHeadAttention", "Upsample": "UpSampling2D",
             "ColorJitter": "RandomColorJitter", "GaussianBlur": "RandomGaussianBlur",
             "RandomAutocontrast": "AutoContrast", "RandomPosterize": "RandomPosterization",
-            "RandomSolarize": "Solarization", "RandomAdjustSharpness": "RandomSharpness"}
+            "RandomSolarize": "Solarization", "RandomAdjustSharpness": "RandomSharpness",
+            "Conv3d": "Conv3D", "ConvTranspose3d": "Conv3DTranspose",
+            "ConvTranspose1d": "Conv1DTranspose", "MaxPool3d": "MaxPooling3D",
+            "AvgPool3d": "AveragePooling3D", "Dropout3d": "SpatialDropout3D",
+            "Dropout2d": "SpatialDropout2D", "Dropout1d": "SpatialDropout1D"}
 
 
 def __getattr__(name):
