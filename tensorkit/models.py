@@ -8,7 +8,7 @@ import numpy
 
 from .errors import ShapeError, format_shape
 from .graph import Trace
-from .layers.base import Layer, notify, unique_name
+from .layers.base import Layer, LayerCall, notify, unique_name
 from .tensor import FUNCTIONAL_HOOK, Tensor, symbolic, tensor
 from .training import Trainer
 
@@ -34,8 +34,8 @@ class InputLayer(Layer):
         super().__init__(name=name, dtype=dtype, **kwargs)
         self.shape = (batch_size,) + shape
         self.built = True
-        self.output = symbolic(self.shape, dtype=dtype, name=self.name)
-        self.output.history = _input_call(self)
+        tensor = symbolic(self.shape, dtype=dtype, name=self.name)
+        tensor.history = self.__dict__["_first_call"] = LayerCall(self, [], [tensor])
         self.input_shape = self.output_shape = self.shape
 
     def call(self, inputs):
@@ -44,11 +44,6 @@ class InputLayer(Layer):
     def get_config(self):
         return {**super().get_config(), "shape": list(self.shape[1:]),
                 "batch_size": self.shape[0]}
-
-
-def _input_call(layer):
-    from .layers.base import LayerCall
-    return LayerCall(layer, [], [layer.output])
 
 
 class OpLayer(Layer):
@@ -147,6 +142,36 @@ class Model(Trainer, Layer):
     @property
     def layers(self):
         return list(self._layers)
+
+    # ---- its graph's ends, as Keras: tk.Model(model.input, model.layers[2].output) --------
+    @property
+    def input(self):
+        """The model's input tensor (a list for several), from tk.Input."""
+        inputs = self._graph_ends("inputs")
+        return inputs[0] if len(inputs) == 1 else list(inputs)
+
+    @property
+    def output(self):
+        """The model's output tensor (a list for several)."""
+        outputs = self._graph_ends("outputs")
+        return outputs[0] if len(outputs) == 1 else list(outputs)
+
+    def _graph_ends(self, which):
+        """self.inputs or self.outputs, or an error saying why the model has none."""
+        if isinstance(self, Sequential):
+            ends = getattr(self, which)
+            if ends is None:
+                raise AttributeError(
+                    f"Sequential model {self.name!r} has no {which[:-1]} tensor yet: its input "
+                    "shape is not known. Fix: start it with tk.Input(shape=...), or call it on "
+                    "data once.")
+            return ends
+        if not self._functional:
+            raise AttributeError(
+                f"Model {self.name!r} has no {which[:-1]} tensor: it is a subclassed model, "
+                "whose call can do anything. Fix: build it from tk.Input and layers "
+                "(Sequential or functional) to take a layer's output out of it.")
+        return self.__dict__[which]
 
     def call(self, inputs, training=None):
         if not self._functional:
@@ -284,12 +309,39 @@ class Sequential(Model):
         super().__init__(name=name, **kwargs)
         self._layers = []
         self._input_layer = None
+        self._graph_outs = []              # each layer's output, from the Input's tensor on
         for layer in layers or []:
             self.add(layer)
 
     @property
     def layers(self):
         return list(self._layers)
+
+    @property
+    def inputs(self):
+        """[the Input tensor] once the input shape is known (else None), as Keras."""
+        return None if not self._graph() else [self._input_layer.output]
+
+    @property
+    def outputs(self):
+        """[the last layer's output on that tensor] once the input shape is known."""
+        return None if not self._graph() else [self._graph_end()]
+
+    def _graph_end(self):
+        return self._graph_outs[-1] if self._graph_outs else self._input_layer.output
+
+    def _graph(self):
+        """The layers called one after the other on the Input's tensor (made here when the
+        shape came from data or input_shape=), so each layer's .input and .output lead back
+        to model.input, as in Keras. False while the input shape is unknown."""
+        if self._input_layer is None:
+            if not isinstance(self._build_shapes, tuple):
+                return False
+            self._input_layer = InputLayer(shape=self._build_shapes[1:])
+            self._graph_outs = []
+        while len(self._graph_outs) < len(self._layers):
+            self._graph_outs.append(self._layers[len(self._graph_outs)](self._graph_end()))
+        return True
 
     def add(self, layer):
         """Put `layer` on top of the stack (a tk.Input(...) tensor sets the input shape)."""
@@ -316,7 +368,8 @@ class Sequential(Model):
             self._build_shapes = layer._build_shapes           # Dense(4, input_shape=(8,))
         self._layers.append(layer)
         if self._build_shapes is not None:
-            self(self._symbolic_inputs())                      # build now, shapes known
+            self._graph()                                      # build now, shapes known
+            self(self._symbolic_inputs())
         notify(self, "add")
 
     def pop(self):
@@ -325,6 +378,7 @@ class Sequential(Model):
             raise ValueError(f"Model '{self.name}' has no layers to pop.")
         layer = self._layers.pop()
         self.output_shape = None
+        del self._graph_outs[len(self._layers):]         # the graph ends one layer lower
         if self._layers and self._build_shapes is not None:
             self(self._symbolic_inputs())               # output_shape of the new top
         notify(self, "pop")

@@ -211,3 +211,66 @@ def test_model_call_without_training_uses_each_layers_default_as_keras():
     assert all(np.array_equal(f, a) or np.array_equal(f, a[:, ::-1]) for f, a in zip(flipped, x))
     np.testing.assert_array_equal(model.predict(x, verbose=0), x)
     np.testing.assert_array_equal(model(x, training=False).numpy(), x)
+
+
+# ---- layer.input / layer.output / model.input / model.output, as Keras ---------------------
+def test_a_sequential_model_can_be_cut_open_at_any_layer():
+    model = tk.Sequential([tk.Input((8, 8, 1)), layers.Conv2D(4, 3, activation="relu"),
+                           layers.MaxPooling2D(), layers.Flatten(), layers.Dense(3)])
+    assert model.input.shape == (None, 8, 8, 1) and model.output.shape == (None, 3)
+    assert model.layers[1].input is model.layers[0].output
+    features = tk.Model(model.input, [layer.output for layer in model.layers])
+    x = np.random.default_rng(0).random((2, 8, 8, 1), dtype=np.float32)
+    outs = features.predict(x, verbose=0)
+    assert [o.shape for o in outs] == [(2, 6, 6, 4), (2, 3, 3, 4), (2, 36), (2, 3)]
+    step = x
+    for layer, out in zip(model.layers, outs):
+        step = layer(step).numpy()
+        np.testing.assert_allclose(out, step, rtol=1e-6)
+
+
+def test_sequential_without_input_gets_its_graph_from_the_first_data():
+    model = tk.Sequential([layers.Dense(4), layers.Dense(2)])
+    with pytest.raises(AttributeError, match=r"no input tensor yet: its input shape is not "
+                                             r"known. Fix: start it with tk.Input"):
+        _ = model.input
+    model.predict(np.zeros((3, 5), "float32"), verbose=0)
+    assert model.input.shape == (None, 5) and model.layers[1].output.shape == (None, 2)
+    declared = tk.Sequential([layers.Dense(4, input_shape=(7,)), layers.Dense(1)])
+    assert declared.layers[0].input.shape == (None, 7)
+
+
+def test_transfer_learning_takes_a_new_head_on_an_inner_layer():
+    base = tk.pretrained.load("digits_cnn")
+    body = base.layers[-2].output                          # what the old head read
+    head = layers.Dense(5, activation="softmax", name="new_head")(body)
+    model = tk.Model(base.input, head)
+    assert model.output.shape == (None, 5)
+    assert [l.name for l in model.layers][-1] == "new_head"
+    x = tk.data.load_digits()[0].numpy()[:3].reshape(3, 8, 8, 1)
+    assert model.predict(x, verbose=0).shape == (3, 5)
+    base.pop()
+    assert base.output is base.layers[-1].output
+
+
+def test_functional_models_give_lists_for_several_inputs_and_outputs():
+    a, b = tk.Input((3,), name="a"), tk.Input((2,), name="b")
+    dense = layers.Dense(4, name="d")
+    left, right = dense(a), layers.Dense(1)(b)
+    model = tk.Model([a, b], [left, right])
+    assert model.input == [a, b] and model.output == [left, right]
+    assert dense.input is a and dense.output is left
+    assert dense(tk.Input((3,))) is not left and dense.output is left   # the first call stays
+
+
+def test_no_graph_no_tensors_with_a_fix():
+    with pytest.raises(AttributeError, match=r"The layer 'lonely' has never been called on "
+                                             r"tensors of a model.*Fix: build the model"):
+        _ = layers.Dense(2, name="lonely").output
+
+    class Net(tk.Model):
+        def call(self, x):
+            return x
+
+    with pytest.raises(AttributeError, match=r"no input tensor: it is a subclassed model"):
+        _ = Net().input

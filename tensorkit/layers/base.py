@@ -538,7 +538,32 @@ class Layer:
             for t in record.outputs:
                 if isinstance(t, Tensor):
                     t.history = record
+            io.setdefault("_first_call", record)       # Keras' node 0: layer.input/.output
         return outputs
+
+    # ---- the tensors of the first call in a functional graph (Keras' node 0) ---------------
+    def _first(self, what):
+        record = self.__dict__.get("_first_call")
+        if record is None:
+            raise AttributeError(
+                f"The layer {self.name!r} has never been called on tensors of a model "
+                f"(tk.Input or a model's layers) and thus has no defined {what}. Fix: build the "
+                "model from tk.Input(shape=...) first, e.g. tk.Sequential([tk.Input(shape="
+                "(784,)), ...]).")
+        return record
+
+    @property
+    def input(self):
+        """The symbolic tensor(s) this layer took when first called in a model's graph: with
+        ``output`` it cuts a model open, e.g. ``tk.Model(model.input, layer.output)``."""
+        record = self._first("input")
+        return record.inputs[0] if len(record.inputs) == 1 else list(record.inputs)
+
+    @property
+    def output(self):
+        """The symbolic tensor(s) this layer gave when first called in a model's graph."""
+        record = self._first("output")
+        return record.outputs[0] if len(record.outputs) == 1 else list(record.outputs)
 
     def _check_input(self, shape):
         """Once built, inputs keep their rank and last axis (Keras' input spec); the batch,
