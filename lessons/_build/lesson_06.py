@@ -159,6 +159,38 @@ for a in axes:
     a.axis("off")
 plt.show()
 """)
+L.md("""
+## Every layer at once
+
+A model that starts with `tk.Input` keeps the graph of its layers: `model.input` is its
+input tensor and each `layer.output` the tensor that layer made from it (shapes, no data).
+A new `tk.Model` from that input to **every** layer's output predicts all of them in one
+go: a list with one array per layer, so you can watch the shape walk through the network.
+""")
+L.code("""
+activations = tk.Model(model.input, [layer.output for layer in model.layers])
+outputs = activations.predict(x_test[:1], verbose=0)   # a list: one array per layer
+print(f"{'input':8}", x_test[:1].shape)
+for layer, out in zip(model.layers, outputs):
+    print(f"{layer.name:8}", out.shape)
+""")
+L.md("""
+By `conv_2` the image is down to 2×2 pixels, but 16 channels deep: each feature map says
+roughly *where* in the digit its filter found its pattern. Here are the first 8.
+""")
+L.code("""
+by_name = {layer.name: out for layer, out in zip(model.layers, outputs)}
+maps_2 = by_name["conv_2"]                           # (1, 2, 2, 16)
+fig, axes = plt.subplots(1, 9, figsize=(9, 1.3), dpi=60)
+axes[0].imshow(x_test[0].numpy()[..., 0], cmap="gray_r")
+axes[0].set_title("input")
+for i in range(8):
+    axes[i + 1].imshow(maps_2[0, ..., i], cmap="viridis")
+    axes[i + 1].set_title(f"filter {i}")
+for a in axes:
+    a.axis("off")
+plt.show()
+""")
 # ---- exercises
 L.md("## Exercises")
 L.exercise(
@@ -209,6 +241,15 @@ and call it once on `tk.symbolic((None, 8, 8, 1))` so that it has a shape.""",
 output = answer(tk.symbolic((None, 8, 8, 1)))""",
     """widgets.check(answer, {"type": "Conv2D", "shape": (None, 8, 8, 16), "kernel_size": (3, 3)},
               hint="Which padding keeps height and width? Which argument sets the channels?")""")
+L.exercise(
+    "6.5", "predict the shape",
+    """`activations` gives one array per layer of `model`, in the order of `model.layers`.
+What shape does `activations.predict(x_test[:5], verbose=0)[1]` have? Five images go in,
+so the batch axis is a number, not `None`.""",
+    "answer = None  # your answer: a shape tuple",
+    "answer = (5, 4, 4, 8)",
+    """expected = activations.predict(x_test[:5], verbose=0)[1].shape
+widgets.check(answer, expected, hint="Index 1 is the second layer, pool: it halves conv_1's height and width and keeps its 8 channels.")""")
 L.md("""
 ## Summary
 
@@ -217,6 +258,8 @@ L.md("""
   `"same"` keeps the size, `strides` divide it.
 - `MaxPooling2D(2)` halves height and width and keeps the channels.
 - `Flatten` before `Dense`, or `Dense` scores every pixel position separately.
+- `tk.Model(model.input, [layer.output for layer in model.layers])` predicts every
+  layer's output at once: the shape walk, and the feature maps to draw.
 
 Next: text, where the axes are (batch, time).
 """)

@@ -74,6 +74,23 @@ L.md("""
 layer to freeze or unfreeze it, and the totals follow.
 """)
 L.code("widgets.LayerPanel(model)")
+L.md("""
+### The same head, from an inner layer's output
+
+A model that starts with `tk.Input` keeps its graph: `base.input` is the input tensor and
+each `layer.output` the tensor that layer made. `tk.Model(base.input, new_head(features))`
+builds the new model from a fresh copy of the body without `pop()`, and gives the same
+shape. `pop()`/`add()` suits a Sequential stack whose head is its last layer;
+`layer.output` lets you branch from **any** inner layer, e.g. to put two heads on one body.
+""")
+L.code("""
+base = tk.pretrained.load("digits_cnn")
+features = base.layers[-2].output                    # flatten, under the head: (None, 512)
+new_head = layers.Dense(2, activation="softmax")
+functional = tk.Model(base.input, new_head(features))   # (None, 8, 8, 1) -> (None, 2)
+print("pop/add:   ", model.output.shape)
+print("functional:", functional.output.shape)
+""")
 L.md("## Train only the head")
 L.code("""
 frozen_body = model.get_layer("conv_2").get_weights()[0].copy()
@@ -184,6 +201,7 @@ L.md("""
 
 - `tk.pretrained.load(name)` gives a trained, compiled model; `summary()` shows its layers.
 - `model.pop()` drops the head; `model.add(...)` puts a new one on the body's features.
+  Or branch from any layer: `tk.Model(base.input, new_head(base.layers[-2].output))`.
 - `layer.trainable = False` freezes a layer (`LayerPanel` shows it); compile after changing it.
 - With little data, a frozen pretrained body + a new head trains few weights and did
   better here than the same network from scratch; then unfreeze the top layers and
