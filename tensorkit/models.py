@@ -137,6 +137,8 @@ class Model(Trainer, Layer):
                 layers.append(call.layer)
         self._layers = layers
         self._build_shapes = [t.shape for t in self.inputs]
+        shapes = [[tuple(t.shape) for t in ends] for ends in (self.inputs, self.outputs)]
+        self.input_shape, self.output_shape = (s[0] if len(s) == 1 else s for s in shapes)
         self.built = True
 
     @property

@@ -274,3 +274,12 @@ def test_no_graph_no_tensors_with_a_fix():
 
     with pytest.raises(AttributeError, match=r"no input tensor: it is a subclassed model"):
         _ = Net().input
+
+
+def test_functional_model_knows_its_shapes_before_any_call():
+    a, b = tk.Input((4,)), tk.Input((3,))
+    one = tk.Model(a, layers.Dense(2)(a))
+    assert (one.input_shape, one.output_shape) == ((None, 4), (None, 2))
+    two = tk.Model([a, b], [layers.Dense(2)(a), b])
+    assert two.input_shape == [(None, 4), (None, 3)]
+    assert two.output_shape == [(None, 2), (None, 3)]
