@@ -283,3 +283,11 @@ def test_functional_model_knows_its_shapes_before_any_call():
     two = tk.Model([a, b], [layers.Dense(2)(a), b])
     assert two.input_shape == [(None, 4), (None, 3)]
     assert two.output_shape == [(None, 2), (None, 3)]
+
+
+def test_keras_3_variable_names_list_the_same_weights():
+    model = tk.Sequential([tk.Input((3,)), layers.Dense(4), layers.BatchNormalization()])
+    assert model.variables == model.weights and len(model.variables) == 6
+    assert model.trainable_variables == model.trainable_weights
+    assert [w.name for w in model.non_trainable_variables] == \
+        [w.name for w in model.non_trainable_weights]          # the moving statistics

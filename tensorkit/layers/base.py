@@ -387,6 +387,13 @@ class Layer:
         trainable = {id(w) for w in self.trainable_weights}
         return [w for w in self.weights if id(w) not in trainable]
 
+    # Keras 3's other names for the same lists
+    variables = property(lambda self: self.weights, doc="The same list as ``weights``.")
+    trainable_variables = property(lambda self: self.trainable_weights,
+                                   doc="The same list as ``trainable_weights``.")
+    non_trainable_variables = property(lambda self: self.non_trainable_weights,
+                                       doc="The same list as ``non_trainable_weights``.")
+
     @property
     def trainable(self):
         return self._trainable
