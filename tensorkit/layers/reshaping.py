@@ -87,16 +87,19 @@ class ZeroPadding2D(Layer):
     (B, H + top + bottom, W + left + right, C). ``padding``: an int, (rows, cols), or
     ((top, bottom), (left, right))."""
 
+    rank = 2                                       # spatial axes
+
     def __init__(self, padding=(1, 1), data_format=None, **kwargs):
         super().__init__(**kwargs)
-        self.padding = _edge_pairs("ZeroPadding2D", "padding", padding)
-        self.data_format = check_data_format("ZeroPadding2D", data_format)
+        kind = type(self).__name__
+        self.padding = _edge_pairs(kind, "padding", padding, self.rank)
+        self.data_format = check_data_format(kind, data_format, self.rank)
 
     def build(self, input_shape):
-        check_rank(self, "pad", input_shape, 2)
+        check_rank(self, "pad", input_shape, self.rank)
 
     def call(self, inputs):
-        # (B, H, W, C) -> (B, t + H + b, l + W + r, C)
+        # (B, H, W, C) -> (B, t + H + b, l + W + r, C); a volume's depth likewise
         return ops.pad(inputs, ((0, 0),) + self.padding + ((0, 0),))
 
     def get_config(self):
@@ -104,26 +107,15 @@ class ZeroPadding2D(Layer):
                 "data_format": self.data_format}
 
 
-class ZeroPadding3D(Layer):
+class ZeroPadding3D(ZeroPadding2D):
     """Add zeros around each volume: (B, D, H, W, C) -> (B, front + D + back,
     top + H + bottom, left + W + right, C). ``padding``: an int, (depth, rows, cols), or
     ((front, back), (top, bottom), (left, right))."""
 
+    rank = 3
+
     def __init__(self, padding=((1, 1), (1, 1), (1, 1)), data_format=None, **kwargs):
-        super().__init__(**kwargs)
-        self.padding = _edge_pairs("ZeroPadding3D", "padding", padding, 3)
-        self.data_format = check_data_format("ZeroPadding3D", data_format, 3)
-
-    def build(self, input_shape):
-        check_rank(self, "pad", input_shape, 3)
-
-    def call(self, inputs):
-        # (B, D, H, W, C) -> (B, f + D + b, t + H + b, l + W + r, C)
-        return ops.pad(inputs, ((0, 0),) + self.padding + ((0, 0),))
-
-    def get_config(self):
-        return {**super().get_config(), "padding": self.padding,
-                "data_format": self.data_format}
+        super().__init__(padding, data_format, **kwargs)
 
 
 class UpSampling3D(Layer):
@@ -226,13 +218,16 @@ class Cropping2D(Layer):
     """Drop rows and columns at the edges: (B, H, W, C) -> (B, H - top - bottom,
     W - left - right, C). ``cropping``: an int, (rows, cols), or ((top, bottom), (left, right))."""
 
+    rank = 2                                       # spatial axes
+
     def __init__(self, cropping=((0, 0), (0, 0)), data_format=None, **kwargs):
         super().__init__(**kwargs)
-        self.cropping = _edge_pairs("Cropping2D", "cropping", cropping)
-        self.data_format = check_data_format("Cropping2D", data_format)
+        kind = type(self).__name__
+        self.cropping = _edge_pairs(kind, "cropping", cropping, self.rank)
+        self.data_format = check_data_format(kind, data_format, self.rank)
 
     def build(self, input_shape):
-        check_rank(self, "crop", input_shape, 2)
+        check_rank(self, "crop", input_shape, self.rank)
         _crop(self, input_shape, self.cropping)
 
     def call(self, inputs):
@@ -243,23 +238,12 @@ class Cropping2D(Layer):
                 "data_format": self.data_format}
 
 
-class Cropping3D(Layer):
+class Cropping3D(Cropping2D):
     """Drop cells at the edges of each volume: (B, D - front - back, H - top - bottom,
     W - left - right, C). ``cropping``: an int, (depth, rows, cols), or
     ((front, back), (top, bottom), (left, right)); Keras's default crops 1 everywhere."""
 
+    rank = 3
+
     def __init__(self, cropping=((1, 1), (1, 1), (1, 1)), data_format=None, **kwargs):
-        super().__init__(**kwargs)
-        self.cropping = _edge_pairs("Cropping3D", "cropping", cropping, 3)
-        self.data_format = check_data_format("Cropping3D", data_format, 3)
-
-    def build(self, input_shape):
-        check_rank(self, "crop", input_shape, 3)
-        _crop(self, input_shape, self.cropping)
-
-    def call(self, inputs):
-        return inputs[_crop(self, inputs.shape, self.cropping)]
-
-    def get_config(self):
-        return {**super().get_config(), "cropping": self.cropping,
-                "data_format": self.data_format}
+        super().__init__(cropping, data_format, **kwargs)
