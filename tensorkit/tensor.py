@@ -186,6 +186,16 @@ class Tensor:
     def __int__(self):
         return int(self.item())
 
+    def __index__(self):
+        """A 0-d integer tensor as a Python index: ``class_names[labels[i]]``, as NumPy."""
+        data = self._need_data("an index")
+        if data.ndim != 0 or data.dtype.kind not in "iub":
+            raise TypeError(f"only a single integer (0-d int) tensor can be used as an index, "
+                            f"not one of shape {format_shape(self.shape)} and dtype "
+                            f"{self.dtype}. Fix: pick one element (t[0]) or int(t) after "
+                            "rounding (tk.round(t)).")
+        return int(data)
+
     __hash__ = object.__hash__
 
     # ---- autograd -----------------------------------------------------------------

@@ -1,6 +1,10 @@
 """The ``keras.utils`` names learners reach for: ``to_categorical``, ``set_random_seed``,
 ``PyDataset`` (the same class as ``tk.data.PyDataset``), ``pad_sequences`` (``tk.data``'s),
-``normalize``, and ``plot_model``/``model_to_dot`` (in tensorkit/plotting.py)."""
+``normalize``, ``plot_model``/``model_to_dot`` (in tensorkit/plotting.py); the datasets
+tutorials start with, from local files (tensorkit/data/directory.py, timeseries.py):
+``image_dataset_from_directory``, ``text_dataset_from_directory``,
+``timeseries_dataset_from_array``; and image files with Pillow: ``load_img``,
+``img_to_array``, ``array_to_img``, ``save_img`` (tensorkit/data/images.py)."""
 
 import random as _python_random
 
@@ -8,11 +12,16 @@ import numpy
 
 from . import random as _tk_random
 from .data import one_hot, pad_sequences
+from .data.directory import image_dataset_from_directory, text_dataset_from_directory
+from .data.images import array_to_img, img_to_array, load_img, save_img
 from .data.pydataset import PyDataset
+from .data.timeseries import timeseries_dataset_from_array
 from .plotting import model_to_dot, plot_model
 
 __all__ = ["to_categorical", "set_random_seed", "PyDataset", "pad_sequences", "normalize",
-           "plot_model", "model_to_dot"]
+           "plot_model", "model_to_dot", "image_dataset_from_directory",
+           "text_dataset_from_directory", "timeseries_dataset_from_array", "load_img",
+           "img_to_array", "array_to_img", "save_img"]
 
 
 def to_categorical(x, num_classes=None):

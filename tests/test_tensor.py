@@ -118,3 +118,13 @@ def test_repr_shows_shape_dims_dtype_device_and_op():
     assert s == "Tensor(shape=(None, 3), dtype=float32, device=symbolic, name='images')"
     big = repr(tk.zeros((1000, 1000)))
     assert "..." in big and len(big) < 2000
+
+
+def test_a_single_integer_tensor_indexes_python_lists():
+    names = ["cat", "dog", "bird"]
+    labels = tk.tensor([2, 0])
+    assert names[labels[0]] == "bird" and names[labels[1]] == "cat"
+    with pytest.raises(TypeError, match=r"only a single integer .* not one of shape \(2,\)"):
+        names[labels]
+    with pytest.raises(TypeError, match=r"dtype float32. Fix: pick one element"):
+        names[tk.tensor(1.0)]

@@ -3,19 +3,22 @@
 ``tk.data.load_digits()``, ``tk.data.sentiment()``, ``tk.data.sequence_task()`` give data;
 ``pad_sequences``, ``Tokenizer`` and ``TextVectorization`` turn text into numbers;
 ``one_hot``, ``train_test_split`` and ``batches`` get arrays ready for training;
-``PyDataset`` (as ``keras.utils.PyDataset``) makes batches in Python code for ``fit``. Functions
+``PyDataset`` (as ``keras.utils.PyDataset``) makes batches in Python code for ``fit``;
+``Dataset`` is what ``tk.utils.image_dataset_from_directory``, ``text_dataset_from_directory``
+and ``timeseries_dataset_from_array`` give (a PyDataset with ``map``/``take``/``skip``). Functions
 keep the kind of what they are given: NumPy arrays stay arrays, tensors stay tensors.
 """
 
 import numpy
 
 from ..tensor import Tensor, tensor
+from .dataset import Dataset
 from .datasets import load_digits, sentiment, sequence_task
 from .pydataset import PyDataset
 from .text import TextVectorization, Tokenizer, pad_sequences
 
 __all__ = ["load_digits", "sentiment", "sequence_task", "pad_sequences", "Tokenizer",
-           "TextVectorization", "one_hot", "train_test_split", "batches", "PyDataset"]
+           "TextVectorization", "one_hot", "train_test_split", "batches", "PyDataset", "Dataset"]
 
 
 def one_hot(labels, num_classes=None):

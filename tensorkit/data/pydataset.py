@@ -159,7 +159,9 @@ class PyDatasetAdapter:
     """A PyDataset: batches by index, their order shuffled (Python's random) if asked."""
 
     def __init__(self, dataset, shuffle=False):
-        self.dataset, self.shuffle = dataset, shuffle
+        # tk.data.Dataset stands for a tf.data dataset, whose order Keras' fit keeps
+        self.dataset = dataset
+        self.shuffle = shuffle and not getattr(dataset, "keeps_its_order", False)
         _ = dataset.workers                     # Keras' warning if super().__init__ was skipped
         self.num_batches = dataset.num_batches
         if self.num_batches == 0:
