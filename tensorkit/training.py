@@ -5,6 +5,11 @@ A training step is: forward on a batch, the loss, ``backprop`` to the trainable 
 only, then ``optimizer.apply`` updating the weight arrays in place. Graph recording is
 off during steps (nothing to draw) and evaluate/predict run under ``no_grad``. A NaN or
 infinite loss is caught before its update is applied, so the weights stay as they were.
+
+A subclass may write its own ``train_step(data)`` / ``test_step`` / ``predict_step`` (a GAN's
+two optimizers, a VAE's losses), as Keras' "customize what happens in fit()": fit then calls
+it once per batch and keeps its progress bar, callbacks, History and validation. Models
+that override nothing run the same default steps inlined (the fast path).
 """
 
 import inspect
@@ -21,7 +26,7 @@ from .graph import STATE
 from .layers.base import _LOSS_HOLDERS, _REGULARIZED
 from .tensor import Tensor, backprop, to_array
 
-__all__ = ["Trainer", "NaNLossError"]
+__all__ = ["Trainer", "NaNLossError", "unpack_x_y_sample_weight"]
 
 
 class NaNLossError(RuntimeError):
@@ -179,9 +184,11 @@ class Trainer:
         `metrics` ignore sample_weight and class_weight; `weighted_metrics` (the same kinds
         of names and objects) are given them, and log under the metric's name, or
         ``weighted_<name>`` when a metric in `metrics` has that name already (Keras')."""
-        if loss is None:
+        if loss is None and not _overrides(self, "train_step", "compute_loss"):
             raise ValueError("compile needs a loss, e.g. loss='mse' for numbers or "
-                             "loss='sparse_categorical_crossentropy' for class ids.")
+                             "loss='sparse_categorical_crossentropy' for class ids. (A model "
+                             "whose own train_step computes its losses, as a GAN's or a VAE's, "
+                             "may leave it out.)")
         self.optimizer = _resolve(optimizers.get, optimizer, "optimizer",
                                   optimizers._BY_NAME)
         for spec in _leaves(loss):
@@ -207,6 +214,7 @@ class Trainer:
         self._metric_spec, self._weighted_metric_spec = metrics, weighted_metrics
         self._compiled_losses = None          # per output, made when the outputs are known
         self._compiled_metrics, self._metric_names = None, []
+        self._loss_tracker = metrics_module.Mean(name="loss")   # what train_step averages
         self.stop_training = False
         self.compiled = True
 
@@ -240,7 +248,7 @@ class Trainer:
         if len(ys) != n:
             raise ValueError(f"The model has {n} output(s) but {len(ys)} label array(s) were "
                              "given. Fix: pass y as a list with one array per output.")
-        specs = self._per_output(self._loss_spec, n, "loss")
+        specs = [] if self._loss_spec is None else self._per_output(self._loss_spec, n, "loss")
         self._compiled_losses = []
         for spec in specs:
             fn = losses.get(spec)
@@ -263,7 +271,9 @@ class Trainer:
 
     @property
     def metrics_names(self):
-        return ["loss"] + list(getattr(self, "_metric_names", []))
+        """The names ``self.metrics`` log under: "loss", the compiled ones (known after a first
+        batch), then the Metric attributes of a subclass."""
+        return list(self._metric_log_names().values())
 
     # ---- data ------------------------------------------------------------------------------
     def _input_layers(self):
@@ -328,12 +338,23 @@ class Trainer:
                              "way).")
         return xs, ys, nx
 
-    def _sample_weights(self, sample_weight, class_weight, ys, n):
+    def _prepare_inputs(self, x, what="x"):
+        """(xs, None, samples): inputs without labels, for a train_step that needs none."""
+        xs = self._prepare_x(x, what)
+        return xs, None, _count(xs, what)
+
+    def _sample_weights(self, sample_weight, class_weight, ys, n, xs=None):
         """One float32 weight per sample, from sample_weight or class_weight (or None)."""
         if sample_weight is not None and class_weight is not None:
             raise ValueError("You cannot pass both class_weight and sample_weight. Fix: fold "
                              "the class weights into sample_weight (e.g. sample_weight * "
                              "np.array([class_weight[c] for c in y])).")
+        if ys is None:                                  # a custom train_step's x alone
+            if class_weight is not None:
+                raise ValueError("class_weight weighs each sample by its label, but no "
+                                 "labels y were given. Fix: fit(x, y, class_weight=...), or "
+                                 "pass sample_weight.")
+            ys = xs
         if class_weight is not None:
             if len(ys) != 1:
                 raise ValueError("class_weight is only supported for models with a single "
@@ -416,6 +437,189 @@ class Trainer:
         for _, m, _ in self._compiled_metrics or []:
             m.reset_state()
 
+    # ---- what a subclass overrides: Keras' "customize what happens in fit()" -----------------
+    # fit, evaluate and predict call these once per batch when a subclass overrides one of
+    # them (or compute_loss / compute_metrics); otherwise they run the same steps inlined.
+    def train_step(self, data):
+        """One training step on a batch `data` (x, (x, y) or (x, y, sample_weight) as fit
+        got them, Tensors); returns the logs dict that fit shows and gives the callbacks.
+
+        Override it to train in your own way (a GAN's two optimizers, a VAE's losses): take
+        gradients with ``tk.gradients(loss, weights)`` (or ``loss.backward()`` and each
+        weight's ``.grad``), apply them with ``optimizer.apply(grads, weights)``, and return
+        ``{"loss": ...}`` or ``self.compute_metrics(x, y, y_pred, sample_weight)``."""
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
+        y_pred = self(x, training=True)
+        loss = self._compute_loss(x, y, y_pred, sample_weight, training=True)
+        value = float(loss.data)
+        self._loss_tracker.update_state(value, sample_weight=_batch_size(x))
+        weights = self.trainable_weights
+        if weights and loss.requires_grad and math.isfinite(value):   # a NaN is not applied
+            grads = backprop(loss, wrt=weights)
+            self.optimizer.apply([grads.get(w) for w in weights], weights)
+        return self.compute_metrics(x, y, y_pred, sample_weight=sample_weight)
+
+    def test_step(self, data):
+        """One evaluation step (no training, no gradients): the logs dict of this batch."""
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
+        y_pred = self(x, training=False)
+        loss = self._compute_loss(x, y, y_pred, sample_weight, training=False)
+        self._loss_tracker.update_state(float(loss.data), sample_weight=_batch_size(x))
+        return self.compute_metrics(x, y, y_pred, sample_weight=sample_weight)
+
+    def predict_step(self, data):
+        """The outputs for one batch of inputs (a Tensor, or a list or dict of them)."""
+        x, _, _ = unpack_x_y_sample_weight(data)
+        return self(x, training=False)
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """The compiled loss of (y, y_pred) plus the model's regularization and add_loss
+        terms (``self.losses``): one scalar Tensor to take gradients of."""
+        del x, training                         # the default loss needs neither (Keras')
+        total = None
+        if getattr(self, "_loss_spec", None) is not None:
+            if y is None or y_pred is None:
+                raise ValueError(f"compute_loss got y={_what(y)} and y_pred={_what(y_pred)}, "
+                                 "but the compiled loss compares the labels y with the "
+                                 "outputs y_pred. Fix: self.compute_loss(y=y, y_pred=y_pred) "
+                                 "(and fit(x, y) with labels).")
+            ys, outs = self._label_arrays(y), _output_tensors(y_pred)
+            if self._compiled_losses is None:
+                self._build_compiled(ys, outs)
+            total = self._loss_value(ys, outs, _weight_array(sample_weight))
+        if _REGULARIZED[0] or _LOSS_HOLDERS:
+            for extra in self.losses:
+                total = ops.sum(extra) if total is None else total + ops.sum(extra)
+        if total is None:
+            raise ValueError("No loss to compute. Provide a `loss` argument in `compile()`. "
+                             "Fix: model.compile(optimizer=..., loss='mse'), or compute the "
+                             "loss yourself in train_step (loss = tk.mean(tk.square(y - "
+                             "y_pred))) instead of calling self.compute_loss.")
+        return total
+
+    def _compute_loss(self, x, y, y_pred, sample_weight, training):
+        """compute_loss, also when an override predates its `training` argument (Keras')."""
+        fn = type(self).compute_loss
+        if fn not in _TAKES_TRAINING:
+            _TAKES_TRAINING[fn] = "training" in inspect.signature(fn).parameters
+        if _TAKES_TRAINING[fn]:
+            return self.compute_loss(x, y, y_pred, sample_weight, training=training)
+        return self.compute_loss(x, y, y_pred, sample_weight)
+
+    def compute_metrics(self, x, y, y_pred, sample_weight=None):
+        """Update the compiled metrics with this batch; return ``get_metrics_result()``."""
+        del x
+        if getattr(self, "_metric_spec", None) or getattr(self, "_weighted_metric_spec", None):
+            ys, outs = self._label_arrays(y), _output_tensors(y_pred)
+            if self._compiled_metrics is None:
+                self._build_compiled(ys, outs)
+            self._update_metrics(ys, outs, None, _weight_array(sample_weight))
+        return self.get_metrics_result()
+
+    @property
+    def metrics(self):
+        """The metric objects fit resets at each epoch's start, in Keras' order: the loss
+        tracker ("loss"), the compiled metrics (made at the first batch), then any
+        tk.metrics objects the model holds as attributes (``self.kl_tracker = Mean(...)``)."""
+        found = [self._loss_tracker] if getattr(self, "compiled", False) else []
+        found += [m for _, m, _ in getattr(self, "_compiled_metrics", None) or []]
+        return found + _own_metrics(self)
+
+    def reset_metrics(self):
+        """Reset every metric in ``self.metrics`` (fit does it as each epoch starts)."""
+        for m in self.metrics:
+            m.reset_state()
+
+    def get_metrics_result(self):
+        """{name: result} of ``self.metrics``: floats (arrays for per-class metrics)."""
+        names = self._metric_log_names()
+        logs = {}
+        for m in self.metrics:
+            value = m.result()
+            if isinstance(value, dict):
+                logs.update(value)
+            else:
+                logs[names.get(id(m), m.name)] = _log_value(value)
+        return logs
+
+    def _metric_log_names(self):
+        """{id(metric): the name it logs under}, in ``self.metrics``' order."""
+        logged = {id(m): name for (_, m, _), name in
+                  zip(getattr(self, "_compiled_metrics", None) or [],
+                      getattr(self, "_metric_names", []))}
+        return {id(m): logged.get(id(m), m.name) for m in self.metrics}
+
+    def _metrics_result_or_logs(self, logs, method):
+        """The epoch's logs, as Keras: the metrics' results when the step returned exactly
+        their names, otherwise what the last step returned."""
+        results = self.get_metrics_result()
+        if set(results) != set(logs):
+            return logs
+        differ = [k for k, v in logs.items() if not _same_log(v, results[k])]
+        if differ:                       # Keras says nothing: a puzzle worth a warning
+            k = differ[0]
+            warnings.warn(f"{method} returned {k}={_shown(logs[k])} for its last batch, but "
+                          f"the metric {k!r} in self.metrics reads {_shown(results[k])}, and the "
+                          "epoch's logs (History, callbacks) come from self.metrics when the "
+                          "step returns exactly their names, as in Keras. Fix: update that "
+                          f"metric in {method} (self.metrics[...].update_state(value)) and "
+                          "return its result(), or return names that are not in "
+                          "self.metrics.", stacklevel=4)
+        return results
+
+    def zero_grad(self):
+        """Forget every weight's ``.grad`` (loss.backward() adds to it), as torch's
+        module.zero_grad(), which Keras' torch train_step calls first."""
+        for w in self.weights:
+            w.grad = None
+
+    def _label_arrays(self, y):
+        if isinstance(y, Tensor):
+            return [y.data]
+        if isinstance(y, (list, tuple)) and y and all(isinstance(t, Tensor) for t in y):
+            return [t.data for t in y]
+        return self._prepare_y(y)
+
+    def _steps_mode(self, which):
+        """Whether fit ("train"), evaluate ("test") or predict ("predict") goes through the
+        overridable step methods rather than the inlined default steps."""
+        if which == "predict":
+            return _overrides(self, "predict_step")
+        steps = ("train_step", "compute_loss", "compute_metrics", "metrics")
+        return _overrides(self, *steps, *(("test_step",) if which == "test" else ())) or \
+            bool(_own_metrics(self))                   # their results are logged too
+
+    def _run_steps(self, method, batches, prepare, callback_list, on_end=None):
+        """Call train_step or test_step on each batch; the logs of the last step.
+        `on_end(batch, logs)` returns True to stop."""
+        step = getattr(self, method)
+        begin = getattr(callback_list, f"on_{method[:-5]}_batch_begin", None)
+        end = getattr(callback_list, f"on_{method[:-5]}_batch_end", None)
+        logs = {}
+        for batch, data in enumerate(batches):
+            if begin is not None:
+                begin(batch, {})
+            logs = _step_logs(step(_step_data(*(data if prepare is None else
+                                                prepare(data, batch)))), self, method)
+            if end is not None:
+                end(batch, logs)
+            if on_end is not None and on_end(batch, logs):
+                break
+        return logs
+
+    def _evaluate_steps(self, batches, prepare=None, callback_list=None):
+        """evaluate with test_step: the metrics' results (or the last step's logs)."""
+        from .tensor import no_grad
+        self.reset_metrics()
+        was_recording = STATE.recording
+        STATE.recording = False
+        try:
+            with no_grad():
+                logs = self._run_steps("test_step", batches, prepare, callback_list)
+        finally:
+            STATE.recording = was_recording
+        return self._metrics_result_or_logs(logs, "test_step")
+
     # ---- batches: arrays, generators, PyDatasets ---------------------------------------------
     def _stream(self, x, y, sample_weight, class_weight, batch_size, shuffle, method):
         """The adapter for a generator or PyDataset x, checked as Keras checks it."""
@@ -446,12 +650,16 @@ class Trainer:
             raise ValueError(f"The {kind} gave {describe(batch)} as batch {step}; a batch is "
                              "x, (x,), (x, y) or (x, y, sample_weight). Fix: yield x_batch, "
                              "y_batch (put several inputs in a list: ([x1, x2], y)).")
+        packed = isinstance(batch, (tuple, list))
         batch = tuple(batch) if isinstance(batch, list) else \
             batch if isinstance(batch, tuple) else (batch,)        # as Keras unpacks a batch
         xb, yb, swb = batch + (None,) * (3 - len(batch))
         where = f"batch {step} from the {kind}"
         if not labels:
             return self._prepare_x(xb, f"x of {where}"), None, None
+        if yb is None and labels == "optional":         # a custom step takes x alone,
+            xs, _, n = self._prepare_inputs(xb, f"x of {where}")   # as (x,) if so it came
+            return xs, None, self._sample_weights(swb, class_weight, None, n, xs), packed
         if yb is None:
             raise ValueError(f"The {kind} gave {describe(batch)} as batch {step}: inputs "
                              "alone, with no labels y to compare the outputs with. Fix: yield "
@@ -464,6 +672,10 @@ class Trainer:
         if batch_size is None:                      # Keras: enough rows to fill `steps`
             batch_size = -(-n // steps) if steps else 32
         batch_size = _whole(batch_size, "batch_size", 1, 32)
+        if ys is None:                                  # x alone, for a custom train_step
+            return ArrayAdapter(n, batch_size, lambda i: (_take(xs, i), None,
+                                                          None if sw is None else sw[i]),
+                                lambda: _order(n, shuffle))
         return ArrayAdapter(n, batch_size,
                             lambda i: (_take(xs, i), _take(ys, i), None if sw is None else sw[i]),
                             lambda: _order(n, shuffle))
@@ -474,8 +686,9 @@ class Trainer:
         if is_stream(data[0]):                     # fit's batch_size is for x: no warning
             adapter, kind = self._stream(data[0], *data[1:3], None,
                                          None if validating else batch_size, False, "evaluate")
+            labels = "optional" if self._steps_mode("test") else True
             return EpochIterator(adapter, steps, quiet), \
-                lambda batch, step: self._unpack(batch, step, kind)
+                lambda batch, step: self._unpack(batch, step, kind, labels=labels)
         xs, ys, sw = data
         adapter = self._array_adapter(xs, ys, sw, len(xs[0]), batch_size, steps, False)
         return EpochIterator(adapter, steps, quiet), None
@@ -490,11 +703,14 @@ class Trainer:
         ``sample_weight`` (one number per sample) or ``class_weight`` ({class id: weight})
         scale each sample's loss, as Keras: the loss is sum(loss * weight) / batch size.
         x may also be a generator or a ``tk.data.PyDataset`` giving (x, y) batches; then
-        ``steps_per_epoch`` says how many batches make an epoch (see tk.data.pydataset)."""
+        ``steps_per_epoch`` says how many batches make an epoch (see tk.data.pydataset).
+        A model with its own ``train_step`` gets each batch there, and may take x alone
+        (``vae.fit(x)``); its logs are what the step returns (see Trainer.train_step)."""
         from .data.pydataset import EpochIterator, is_stream
         self._require_compiled("fit")
         if x is None:
             raise ValueError("fit needs the inputs x: model.fit(x, y). Received: x=None")
+        custom = self._steps_mode("train")          # train_step per batch: no labels needed
         epochs = _whole(epochs, "epochs", 0, 10)
         initial_epoch = _whole(initial_epoch, "initial_epoch", 0, 0)
         steps_per_epoch = _steps(steps_per_epoch, "steps_per_epoch")
@@ -512,21 +728,23 @@ class Trainer:
                                          shuffle, "fit")
 
             def prepare(batch, step):
-                return self._unpack(batch, step, kind, class_weight)
+                return self._unpack(batch, step, kind, class_weight,
+                                    labels="optional" if custom else True)
         else:
             _refuse_iterables(x, "fit")
-            if y is None:
+            if y is None and not custom:
                 raise ValueError("fit needs labels y: model.fit(x, y), one label per sample "
                                  "(or x a generator or tk.data.PyDataset giving (x, y) "
                                  "batches).")
-            xs, ys, n = self._prepare(x, y)
-            sw = self._sample_weights(sample_weight, class_weight, ys, n)
+            xs, ys, n = self._prepare(x, y) if y is not None else self._prepare_inputs(x)
+            sw = self._sample_weights(sample_weight, class_weight, ys, n, xs)
             if validation_data is None and validation_split:
                 xs, ys, sw, n, validation_data = _split(xs, ys, sw, n, validation_split,
                                                         sample_weight is not None)
             adapter = self._array_adapter(xs, ys, sw, n, batch_size, steps_per_epoch, shuffle)
             prepare = None
-        val = _validation_tuple(validation_data, self) if validation_data is not None else None
+        val = None if validation_data is None else \
+            _validation_tuple(validation_data, self, labels=not self._steps_mode("test"))
         epoch_iterator = EpochIterator(adapter, steps_per_epoch, quiet_first_pass=not more_epochs)
         if prepare is not None and self._compiled_losses is None:
             epoch_iterator.peek()                  # Keras' symbolic build takes a batch
@@ -548,40 +766,51 @@ class Trainer:
         was_recording = STATE.recording
         STATE.recording = False
         logs = train_logs = {}
+        tracker = self._loss_tracker
         self._initial_epoch = None
         try:
             callback_list.on_train_begin({})       # BackupAndRestore may set where to resume
             initial_epoch = self._initial_epoch or initial_epoch
             for epoch in range(initial_epoch, epochs):
-                self._reset_metrics()
-                callback_list.on_epoch_begin(epoch, {})
-                loss_sum, seen = 0.0, 0
-                for batch, data in enumerate(epoch_iterator):
-                    callback_list.on_train_batch_begin(batch, {})
-                    xb, yb, swb = data if prepare is None else prepare(data, batch)
-                    size = len(yb[0])
-                    value, outs, weights = self._train_batch(xb, yb, weights, swb)
-                    loss_sum += value * size
-                    seen += size
-                    self._update_metrics(yb, outs, size, swb)
-                    train_logs = self._logs(loss_sum / seen)
-                    callback_list.on_train_batch_end(batch, train_logs)
-                    if not math.isfinite(value):
-                        if not self.stop_training:
-                            self._nan_error(epoch, batch, steps, xb, history, callback_list,
-                                            train_logs, backend.array_module(xb[0]))
-                        break
-                    if self.stop_training:
-                        break
-                epoch_logs = dict(train_logs)        # an epoch with no batches repeats the last
-                if val is not None and math.isfinite(epoch_logs.get("loss", 0.0)) and \
-                        _should_eval(epoch, validation_freq):
+                if custom:
+                    self.reset_metrics()
+                    callback_list.on_epoch_begin(epoch, {})
+                    epoch_logs = dict(self._fit_steps(epoch_iterator, prepare, callback_list,
+                                                      epoch, steps, history))
+                    finite = _bad_loss(epoch_logs) is None
+                else:
+                    self._reset_metrics()
+                    callback_list.on_epoch_begin(epoch, {})
+                    loss_sum, seen = 0.0, 0
+                    for batch, data in enumerate(epoch_iterator):
+                        callback_list.on_train_batch_begin(batch, {})
+                        xb, yb, swb = data if prepare is None else prepare(data, batch)
+                        size = len(yb[0])
+                        value, outs, weights = self._train_batch(xb, yb, weights, swb)
+                        loss_sum += value * size
+                        seen += size
+                        tracker.total, tracker.count = loss_sum, seen   # self.metrics' "loss"
+                        self._update_metrics(yb, outs, size, swb)
+                        train_logs = self._logs(loss_sum / seen)
+                        callback_list.on_train_batch_end(batch, train_logs)
+                        if not math.isfinite(value):
+                            if not self.stop_training:
+                                self._nan_error(epoch, batch, steps, xb, history,
+                                                callback_list, train_logs,
+                                                backend.array_module(xb[0]))
+                            break
+                        if self.stop_training:
+                            break
+                    epoch_logs = dict(train_logs)    # an epoch with no batches repeats the last
+                    finite = math.isfinite(epoch_logs.get("loss", 0.0))
+                if val is not None and finite and _should_eval(epoch, validation_freq):
                     if val_iterator is None:
                         val_iterator = self._eval_source(
                             val, validation_batch_size or batch_size, validation_steps,
                             quiet=not more_epochs, validating=True)
                     val_iterator[0].reset()
-                    val_logs = self._evaluate_batches(*val_iterator)
+                    val_logs = (self._evaluate_steps if self._steps_mode("test") else
+                                self._evaluate_batches)(*val_iterator)
                     epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
                 callback_list.on_epoch_end(epoch, epoch_logs)
                 logs = epoch_logs
@@ -591,6 +820,29 @@ class Trainer:
         finally:
             STATE.recording = was_recording
         return history
+
+    def _fit_steps(self, epoch_iterator, prepare, callback_list, epoch, steps, history):
+        """One epoch of train_step calls; its logs as Keras makes them."""
+        def on_end(batch, logs):
+            if _bad_loss(logs) is not None and not self.stop_training:
+                self._step_nan_error(epoch, batch, steps, history, callback_list, logs)
+            return self.stop_training or _bad_loss(logs) is not None
+
+        logs = self._run_steps("train_step", epoch_iterator, prepare, callback_list, on_end)
+        return self._metrics_result_or_logs(logs, "train_step")
+
+    def _step_nan_error(self, epoch, batch, steps, history, callback_list, logs):
+        name, value = _bad_loss(logs)
+        callback_list.on_train_end(logs)
+        raise NaNLossError(
+            f"{name} became {value} at epoch {epoch + 1}, batch {batch + 1}"
+            f"{f' of {steps}' if steps else ''}, so training stopped. Your train_step ran "
+            "on that batch, so whatever update it applied is in the weights; model.history "
+            "holds the epochs so far. Fix: lower the learning rate(s), scale the inputs to "
+            "about [-1, 1], check the data for NaN, or skip the update in train_step when "
+            "the loss is not finite. To stop quietly instead, pass callbacks="
+            "[tk.callbacks.TerminateOnNaN()] (it watches 'loss').",
+            epoch=epoch, batch=batch, history=history)
 
     def _nan_error(self, epoch, batch, steps, xb, history, callback_list, logs, xp):
         bad_input = any(a.dtype.kind == "f" and not bool(xp.isfinite(a).all()) for a in xb)
@@ -614,6 +866,8 @@ class Trainer:
         from .tensor import no_grad
         self._reset_metrics()
         loss_sum, seen = 0.0, 0
+        tracker = self._loss_tracker
+        tracker.reset_state()
         was_recording = STATE.recording
         STATE.recording = False
         try:
@@ -627,6 +881,7 @@ class Trainer:
                     loss = self._with_extra_losses(self._loss_value(yb, outs, swb))
                     loss_sum += float(loss.data) * size
                     seen += size
+                    tracker.total, tracker.count = loss_sum, seen     # self.metrics' "loss"
                     self._update_metrics(yb, outs, size, swb)
                     if callback_list is not None:
                         callback_list.on_test_batch_end(batch, self._logs(loss_sum / seen))
@@ -637,7 +892,8 @@ class Trainer:
     def _evaluate_arrays(self, xs, ys, batch_size, callback_list=None, sample_weight=None):
         adapter = self._array_adapter(xs, ys, sample_weight, len(xs[0]), batch_size, None,
                                       False)
-        return self._evaluate_batches(adapter.iterator(), None, callback_list)
+        run = self._evaluate_steps if self._steps_mode("test") else self._evaluate_batches
+        return run(adapter.iterator(), None, callback_list)
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, return_dict=False):
@@ -646,16 +902,17 @@ class Trainer:
         from .data.pydataset import is_stream
         self._require_compiled("evaluate")
         steps = _steps(steps, "steps")
+        custom = self._steps_mode("test")
         if is_stream(x):
             data = (x, y, sample_weight)
         else:
             _refuse_iterables(x, "evaluate")
-            if y is None:
+            if y is None and not custom:
                 raise ValueError("evaluate needs labels y to score against: model.evaluate("
                                  "x, y). Fix: pass y, or use model.predict(x) for outputs "
                                  "alone.")
-            xs, ys, n = self._prepare(x, y)
-            data = (xs, ys, self._sample_weights(sample_weight, None, ys, n))
+            xs, ys, n = self._prepare(x, y) if y is not None else self._prepare_inputs(x)
+            data = (xs, ys, self._sample_weights(sample_weight, None, ys, n, xs))
         iterator, prepare = self._eval_source(data, batch_size, steps, quiet=True)
         if prepare is not None and self._compiled_losses is None:
             iterator.peek()                        # Keras' symbolic build takes a batch
@@ -663,7 +920,8 @@ class Trainer:
         cbs = CallbackList(callbacks or [], self, {"verbose": verbose,
                                                    "steps": iterator.num_batches})
         cbs.on_test_begin({})
-        logs = self._evaluate_batches(iterator, prepare, cbs)
+        logs = (self._evaluate_steps if custom else self._evaluate_batches)(iterator, prepare,
+                                                                             cbs)
         cbs.on_test_end(logs)
         return self._result(logs, return_dict)
 
@@ -696,6 +954,7 @@ class Trainer:
         cbs = CallbackList(callbacks or [], self, {"verbose": verbose,
                                                    "steps": iterator.num_batches})
         cbs.on_predict_begin({})
+        custom = self._steps_mode("predict")
         pieces = []
         was_recording = STATE.recording
         STATE.recording = False
@@ -703,21 +962,42 @@ class Trainer:
             with no_grad():
                 for batch, data in enumerate(iterator):
                     cbs.on_predict_batch_begin(batch, {})
-                    outs = self._forward(data if inputs is None else inputs(data, batch), False)
-                    pieces.append([backend.to_device(o.data, "cpu") for o in outs])
+                    given = data if inputs is None else inputs(data, batch)
+                    if custom:                     # a stream's (x,) stays a tuple, as Keras
+                        packed = inputs is not None and isinstance(data, (tuple, list))
+                        outs = _numpy_outputs(self.predict_step(_step_data(given, None, None,
+                                                                           packed)))
+                    else:
+                        outs = [backend.to_device(o.data, "cpu")
+                                for o in self._forward(given, False)]
+                    pieces.append(outs)
                     cbs.on_predict_batch_end(batch, {"outputs": pieces[-1]})
         finally:
             STATE.recording = was_recording
         cbs.on_predict_end({})
         if not pieces:
             raise ValueError("predict got no samples (x is empty).")
+        if custom:                          # as predict_step gave them: one, a list, a dict
+            return _join_outputs(pieces)
         joined = [numpy.concatenate([p[i] for p in pieces]) for i in range(len(pieces[0]))]
         return joined[0] if len(joined) == 1 else joined
 
     # ---- one batch at a time (custom loops, widgets) ----------------------------------------
-    def train_on_batch(self, x, y, sample_weight=None, class_weight=None, return_dict=False):
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
+                       return_dict=False):
         """One training step on this batch; returns its loss (and metrics) before the step."""
         self._require_compiled("train_on_batch")
+        if self._steps_mode("train"):                 # a subclass's own train_step
+            xs, ys, n = self._prepare(x, y) if y is not None else self._prepare_inputs(x)
+            sw = self._sample_weights(sample_weight, class_weight, ys, n, xs)
+            self.reset_metrics()
+            was_recording = STATE.recording
+            STATE.recording = False
+            try:
+                logs = _step_logs(self.train_step(_step_data(xs, ys, sw)), self, "train_step")
+            finally:
+                STATE.recording = was_recording
+            return self._result(logs, return_dict)
         xs, ys, n = self._prepare(x, y)
         sw = self._sample_weights(sample_weight, class_weight, ys, n)
         self._reset_metrics()
@@ -732,13 +1012,17 @@ class Trainer:
                                "applied. Fix: lower the learning rate or check the inputs "
                                "for NaN.")
         self._update_metrics(ys, outs, n, sw)
+        self._loss_tracker.total, self._loss_tracker.count = value * n, n
         return self._result(self._logs(value), return_dict)
 
-    def test_on_batch(self, x, y, sample_weight=None, return_dict=False):
+    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         """The loss (and metrics) on one batch, with no training."""
         self._require_compiled("test_on_batch")
-        xs, ys, n = self._prepare(x, y)
-        sw = self._sample_weights(sample_weight, None, ys, n)
+        if y is None and not self._steps_mode("test"):
+            raise ValueError("test_on_batch needs labels y to score against: "
+                             "model.test_on_batch(x, y).")
+        xs, ys, n = self._prepare(x, y) if y is not None else self._prepare_inputs(x)
+        sw = self._sample_weights(sample_weight, None, ys, n, xs)
         return self._result(self._evaluate_arrays(xs, ys, max(n, 1), sample_weight=sw),
                             return_dict)
 
@@ -746,6 +1030,154 @@ class Trainer:
         """The outputs for one batch, as NumPy arrays."""
         xs = self._prepare_x(x)
         return self.predict(xs if len(xs) > 1 else xs[0], batch_size=max(_count(xs, "x"), 1))
+
+
+# ---- custom steps: a batch in, logs out ----------------------------------------------------
+_TAKES_TRAINING = {}            # compute_loss override -> whether it has `training`
+
+
+def unpack_x_y_sample_weight(data):
+    """(x, y, sample_weight) from a batch a step got: x, (x,), (x, y) or (x, y, sw), with None
+    for what is missing, as ``keras.utils.unpack_x_y_sample_weight``.
+
+    >>> unpack_x_y_sample_weight(("x", "y"))
+    ('x', 'y', None)
+    """
+    if isinstance(data, list):
+        data = tuple(data)
+    if not isinstance(data, tuple):
+        return data, None, None
+    if len(data) in (1, 2, 3):
+        return data + (None,) * (3 - len(data))
+    raise ValueError(f"Data is expected to be in format `x`, `(x,)`, `(x, y)`, or `(x, y, "
+                     f"sample_weight)`, found: a tuple of {len(data)}. Fix: put several "
+                     "inputs in a list: ([x1, x2], y).")
+
+
+def _overrides(model, *names):
+    """Whether the model's class defines its own version of any of these Trainer methods."""
+    cls = type(model)
+    return any(getattr(cls, name) is not getattr(Trainer, name) for name in names)
+
+
+def _own_metrics(model):
+    """The tk.metrics objects a model holds as attributes (alone or in lists), in the order
+    they were set, as Keras tracks them."""
+    found, tracker = [], model.__dict__.get("_loss_tracker")
+    for value in model.__dict__.values():
+        for m in value if isinstance(value, (list, tuple)) else (value,):
+            if isinstance(m, metrics_module.Metric) and m is not tracker and \
+                    all(m is not f for f in found):
+                found.append(m)
+    return found
+
+
+def _step_data(xs, ys, sw, packed=False):
+    """A batch as Keras hands it to a step: x (a list for several inputs), (x, y) or
+    (x, y, sample_weight), as Tensors. Inputs alone come as x for one input of arrays, and
+    as (x,) for several, or where a generator or PyDataset gave the batch as (x,)."""
+    x = [_tensor(a) for a in xs]
+    x = x[0] if len(x) == 1 else x
+    if ys is None:
+        if sw is not None:
+            return x, None, _tensor(sw)
+        return x if len(xs) == 1 and not packed else (x,)
+    y = [_tensor(a) for a in ys]
+    y = y[0] if len(y) == 1 else y
+    return (x, y) if sw is None else (x, y, _tensor(sw))
+
+
+def _batch_size(x):
+    first = _flat(x)[0]
+    return first.shape[0] if hasattr(first, "shape") else len(first)
+
+
+def _output_tensors(y_pred):
+    return [p if isinstance(p, Tensor) else _tensor(to_array(p)) for p in _flat(y_pred)]
+
+
+def _weight_array(sample_weight):
+    if sample_weight is None or isinstance(sample_weight, Tensor):
+        return None if sample_weight is None else sample_weight.data
+    return to_array(sample_weight, dtype="float32")
+
+
+def _what(value):
+    return "None" if value is None else type(value).__name__
+
+
+def _log_value(value):
+    """A log as Keras' pythonify_logs makes it: a float where it is one number."""
+    if isinstance(value, Tensor):
+        value = value.data
+    if hasattr(value, "shape") and hasattr(value, "dtype"):
+        value = backend.to_device(value, "cpu")
+        return float(value) if value.size == 1 else numpy.asarray(value)
+    try:
+        return float(value)
+    except (TypeError, ValueError):                     # kept as it is, as Keras keeps it
+        return value
+
+
+def _step_logs(logs, model, method):
+    """The dict a step returned, with its values as floats (nested dicts flattened)."""
+    if not isinstance(logs, dict):
+        from .data.pydataset import describe
+        got = f"None (a {method} without `return` gives None)" if logs is None else \
+            f"a Tensor of shape {logs.shape}" if isinstance(logs, Tensor) else describe(logs)
+        raise TypeError(f"{type(model).__name__}.{method} must return a dict of logs, like "
+                        f"{{'loss': loss}}: fit shows them in its progress bar, gives them "
+                        f"to the callbacks and records them in History. It returned {got}. "
+                        "Fix: return {'loss': loss} (a dict: name -> number or scalar "
+                        "Tensor), or return self.compute_metrics(x, y, y_pred).")
+    flat = {}
+    for key, value in logs.items():
+        if isinstance(value, dict):
+            flat.update(_step_logs(value, model, method))
+        else:
+            flat[key] = _log_value(value)
+    return flat
+
+
+def _same_log(a, b):
+    try:
+        return bool(numpy.array_equal(a, b, equal_nan=True))
+    except TypeError:                                   # not numbers
+        return a == b
+
+
+def _shown(value):
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+def _bad_loss(logs):
+    """(name, value) of the first loss in the logs that is NaN or infinite, else None."""
+    for key, value in logs.items():
+        if (key == "loss" or key.endswith("_loss")) and isinstance(value, float) and \
+                not math.isfinite(value):
+            return key, value
+    return None
+
+
+def _numpy_outputs(out):
+    """predict_step's result with NumPy arrays for Tensors, in its structure."""
+    if isinstance(out, dict):
+        return {k: _numpy_outputs(v) for k, v in out.items()}
+    if isinstance(out, (list, tuple)):
+        return type(out)(_numpy_outputs(v) for v in out)
+    if isinstance(out, Tensor):
+        out = out.data
+    return numpy.asarray(backend.to_device(out, "cpu"))
+
+
+def _join_outputs(pieces):
+    """Each batch's outputs (one structure per batch) joined along the samples."""
+    first = pieces[0]
+    if isinstance(first, dict):
+        return {k: _join_outputs([p[k] for p in pieces]) for k in first}
+    if isinstance(first, (list, tuple)):
+        return type(first)(_join_outputs([p[i] for p in pieces]) for i in range(len(first)))
+    return numpy.concatenate(pieces)
 
 
 def _log_names(entries, outputs):
@@ -807,9 +1239,12 @@ def _split(xs, ys, sw, n, validation_split, weighted):
                          f"{split_at} for training and {n - split_at} for validation; each "
                          "needs at least one. Fix: use more samples, or a validation_split "
                          "nearer 0.2.")
-    val = ([a[split_at:] for a in xs], [a[split_at:] for a in ys],
+    def cut(arrays, part):
+        return None if arrays is None else [a[part] for a in arrays]     # no y: x alone
+
+    val = (cut(xs, slice(split_at, None)), cut(ys, slice(split_at, None)),
            sw[split_at:] if weighted else None)             # class_weight: training only
-    return ([a[:split_at] for a in xs], [a[:split_at] for a in ys],
+    return (cut(xs, slice(split_at)), cut(ys, slice(split_at)),
             None if sw is None else sw[:split_at], split_at, _Prepared(val))
 
 
@@ -817,13 +1252,19 @@ class _Prepared(tuple):
     """Validation arrays already checked (from validation_split)."""
 
 
-def _validation_tuple(data, model):
-    """validation_data as (x, y, sample weight): prepared arrays, or a stream as it is."""
+def _validation_tuple(data, model, labels=True):
+    """validation_data as (x, y, sample weight): prepared arrays, or a stream as it is.
+    Without `labels` (a custom test_step) x alone or (x,) will do, as in Keras."""
     from .data.pydataset import is_stream
     if isinstance(data, _Prepared):
         return tuple(data)
     if is_stream(data):
         return (data, None, None)
+    if not labels:
+        x, y, sw = unpack_x_y_sample_weight(data)
+        vx, vy, vn = model._prepare(x, y, ("validation x", "validation y")) \
+            if y is not None else model._prepare_inputs(x, "validation x")
+        return (vx, vy, model._sample_weights(sw, None, vy, vn, vx))
     if not isinstance(data, (tuple, list)) or len(data) not in (2, 3):
         got = (f"a {type(data).__name__} of shape {tuple(data.shape)}"
                if hasattr(data, "shape") else f"a {type(data).__name__} of length "

@@ -17,11 +17,12 @@ from .data.images import array_to_img, img_to_array, load_img, save_img
 from .data.pydataset import PyDataset
 from .data.timeseries import timeseries_dataset_from_array
 from .plotting import model_to_dot, plot_model
+from .training import unpack_x_y_sample_weight
 
 __all__ = ["to_categorical", "set_random_seed", "PyDataset", "pad_sequences", "normalize",
            "plot_model", "model_to_dot", "image_dataset_from_directory",
            "text_dataset_from_directory", "timeseries_dataset_from_array", "load_img",
-           "img_to_array", "array_to_img", "save_img"]
+           "img_to_array", "array_to_img", "save_img", "unpack_x_y_sample_weight"]
 
 
 def to_categorical(x, num_classes=None):

@@ -654,3 +654,42 @@ def test_mode_auto_asks_the_metric_which_way_is_better():
         model.fit(x, y, epochs=1, validation_split=0.25, callbacks=[lost], verbose=0)
     with pytest.raises(ValueError, match=r"mode must be 'auto', 'min' or 'max'"):
         callbacks.EarlyStopping(mode="maximum")
+
+
+# ---- the metrics API of Keras 3's Trainer (model.metrics, reset_metrics...) -------------------
+def test_model_metrics_list_the_loss_tracker_then_the_compiled_metrics():
+    x, y = blobs(48)
+    model = mlp()
+    assert model.metrics == [] and model.metrics_names == []    # not compiled yet, as Keras
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    assert [m.name for m in model.metrics] == ["loss"]           # compiled ones: first batch
+    logs = model.evaluate(x, y, batch_size=20, verbose=0, return_dict=True)
+    assert [type(m).__name__ for m in model.metrics] == ["Mean", "SparseCategoricalAccuracy"]
+    assert model.get_metrics_result() == logs                   # the running state, as logged
+    history = model.fit(x, y, epochs=2, batch_size=16, verbose=0)
+    assert model.get_metrics_result() == {k: v[-1] for k, v in history.history.items()}
+    model.fit(x, y, epochs=1, batch_size=16, verbose=0, validation_data=(x[:8], y[:8]))
+    assert model.get_metrics_result() == pytest.approx(          # validation ran last
+        model.evaluate(x[:8], y[:8], verbose=0, return_dict=True))
+    model.reset_metrics()
+    assert model.get_metrics_result() == {"loss": 0.0, "accuracy": 0.0}
+    model.train_on_batch(x[:4], y[:4])
+    assert model.metrics[0].count == 4
+
+
+def test_metric_attributes_join_model_metrics_and_the_default_steps_log_them():
+    class Tracked(tk.Sequential):
+        def __init__(self, layers):
+            super().__init__(layers)
+            self.extra = [tk.metrics.Mean(name="extra")]         # lists are looked into too
+
+    x, y = blobs(32)
+    model = Tracked([tk.Input(shape=(64,)), Dense(10, activation="softmax")])
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy", metrics=["acc"])
+    history = model.fit(x, y, epochs=2, batch_size=16, verbose=0, validation_split=0.5)
+    assert model.metrics_names == ["loss", "acc", "extra"]
+    assert history.history["extra"] == [0.0, 0.0] == history.history["val_extra"]
+    plain = mlp()
+    with pytest.raises(ValueError, match=r"compile needs a loss.*may leave it out"):
+        plain.compile(optimizer="adam", loss=None)
