@@ -809,8 +809,10 @@ class Trainer:
                             val, validation_batch_size or batch_size, validation_steps,
                             quiet=not more_epochs, validating=True)
                     val_iterator[0].reset()
+                    callback_list.on_test_begin({})          # as Keras' fit, via evaluate
                     val_logs = (self._evaluate_steps if self._steps_mode("test") else
-                                self._evaluate_batches)(*val_iterator)
+                                self._evaluate_batches)(*val_iterator, callback_list)
+                    callback_list.on_test_end(val_logs)
                     epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
                 callback_list.on_epoch_end(epoch, epoch_logs)
                 logs = epoch_logs

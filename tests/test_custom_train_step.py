@@ -235,7 +235,8 @@ def test_validation_runs_test_step_and_adds_val_to_its_names():
         "score": pytest.approx(history.history["val_score"][-1])}
     model.evaluate(x[12:], y[12:], batch_size=4, verbose=0, callbacks=[seen])
     errors = np.abs(model.predict(x[12:], verbose=0) - y[12:])
-    assert [logs["score"] for logs in seen.tests] == pytest.approx(
+    assert len(seen.tests) == 2 * 3 + 2     # fit's validation reports its batches too, as Keras
+    assert [logs["score"] for logs in seen.tests[-2:]] == pytest.approx(
         [errors[:4].mean(), errors.mean()], rel=1e-5)  # the running score, batch by batch
 
 

@@ -693,3 +693,30 @@ def test_metric_attributes_join_model_metrics_and_the_default_steps_log_them():
     plain = mlp()
     with pytest.raises(ValueError, match=r"compile needs a loss.*may leave it out"):
         plain.compile(optimizer="adam", loss=None)
+
+
+def test_validation_in_fit_calls_the_test_callbacks_as_keras():
+    calls = []
+
+    class Recorder(callbacks.Callback):
+        def on_test_begin(self, logs=None):
+            calls.append("test_begin")
+
+        def on_test_batch_end(self, batch, logs=None):
+            calls.append(f"test_batch_{batch}")
+
+        def on_test_end(self, logs=None):
+            calls.append(("test_end", sorted(logs)))
+
+        def on_epoch_end(self, epoch, logs=None):
+            calls.append(f"epoch_{epoch}")
+
+    x, y = blobs(40)
+    model = mlp()
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    model.fit(x, y, epochs=2, batch_size=16, validation_split=0.5, verbose=0,
+              callbacks=[Recorder()])
+    one_epoch = ["test_begin", "test_batch_0", "test_batch_1",
+                 ("test_end", ["accuracy", "loss"])]
+    assert calls == one_epoch + ["epoch_0"] + one_epoch + ["epoch_1"]
