@@ -152,7 +152,11 @@ _NOT_IN_TFJS = {
     "MultiHeadAttention": "TF.js has no MultiHeadAttention layer.",
     **{kind: f"TF.js has no {kind} layer" for kind in (
         "GlobalAveragePooling3D", "GlobalMaxPooling3D", "UpSampling3D", "ZeroPadding3D",
-        "Cropping3D", "SeparableConv1D", "DepthwiseConv1D")},
+        "Cropping3D", "SeparableConv1D", "DepthwiseConv1D", "ConvLSTM1D", "ConvLSTM2D",
+        "ConvLSTM3D", "AdaptiveMaxPooling1D", "AdaptiveMaxPooling2D",
+        "AdaptiveMaxPooling3D", "AdaptiveAveragePooling1D", "AdaptiveAveragePooling3D")},
+    "AdaptiveAveragePooling2D": "TF.js has no AdaptiveAveragePooling2D layer. Fix: for "
+                                "output_size=1 use GlobalAveragePooling2D(keepdims=True)",
     "OpLayer": "it is a raw tensorkit op between layers (like x + y), which TF.js cannot "
                "replay. Fix: use a layer: layers.Add()([x, y]), layers.Multiply(), "
                "layers.Concatenate(), layers.Activation(...).",

@@ -839,3 +839,12 @@ def test_volume_kernels_and_channels_are_explained():
 def test_bad_volume_options_are_value_errors_that_say_what_is_allowed(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+@pytest.mark.parametrize("op, shape", [(tk.avg_pool1d, (1, 4, 1)), (tk.avg_pool2d, (1, 2, 2, 1)),
+                                       (tk.avg_pool3d, (1, 2, 2, 2, 1))])
+def test_average_pooling_of_integers_is_a_float_mean(op, shape):
+    x = np.arange(1, np.prod(shape) + 1, dtype="int32").reshape(shape) * 2 - 1   # odd numbers
+    out = op(tk.tensor(x), 2)
+    assert out.dtype == np.float32 and op(tk.symbolic(shape, dtype="int32"), 2).dtype == out.dtype
+    assert out.numpy().ravel()[0] == x.ravel()[:2 ** (len(shape) - 2)].mean()

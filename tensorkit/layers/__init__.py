@@ -10,6 +10,7 @@ from .normalization import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 from .preprocessing import *  # noqa: F401,F403
 from .recurrent import *  # noqa: F401,F403
+from .convolutional_recurrent import *  # noqa: F401,F403
 from .reshaping import *  # noqa: F401,F403
 from .wrappers import *  # noqa: F401,F403
 from .image_preprocessing import *  # noqa: F401,F403

@@ -4,12 +4,16 @@ Keras 3.
 Windowed pooling keeps the channels and shrinks the spatial axes: 2x2 windows with the
 default strides (= pool_size) halve height and width (2x2x2 windows also halve a volume's
 depth). Global pooling reduces the spatial axes away: (batch, H, W, C) -> (batch, C), the
-usual bridge from convolutions to Dense.
+usual bridge from convolutions to Dense. Adaptive pooling gives a fixed output_size
+whatever the input's size: (batch, H, W, C) -> (batch, 7, 7, C) for any H and W, each
+output cell the mean or max of its window of about H / 7 rows (tk.ops.conv.adaptive_bins).
 """
+
+import operator
 
 from .. import ops
 from ..ops.conv import pool_shape
-from .base import Layer
+from .base import ArgumentError, Layer
 from .convolutional import check_data_format, check_padding, check_rank, check_shape, int_tuple
 
 __all__ = ["MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "AveragePooling1D",
@@ -17,7 +21,9 @@ __all__ = ["MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "AveragePooling1D",
            "GlobalAveragePooling2D", "GlobalAveragePooling3D", "GlobalMaxPooling1D",
            "GlobalMaxPooling2D", "GlobalMaxPooling3D", "MaxPool1D", "MaxPool2D", "MaxPool3D",
            "AvgPool1D", "AvgPool2D", "AvgPool3D", "GlobalMaxPool1D", "GlobalMaxPool2D",
-           "GlobalMaxPool3D", "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalAvgPool3D"]
+           "GlobalMaxPool3D", "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalAvgPool3D",
+           "AdaptiveAveragePooling1D", "AdaptiveAveragePooling2D", "AdaptiveAveragePooling3D",
+           "AdaptiveMaxPooling1D", "AdaptiveMaxPooling2D", "AdaptiveMaxPooling3D"]
 
 
 class _Pooling(Layer):
@@ -166,6 +172,95 @@ class GlobalMaxPooling3D(_GlobalPooling):
 
     def call(self, inputs):
         return ops.max(inputs, axis=(1, 2, 3), keepdims=self.keepdims)
+
+
+_SIZE_NAMES = {1: "an integer or a tuple of 1 integer", 2: "an integer or a (height, width) "
+               "tuple", 3: "an integer or a (depth, height, width) tuple"}
+
+
+def output_size_tuple(layer, value, n):
+    """Keras's check of output_size: an int (the same along each axis) or n ints. Keras
+    raises a TypeError (a ValueError for a 1-D tuple of another length); ArgumentError is
+    both. Sizes below 1, which Keras lets through to fail in the op, are refused here."""
+    items = tuple(value) if isinstance(value, (tuple, list)) else (value,) * n
+    try:
+        sizes = tuple(operator.index(v) for v in items if not isinstance(v, bool))
+    except TypeError:
+        sizes = ()
+    if len(sizes) == len(items) == n and min(sizes) >= 1:
+        return sizes
+    example = ", ".join(["7"] * n)
+    raise ArgumentError(f"{layer} expects output_size to be {_SIZE_NAMES[n]} of positive "
+                        f"sizes. Received: output_size={value!r} of type "
+                        f"{type(value).__name__}. Fix: output_size=7 or output_size=({example}"
+                        f"{',' if n == 1 else ''}).")
+
+
+class _AdaptivePooling(Layer):
+    """What the adaptive pooling layers share: (batch, *spatial, C) -> (batch, *output_size,
+    C), through the op ``adaptive_{avg|max}_pool{rank}d``."""
+
+    rank = None
+    op = None                      # e.g. "adaptive_avg_pool2d"
+
+    def __init__(self, output_size, data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        kind = type(self).__name__
+        self.output_size = output_size_tuple(kind, output_size, self.rank)
+        self.data_format = check_data_format(kind, data_format, self.rank)
+
+    def build(self, input_shape):
+        check_rank(self, self.op, input_shape, self.rank)
+
+    def call(self, inputs):
+        # (B, *spatial, C) -> (B, *output_size, C)
+        return getattr(ops, self.op)(inputs, self.output_size)
+
+    def get_config(self):
+        return {**super().get_config(), "output_size": self.output_size,
+                "data_format": self.data_format}
+
+
+class AdaptiveAveragePooling1D(_AdaptivePooling):
+    """The mean of each of `output_size` windows of steps: (B, L, C) -> (B, output_size, C)
+    for any L; window i covers steps [floor(i * L / out), ceil((i + 1) * L / out))."""
+
+    rank, op = 1, "adaptive_avg_pool1d"
+
+
+class AdaptiveAveragePooling2D(_AdaptivePooling):
+    """The mean of each of output_size = (oh, ow) windows: (B, H, W, C) -> (B, oh, ow, C)
+    for any H and W, as PyTorch's AdaptiveAvgPool2d (ResNet's head pools to (1, 1))."""
+
+    rank, op = 2, "adaptive_avg_pool2d"
+
+
+class AdaptiveAveragePooling3D(_AdaptivePooling):
+    """The mean of each of output_size = (od, oh, ow) windows of a volume:
+    (B, D, H, W, C) -> (B, od, oh, ow, C)."""
+
+    rank, op = 3, "adaptive_avg_pool3d"
+
+
+class AdaptiveMaxPooling1D(_AdaptivePooling):
+    """The largest value of each of `output_size` windows of steps: (B, L, C) ->
+    (B, output_size, C); the gradient goes to each window's first maximum."""
+
+    rank, op = 1, "adaptive_max_pool1d"
+
+
+class AdaptiveMaxPooling2D(_AdaptivePooling):
+    """The largest value of each of output_size = (oh, ow) windows: (B, H, W, C) ->
+    (B, oh, ow, C); the gradient goes to each window's first maximum, row by row."""
+
+    rank, op = 2, "adaptive_max_pool2d"
+
+
+class AdaptiveMaxPooling3D(_AdaptivePooling):
+    """The largest value of each of output_size = (od, oh, ow) windows of a volume:
+    (B, D, H, W, C) -> (B, od, oh, ow, C)."""
+
+    rank, op = 3, "adaptive_max_pool3d"
 
 
 # Keras's other names for the same classes (keras.layers.MaxPool2D is MaxPooling2D)

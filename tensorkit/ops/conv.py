@@ -16,13 +16,16 @@ import itertools
 import math
 import operator
 
+import numpy
+
 from ..errors import ShapeError, format_shape
 from ..tensor import defop
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv1d_transpose", "conv2d_transpose",
            "conv3d_transpose", "depthwise_conv1d", "depthwise_conv2d", "max_pool1d",
            "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d", "avg_pool3d", "upsample2d",
-           "upsample3d"]
+           "upsample3d", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_avg_pool3d",
+           "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool3d"]
 
 _LAYOUT = {1: "(batch, length, channels)", 2: "(batch, height, width, channels)",
            3: "(batch, depth, height, width, channels)"}
@@ -279,6 +282,40 @@ def upsample_shape(x, size, interpolation="nearest"):
     _check_rank(f"upsample{spatial}d", x, spatial, _channels_guess(x))
     return (x[0],) + tuple(None if n is None else n * s for n, s in zip(x[1:-1], size)) + \
         (x[-1],)
+
+
+def adaptive_bins(size, out):
+    """Where each of `out` windows starts and ends along an axis of `size` cells: window i
+    covers [floor(i * size / out), ceil((i + 1) * size / out)), as Keras and PyTorch, so
+    neighbouring windows share a cell where out does not divide size.
+
+    >>> adaptive_bins(5, 3)                     # windows [0, 2), [1, 4), [3, 5)
+    ([0, 1, 3], [2, 4, 5])
+    >>> adaptive_bins(2, 4)                     # more windows than cells: cells repeat
+    ([0, 0, 1, 1], [1, 1, 2, 2])
+    """
+    return [i * size // out for i in range(out)], [-(-(i + 1) * size // out) for i in range(out)]
+
+
+def adaptive_pool_shape(x, output_size):
+    """(batch, *spatial, C) -> (batch, *output_size, C), whatever the spatial sizes (also
+    unknown ones: the output's size is output_size all the same).
+
+    >>> adaptive_pool_shape((None, 13, 17, 8), output_size=(4, 4))
+    (None, 4, 4, 8)
+    >>> adaptive_pool_shape((2, None, 3), output_size=(5,))
+    (2, 5, 3)
+    """
+    spatial = len(output_size)
+    name = f"adaptive {spatial}-D pooling"
+    _check_rank(name, x, spatial, _channels_guess(x))
+    for size, axis in zip(x[1:-1], _AXES[spatial]):
+        if size == 0:
+            raise ShapeError(f"the input {axis} is 0: {name} has no cells to pool there.",
+                             expected=f"an input {axis} of at least 1", op=name, shapes=(x,),
+                             fix="check the data: an empty axis often comes from slicing or "
+                                 "cropping past the end.")
+    return (x[0],) + tuple(output_size) + (x[-1],)
 
 
 def _conv_dims(shapes, dims, **_):
@@ -694,6 +731,8 @@ def _window_counts(xp, shape, pool_size, strides, pads, out_size, dtype):
 def _avg_pool(xp, x, pool_size, strides, padding):
     """The mean over each window's real cells: padding is not counted, as TensorFlow."""
     pads, out_size = _pool_geometry(x.shape, pool_size, strides, padding)
+    if x.dtype.kind != "f":                  # a mean of ints is a float (was: truncated to 0)
+        x = x.astype(numpy.float32)
     xpad = _pad(xp, x, pads)
     out = None
     for _, where in _slices(pool_size, strides, (1,) * len(pool_size), out_size):
@@ -736,16 +775,105 @@ def _max_pool1d(xp, x, pool_size, strides, padding):
     return out[:, 0], which                            # which stays (N, 1, OL, C)
 
 
+def _mean_dtype(x, **_):
+    """A mean of integers is a float32, as Keras's average pooling."""
+    return x if x.kind == "f" else numpy.dtype(numpy.float32)
+
+
 _max_pool2d = defop("max_pool2d", pool_shape, _max_pool, _max_pool_vjp, dims=_keep_dims,
                     saves=True)
 _max_pool3d = defop("max_pool3d", pool_shape, _max_pool, _max_pool_vjp, dims=_keep_dims,
                     saves=True)
-_avg_pool2d = defop("avg_pool2d", pool_shape, _avg_pool, _avg_pool_vjp, dims=_keep_dims)
-_avg_pool3d = defop("avg_pool3d", pool_shape, _avg_pool, _avg_pool_vjp, dims=_keep_dims)
+_avg_pool2d = defop("avg_pool2d", pool_shape, _avg_pool, _avg_pool_vjp, dims=_keep_dims,
+                    dtype=_mean_dtype)
+_avg_pool3d = defop("avg_pool3d", pool_shape, _avg_pool, _avg_pool_vjp, dims=_keep_dims,
+                    dtype=_mean_dtype)
 _max_pool1d_op = defop("max_pool1d", pool_shape, _max_pool1d, _pool1d_vjp(_max_pool_vjp),
                        dims=_keep_dims, saves=True)
 _avg_pool1d = defop("avg_pool1d", pool_shape, _pool1d(_avg_pool), _pool1d_vjp(_avg_pool_vjp),
-                    dims=_keep_dims)
+                    dims=_keep_dims, dtype=_mean_dtype)
+
+
+# ---- adaptive pooling: output_size windows whatever the input size ----------------------------
+# Averaging is linear and separable: one (out, n) matrix per spatial axis whose row i holds
+# 1 / size over window i. The maximum is not separable where windows tie (the first maximum
+# of a 2x2 window, row by row, is not the first of its column maxima), so it gathers each
+# window's cells and takes the first argmax, as PyTorch does.
+
+def _adaptive_matrix(xp, size, out, dtype):
+    """(out, size): row i averages window i's cells."""
+    starts, ends = (xp.asarray(v)[:, None] for v in adaptive_bins(size, out))
+    cells = xp.arange(size)
+    return (((cells >= starts) & (cells < ends)) / (ends - starts)).astype(dtype)
+
+
+def _along_axes(xp, x, mats):
+    """x with spatial axis a contracted with mats[a] (out, n): (N, *n, C) -> (N, *out, C)."""
+    for a, m in enumerate(mats, start=1):
+        x = xp.moveaxis(xp.tensordot(m, x, axes=(1, a)), 0, a)
+    return x
+
+
+def _adaptive_avg(xp, x, output_size):
+    dtype = x.dtype if x.dtype.kind == "f" else xp.float32
+    return _along_axes(xp, x, [_adaptive_matrix(xp, n, o, dtype)
+                               for n, o in zip(x.shape[1:-1], output_size)])
+
+
+def _adaptive_avg_vjp(xp, g, out, x, output_size):
+    return _along_axes(xp, g, [_adaptive_matrix(xp, n, o, g.dtype).T
+                               for n, o in zip(x.shape[1:-1], output_size)])
+
+
+def _window_cells(xp, size, out):
+    """(out, K): the cells of each window along an axis, K its longest window; a shorter
+    window repeats its last cell, which changes neither its max nor where that comes first."""
+    starts, ends = adaptive_bins(size, out)
+    k = max(e - s for s, e in zip(starts, ends))
+    cells = xp.asarray(starts)[:, None] + xp.arange(k)
+    return xp.minimum(cells, xp.asarray(ends)[:, None] - 1)
+
+
+def _adaptive_max(xp, x, output_size):
+    """Each window's maximum, and where it is (first, row by row) as a flat spatial index."""
+    n, sizes, c, r = x.shape[0], x.shape[1:-1], x.shape[-1], len(output_size)
+    cells = [_window_cells(xp, s, o) for s, o in zip(sizes, output_size)]
+    grid = tuple(w.reshape((1,) * 2 * a + w.shape + (1,) * 2 * (r - 1 - a))
+                 for a, w in enumerate(cells))
+    patches = x[(_ALL,) + grid]                        # (N, o1, K1, o2, K2, ..., C)
+    order = (0,) + tuple(range(1, 2 * r, 2)) + tuple(range(2, 2 * r + 1, 2)) + (2 * r + 1,)
+    patches = patches.transpose(order).reshape((n,) + tuple(output_size) + (-1, c))
+    first = patches.argmax(axis=-2)                    # (N, *out, C): NaN wins, as PyTorch
+    out = xp.take_along_axis(patches, first[..., None, :], axis=-2)[..., 0, :]
+    where = 0                                          # flat spatial index of each winner
+    for a, (w, k) in enumerate(zip(cells, xp.unravel_index(first, [w.shape[1] for w in
+                                                                   cells]))):
+        rows = xp.arange(w.shape[0]).reshape((1,) * (a + 1) + (-1,) + (1,) * (r - a))
+        where = where * sizes[a] + w[rows, k]
+    return out, where
+
+
+def _adaptive_max_vjp(xp, g, out, x, output_size, saved):
+    """g goes to each window's first maximum; cells that two windows share add up."""
+    n, c = x.shape[0], x.shape[-1]
+    gx = xp.zeros((n, math.prod(x.shape[1:-1]), c), dtype=g.dtype)
+    xp.add.at(gx, (xp.arange(n)[:, None, None], saved.reshape(n, -1, c), xp.arange(c)),
+              g.reshape(n, -1, c))
+    return gx.reshape(x.shape)
+
+
+_adaptive_avg_pool1d = defop("adaptive_avg_pool1d", adaptive_pool_shape, _adaptive_avg,
+                             _adaptive_avg_vjp, dims=_keep_dims, dtype=_mean_dtype)
+_adaptive_avg_pool2d = defop("adaptive_avg_pool2d", adaptive_pool_shape, _adaptive_avg,
+                             _adaptive_avg_vjp, dims=_keep_dims, dtype=_mean_dtype)
+_adaptive_avg_pool3d = defop("adaptive_avg_pool3d", adaptive_pool_shape, _adaptive_avg,
+                             _adaptive_avg_vjp, dims=_keep_dims, dtype=_mean_dtype)
+_adaptive_max_pool1d = defop("adaptive_max_pool1d", adaptive_pool_shape, _adaptive_max,
+                             _adaptive_max_vjp, dims=_keep_dims, saves=True)
+_adaptive_max_pool2d = defop("adaptive_max_pool2d", adaptive_pool_shape, _adaptive_max,
+                             _adaptive_max_vjp, dims=_keep_dims, saves=True)
+_adaptive_max_pool3d = defop("adaptive_max_pool3d", adaptive_pool_shape, _adaptive_max,
+                             _adaptive_max_vjp, dims=_keep_dims, saves=True)
 
 
 # ---- upsample2d and upsample3d ---------------------------------------------------------------
@@ -977,3 +1105,46 @@ def upsample3d(x, size=2):
     """(N, D, H, W, C) -> (N, D * sd, H * sh, W * sw, C), as Keras's UpSampling3D: each
     cell repeated (nearest neighbour, the only interpolation Keras has for volumes)."""
     return _upsample3d(x, size=_ints(size, 3, "size", "upsample3d"))
+
+
+def _adaptive(op, n, x, output_size):
+    return op(x, output_size=_ints(output_size, n, "output_size", op.name))
+
+
+def adaptive_avg_pool1d(x, output_size):
+    """The mean of each of `output_size` windows over the steps of (N, L, C), for any L:
+    -> (N, output_size, C). Window i covers steps [floor(i * L / out), ceil((i + 1) * L /
+    out)), as Keras's AdaptiveAveragePooling1D and PyTorch."""
+    return _adaptive(_adaptive_avg_pool1d, 1, x, output_size)
+
+
+def adaptive_avg_pool2d(x, output_size):
+    """The mean of each of output_size = (oh, ow) windows of (N, H, W, C), for any H and W:
+    -> (N, oh, ow, C), as Keras's AdaptiveAveragePooling2D (windows as adaptive_bins)."""
+    return _adaptive(_adaptive_avg_pool2d, 2, x, output_size)
+
+
+def adaptive_avg_pool3d(x, output_size):
+    """The mean of each of output_size = (od, oh, ow) windows of volumes (N, D, H, W, C):
+    -> (N, od, oh, ow, C), as Keras's AdaptiveAveragePooling3D."""
+    return _adaptive(_adaptive_avg_pool3d, 3, x, output_size)
+
+
+def adaptive_max_pool1d(x, output_size):
+    """The largest value of each of `output_size` windows over the steps of (N, L, C):
+    -> (N, output_size, C). The gradient goes to each window's first maximum."""
+    return _adaptive(_adaptive_max_pool1d, 1, x, output_size)
+
+
+def adaptive_max_pool2d(x, output_size):
+    """The largest value of each of output_size = (oh, ow) windows of (N, H, W, C):
+    -> (N, oh, ow, C). The gradient goes to each window's first maximum, row by row, as
+    PyTorch (Keras's JAX backend picks the first of the column maxima instead)."""
+    return _adaptive(_adaptive_max_pool2d, 2, x, output_size)
+
+
+def adaptive_max_pool3d(x, output_size):
+    """The largest value of each of output_size = (od, oh, ow) windows of volumes
+    (N, D, H, W, C): -> (N, od, oh, ow, C); the gradient goes to each window's first
+    maximum, as PyTorch."""
+    return _adaptive(_adaptive_max_pool3d, 3, x, output_size)
