@@ -13,7 +13,7 @@ from .tensor import FUNCTIONAL_HOOK, Tensor, symbolic, tensor
 from .training import Trainer
 
 __all__ = ["Input", "InputLayer", "Model", "Sequential", "load_model", "load_tfjs",
-           "model_from_json"]
+           "model_from_json", "save_model", "clone_model"]
 
 
 class InputLayer(Layer):
@@ -475,3 +475,70 @@ def load_tfjs(directory):
     """A model from a TensorFlow.js Layers folder (model.json + shards): tk.export.load_tfjs."""
     from .export import load_tfjs as _load
     return _load(directory)
+
+
+def save_model(model, filepath, overwrite=True):
+    """``model.save(filepath)``, as ``keras.models.save_model``; ``overwrite=False`` refuses to
+    replace an existing file."""
+    import os
+    if not overwrite and os.path.exists(filepath):
+        raise FileExistsError(f"{filepath} exists and overwrite=False. Fix: pick another "
+                              "name, or pass overwrite=True to replace it.")
+    model.save(filepath)
+
+
+def _fresh_copy(layer):
+    """Keras' default clone_function: the same class and config, new weights."""
+    if isinstance(layer, OpLayer):
+        return layer                                  # a raw op between layers: no weights
+    return type(layer).from_config(layer.get_config())
+
+
+def clone_model(model, input_tensors=None, clone_function=None, call_function=None,
+                recursive=False):
+    """A new model with the same layers wired the same way and freshly initialized weights,
+    as ``keras.models.clone_model``. `clone_function(layer)` makes each new layer (e.g. to
+    keep some: ``lambda l: l if l.name == "body" else ...``); `recursive=True` clones the
+    models inside too; `input_tensors` (tk.Input tensors) replace a functional model's
+    inputs. A layer shared by several calls is cloned once and shared again."""
+    if call_function is not None:
+        raise ValueError("clone_model's call_function is not supported by tensorkit. Fix: "
+                         "clone, then wrap the calls you want to change in your own layer.")
+    make = clone_function or _fresh_copy
+    memo = {}
+
+    def clone(layer):
+        if id(layer) not in memo:
+            memo[id(layer)] = (clone_model(layer, clone_function=clone_function,
+                                           recursive=True)
+                               if recursive and isinstance(layer, Model) and
+                               (isinstance(layer, Sequential) or layer._functional)
+                               else make(layer))
+        return memo[id(layer)]
+
+    if isinstance(model, Sequential):
+        if input_tensors is not None:
+            raise ValueError("input_tensors is for functional models. Fix: clone the "
+                             "Sequential, then call it on your tensor.")
+        start = [] if model._input_layer is None else [Input(
+            shape=model._input_layer.shape[1:], batch_size=model._input_layer.shape[0],
+            dtype=model._input_layer.dtype)]
+        return Sequential(start + [clone(layer) for layer in model.layers], name=model.name)
+    if not isinstance(model, Model) or not model._functional:
+        raise ValueError(f"clone_model takes a Sequential or functional model; "
+                         f"{type(model).__name__} is a subclassed model, whose call can do "
+                         "anything. Fix: create a new instance of your class instead.")
+    inputs = [Input(shape=t.shape[1:], dtype=t.dtype) for t in model.inputs] \
+        if input_tensors is None else _flatten(input_tensors)
+    if len(inputs) != len(model.inputs):
+        raise ValueError(f"model takes {len(model.inputs)} input(s) but input_tensors has "
+                         f"{len(inputs)}. Fix: one tk.Input per model input.")
+    values = {id(old): new for old, new in zip(model.inputs, inputs)}
+    for call in model._calls:
+        first, args, kwargs = call.arguments([values[id(t)] for t in call.inputs])
+        out = clone(call.layer)(first, *args, **kwargs)
+        for old, new in zip(call.outputs, _flatten(out)):
+            values[id(old)] = new
+    outputs = [values[id(t)] for t in model.outputs]
+    return Model(inputs[0] if model._single_input else inputs,
+                 outputs[0] if model._single_output else outputs, name=model.name)

@@ -291,3 +291,37 @@ def test_keras_3_variable_names_list_the_same_weights():
     assert model.trainable_variables == model.trainable_weights
     assert [w.name for w in model.non_trainable_variables] == \
         [w.name for w in model.non_trainable_weights]          # the moving statistics
+
+
+def test_clone_model_rebuilds_the_wiring_with_fresh_weights(tmp_path):
+    tk.random.seed(0)
+    model = tk.Sequential([tk.Input((4,)), layers.Dense(3, activation="relu"), layers.Dense(2)])
+    copy = tk.models.clone_model(model)
+    assert [type(l) for l in copy.layers] == [type(l) for l in model.layers]
+    assert [w.shape for w in copy.get_weights()] == [w.shape for w in model.get_weights()]
+    assert not np.allclose(copy.get_weights()[0], model.get_weights()[0])     # fresh
+    a = tk.Input((4,))
+    shared = layers.Dense(3)
+    functional = tk.Model(a, layers.add([shared(a), shared(a * 2.0)]))
+    twin = tk.models.clone_model(functional)
+    assert len(twin.weights) == 2                              # the shared layer, once
+    twin.set_weights(functional.get_weights())
+    x = np.ones((2, 4), "float32")
+    np.testing.assert_allclose(twin.predict(x, verbose=0), functional.predict(x, verbose=0))
+    kept = tk.models.clone_model(model, clone_function=lambda l: l if l.name == model.layers[
+        0].name else layers.Dense(5))
+    assert kept.layers[0] is model.layers[0] and kept.output_shape == (None, 5)
+    body = tk.Sequential([tk.Input((4,)), layers.Dense(3)])
+    outer = tk.Sequential([tk.Input((4,)), body, layers.Dense(1)])
+    deep = tk.models.clone_model(outer, recursive=True)
+    assert deep.layers[0] is not body and isinstance(deep.layers[0], tk.Sequential)
+    tk.models.save_model(deep, tmp_path / "deep.tkmodel")
+    with pytest.raises(FileExistsError, match="overwrite=False"):
+        tk.models.save_model(deep, tmp_path / "deep.tkmodel", overwrite=False)
+
+    class Net(tk.Model):
+        def call(self, x):
+            return x
+
+    with pytest.raises(ValueError, match="subclassed model.*Fix: create a new instance"):
+        tk.models.clone_model(Net())
