@@ -90,6 +90,8 @@ TFJS_LAYERS = {name: keys.split() for name, keys in {
     "Reshape": "target_shape", "Permute": "dims", "RepeatVector": "n",
     "Conv1D": _CONV, "Conv2D": _CONV, "Conv2DTranspose": _CONV, "Conv3D": _CONV,
     "Conv3DTranspose": _CONV, "MaxPooling3D": _POOL, "AveragePooling3D": _POOL,
+    "ConvLSTM2D": _CONV + " recurrent_activation recurrent_initializer unit_forget_bias "
+                  "dropout recurrent_dropout return_sequences return_state go_backwards",
     "DepthwiseConv2D": _DEPTHWISE,
     "SeparableConv2D": "filters " + _DEPTHWISE + " pointwise_initializer",
     "MaxPooling1D": _POOL, "MaxPooling2D": _POOL, "AveragePooling1D": _POOL,
@@ -152,9 +154,9 @@ _NOT_IN_TFJS = {
     "MultiHeadAttention": "TF.js has no MultiHeadAttention layer.",
     **{kind: f"TF.js has no {kind} layer" for kind in (
         "GlobalAveragePooling3D", "GlobalMaxPooling3D", "UpSampling3D", "ZeroPadding3D",
-        "Cropping3D", "SeparableConv1D", "DepthwiseConv1D", "ConvLSTM1D", "ConvLSTM2D",
-        "ConvLSTM3D", "AdaptiveMaxPooling1D", "AdaptiveMaxPooling2D",
-        "AdaptiveMaxPooling3D", "AdaptiveAveragePooling1D", "AdaptiveAveragePooling3D")},
+        "Cropping3D", "SeparableConv1D", "DepthwiseConv1D", "ConvLSTM1D", "ConvLSTM3D",
+        "AdaptiveMaxPooling1D", "AdaptiveMaxPooling2D", "AdaptiveMaxPooling3D",
+        "AdaptiveAveragePooling1D", "AdaptiveAveragePooling3D")},
     "AdaptiveAveragePooling2D": "TF.js has no AdaptiveAveragePooling2D layer. Fix: for "
                                 "output_size=1 use GlobalAveragePooling2D(keepdims=True)",
     "OpLayer": "it is a raw tensorkit op between layers (like x + y), which TF.js cannot "
@@ -478,7 +480,7 @@ def _layer_out(layer, batch_input_shape=None):
     if kind == "Reshape" and -1 in config["target_shape"] and layer.output_shape is not None \
             and None not in layer.output_shape[1:]:
         config["target_shape"] = [int(n) for n in layer.output_shape[1:]]  # TF.js: no -1 here
-    if kind in ("SimpleRNN", "LSTM", "GRU", "RNN"):
+    if kind in ("SimpleRNN", "LSTM", "GRU", "RNN", "ConvLSTM2D"):
         config.update(stateful=False, unroll=False)
     for key in layer.regularized:       # not activity_regularizer: TF.js refuses to predict
         penalty = getattr(layer, key, None)

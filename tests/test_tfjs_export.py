@@ -80,6 +80,14 @@ def volumes():
         L.Flatten(), L.Dense(3)], name="volumes")
 
 
+def conv_lstm():
+    return tk.Sequential([
+        tk.Input(shape=(3, 6, 5, 2)),                                  # (time, H, W, C)
+        L.ConvLSTM2D(3, 2, padding="same", return_sequences=True),     # -> (3, 6, 5, 3)
+        L.ConvLSTM2D(2, (3, 2), strides=(2, 1), go_backwards=True),    # -> (2, 4, 2)
+        L.Flatten(), L.Dense(2)], name="conv_lstm")
+
+
 def separable():
     return tk.Sequential([
         tk.Input(shape=(9, 8, 3)),
@@ -226,7 +234,8 @@ def image_mapped():
         L.Dense(2)], name="image_mapped")
 
 
-CASES = {f.__name__: f for f in (dense, conv2d, conv2d_more, volumes, separable, conv1d,
+CASES = {f.__name__: f for f in (dense, conv2d, conv2d_more, volumes, conv_lstm, separable,
+                                 conv1d,
                                  reshaping,
                                  recurrent,
                                  recurrent_options, embedding, video, functional, activations,
