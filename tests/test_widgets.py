@@ -1,6 +1,7 @@
 """Unit tests of the widgets' synced state, read from tensorkit's models and traces."""
 
 import base64
+import doctest
 import re
 import time
 
@@ -9,8 +10,8 @@ import pytest
 
 import tensorkit as tk
 import widgets
-from widgets import graph_view
-from widgets.training import curves_svg
+from widgets import graph_view, training
+from widgets.training import TRAIN_COLOR, VAL_COLOR, curves_svg
 
 L = tk.layers
 RED = widgets.BATCH_COLOR
@@ -324,8 +325,156 @@ def test_monitor_overhead_per_batch_is_tiny():
     assert (time.perf_counter() - t0) / 10_000 < 50e-6      # well under 5% of a 2 ms batch
 
 
+def test_monitor_thins_a_long_fit_evenly():
+    monitor = widgets.TrainingMonitor(interval=0.5)
+    drive_losses(monitor, lambda t: {"loss": 1 / t, "d_loss": t}, epochs=10, steps=1000)
+    xs = [x for x, _ in monitor._batches]
+    assert training.MAX_POINTS // 2 <= len(xs) <= training.MAX_POINTS
+    gaps = np.diff(xs)
+    assert np.allclose(gaps, gaps[0]) and xs[0] == pytest.approx(gaps[0])   # the old ones too
+    assert all(set(y) == {"loss", "d_loss"} for _, y in monitor._batches)
+    line = re.search(r'<polyline class="batch-loss" points="([^"]*)"', monitor.svg).group(1)
+    assert len(line.split()) == len(xs)
+
+
 def test_curves_svg_waits_for_data():
     assert "waiting" in curves_svg([], [], None)
+
+
+
+def drive_losses(monitor, losses, epochs=3, steps=10, val=None):
+    """Drive `monitor` like fit with a custom train_step logging `losses(t)` (t: epochs)."""
+    monitor.set_params({"epochs": epochs, "steps": steps})
+    monitor.on_train_begin()
+    for e in range(epochs):
+        monitor.on_epoch_begin(e)
+        for b in range(steps):
+            monitor.on_train_batch_end(b, losses(e + (b + 1) / steps))
+        monitor.on_epoch_end(e, {**losses(e + 1), **(val(e + 1) if val else {})})
+    monitor.on_train_end()
+    return monitor
+
+
+def curve_styles(svg):
+    """{class: (stroke colour, dashed)} of every epoch curve in a monitor's SVG."""
+    return {c: (colour, bool(dash)) for c, colour, dash in re.findall(
+        r'<polyline class="([a-z_]+)" points="[^"]*" fill="none" stroke="([^"]+)" '
+        r'stroke-width="2"(?: stroke-dasharray="([^"]+)")?/>', svg)}
+
+
+def legend(svg):
+    return re.findall(r'<g class="legend">.*?>([^<]+)</text></g>', svg)
+
+
+def test_monitor_draws_every_logged_loss_of_a_gan():
+    monitor = drive_losses(widgets.TrainingMonitor(interval=0),
+                           lambda t: {"d_loss": 1.4 - 0.1 * t, "g_loss": 0.7 + 0.2 * t,
+                                      "accuracy": 0.5, "steps_seen": 3})
+    styles = curve_styles(monitor.svg)
+    assert list(styles) == ["d_loss", "g_loss"]                # accuracy and the rest: no curve
+    assert styles["d_loss"][0] != styles["g_loss"][0]
+    assert not any(dashed for _, dashed in styles.values())
+    assert monitor.svg.count('class="d_loss-point"') == monitor.svg.count(
+        'class="g_loss-point"') == 3
+    for key in ("d_loss", "g_loss"):                           # the live batch curves too
+        line = re.search(rf'<polyline class="batch-{key}" points="([^"]*)"', monitor.svg)
+        assert line and len(line.group(1).split()) == 3 * 10
+    assert legend(monitor.svg) == ["d_loss", "g_loss"]
+    assert ">val_loss</text>" not in monitor.svg and monitor.overfit == -1
+    assert monitor.points == 3 * 10 + 3
+    assert re.search(r'height="(\d+)"', monitor.svg).group(1) != "220"  # room for the legend
+    assert "d_loss: 1.1000 - g_loss: 1.3000" in repr(monitor)
+
+
+def test_monitor_pairs_each_loss_with_its_validation_loss():
+    monitor = drive_losses(
+        widgets.TrainingMonitor(interval=0),
+        lambda t: {"total_loss": 9 - t, "reconstruction_loss": 8 - t, "kl_loss": 1.0},
+        val=lambda t: {"val_total_loss": 10 - t, "val_kl_loss": 1.5, "val_accuracy": 0.5})
+    styles = curve_styles(monitor.svg)
+    assert list(styles) == ["total_loss", "val_total_loss", "reconstruction_loss", "kl_loss",
+                            "val_kl_loss"]
+    assert styles["val_total_loss"] == (styles["total_loss"][0], True)   # same colour, dashed
+    assert styles["val_kl_loss"] == (styles["kl_loss"][0], True)
+    assert len({colour for colour, _ in styles.values()}) == 3
+    assert legend(monitor.svg) == list(styles)
+    assert 'class="batch-val_' not in monitor.svg              # validation: once per epoch
+    # the static picture (the saved notebook's PNG) has the same curves, styles and legend
+    ax = monitor.figure().axes[0]
+    epoch_lines = [l for l in ax.get_lines() if not l.get_label().startswith("_")]
+    assert [l.get_label() for l in epoch_lines] == list(styles)
+    assert [(l.get_color(), l.get_linestyle() == "--") for l in epoch_lines] == \
+        list(styles.values())
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == list(styles)
+    faint = [l for l in ax.get_lines() if l.get_alpha() == 0.35]
+    assert [l.get_color() for l in faint] == [styles[k][0] for k in
+                                              ("total_loss", "reconstruction_loss", "kl_loss")]
+
+
+def test_monitor_keeps_the_classic_picture_for_loss_and_val_loss():
+    monitor = widgets.TrainingMonitor(interval=0)
+    drive(monitor, epochs=5)
+    assert curve_styles(monitor.svg) == {"loss": (TRAIN_COLOR, False),
+                                         "val_loss": (VAL_COLOR, False)}
+    assert legend(monitor.svg) == [] and 'height="220"' in monitor.svg
+    assert monitor.svg.endswith(f'fill="{VAL_COLOR}">val_loss</text></svg>')
+    assert len(re.findall(r'class="batch-[a-z_]+"', monitor.svg)) == 1
+    lines = monitor.figure().axes[0].get_lines()
+    assert [(l.get_label(), l.get_color(), l.get_linestyle()) for l in lines[1:3]] == [
+        ("loss", TRAIN_COLOR, "-"), ("val_loss", VAL_COLOR, "-")]
+    # with other losses, loss/val_loss are drawn like every pair: one colour, val dashed
+    mixed = drive_losses(widgets.TrainingMonitor(interval=0),
+                         lambda t: {"loss": 2 - t / 2, "kl_loss": 0.5},
+                         val=lambda t: {"val_loss": 2.5 - t / 2})
+    assert curve_styles(mixed.svg) == {"loss": (TRAIN_COLOR, False),
+                                       "val_loss": (TRAIN_COLOR, True),
+                                       "kl_loss": ("#ff7f0e", False)}
+
+
+def test_monitor_loss_keys_and_odd_logs():
+    assert [k for k in ("loss", "val_loss", "d_loss", "lossy", "gloss", "loss_d", "acc")
+            if training.is_loss(k)] == ["loss", "val_loss", "d_loss"]
+    monitor = widgets.TrainingMonitor(interval=0)
+    monitor.set_params({"epochs": 1, "steps": 2})
+    monitor.on_train_begin()
+    monitor.on_epoch_begin(0)
+    monitor.on_train_batch_end(0, {"d_loss": np.array([1.0, 2.0]), "accuracy": 1.0})
+    monitor.on_train_batch_end(1, {"d_loss": np.float32(0.5), "g_loss": tk.tensor(2.0)})
+    assert monitor._batches == [(1.0, {"d_loss": 0.5, "g_loss": 2.0})]
+    # only a validation loss logged (a test_step's): drawn, dashed, in the first colour
+    monitor.on_epoch_end(0, {"val_score_loss": 0.25})
+    monitor.on_train_end()
+    assert curve_styles(monitor.svg)["val_score_loss"] == (training.PALETTE[0], True)
+    many = [{"epoch": 0, **{f"l{i}_loss": float(i) for i in range(10)}}]
+    colours = [c for _, c, _ in training.loss_curves(many)]
+    assert colours[:8] == list(training.PALETTE) and colours[8:] == colours[:2]
+    assert "#d62728" not in training.PALETTE                   # red marks overfitting
+
+
+def test_training_docstring_examples():
+    assert doctest.testmod(training).failed == 0
+
+
+def test_monitor_with_a_custom_train_step_in_fit():
+    class TwoLosses(tk.Model):
+        def __init__(self):
+            super().__init__()
+            self.dense = L.Dense(1)
+
+        def call(self, x):
+            return self.dense(x)
+
+        def train_step(self, data):
+            pred = self(data)
+            return {"d_loss": tk.mean(pred ** 2), "g_loss": 1.0 + tk.mean(tk.abs(pred))}
+
+    model = TwoLosses()
+    model.compile()
+    monitor = widgets.TrainingMonitor(interval=0)
+    model.fit(np.ones((8, 3), "float32"), epochs=2, batch_size=4, verbose=0, callbacks=[monitor])
+    assert [sorted(h) for h in monitor.history] == [["d_loss", "epoch", "g_loss"]] * 2
+    assert list(curve_styles(monitor.svg)) == ["d_loss", "g_loss"]
+    assert monitor.points == 2 * 2 + 2 and monitor.png().startswith("iVBORw0KGgo")
 
 
 # ---- Camera / Microphone -------------------------------------------------------------------

@@ -9,6 +9,7 @@
 - ``display(model)``, ``display(trace)``, ``display(tensor)`` and a bare ``model`` pick the
   GraphView / TensorView;
 - a GraphView follows its model when later cells ``add`` / ``pop`` layers or rebuild it;
+- a TrainingMonitor on a custom train_step (a GAN's d_loss and g_loss) draws both losses;
 - what a saved notebook shows without a kernel: nbconvert's HTML (the static fallbacks when
   no widget state was saved, the graphs as SVG images) and JupyterLab (the static fallback,
   the graph still an image, while the notebook is untrusted; "model not found" without
@@ -155,6 +156,44 @@ def test_graph_view_follows_later_cells(page):
     expect(graph.locator("g.node.layer", has_text="d9")).to_have_count(1)
     assert "(None, 9)" in lh.edge_labels(graph)
     expect(out.locator(".tk-title")).to_have_text("Graph: grow2")
+
+
+def test_training_monitor_draws_every_loss_of_a_custom_train_step(page):
+    """A GAN-style train_step logs d_loss and g_loss: fit leaves the final picture, and the
+    monitor's view draws a curve (epochs and faint batches) and a legend entry for each."""
+    fit = lh.run_new_cell(page, """class TwoLosses(tk.Model):
+    def __init__(self):
+        super().__init__()
+        self.dense = L.Dense(1)
+
+    def call(self, x):
+        return self.dense(x)
+
+    def train_step(self, data):
+        pred = self(data)
+        return {"d_loss": tk.mean(pred ** 2), "g_loss": 1.0 + tk.mean(tk.abs(pred))}
+
+two = TwoLosses()
+two.compile()
+monitor = widgets.TrainingMonitor(interval=0.1)
+two.fit(np.ones((40, 3), "float32"), epochs=3, batch_size=4, verbose=0, callbacks=[monitor])
+print("FIT DONE")""")
+    expect(fit).to_contain_text("FIT DONE")
+    expect(fit.locator('img[src^="data:image/png"]')).to_be_visible()
+    view = lh.run_new_cell(page, "monitor").locator(".tk-monitor")
+    for key in ("d_loss", "g_loss"):
+        expect(view.locator(f"svg polyline.{key}")).to_have_count(1)
+        expect(view.locator(f"svg circle.{key}-point")).to_have_count(3)
+        expect(view.locator(f"svg polyline.batch-{key}")).to_have_count(1)
+    assert view.locator("svg g.legend text").all_text_contents() == ["d_loss", "g_loss"]
+    colours = [view.locator(f"svg polyline.{k}").get_attribute("stroke")
+               for k in ("d_loss", "g_loss")]
+    assert colours[0] != colours[1]
+    expect(view.locator("svg polyline.loss")).to_have_count(0)
+    expect(view.locator(".tk-status")).to_have_text("done: 3 epochs")
+    expect(view.locator(".tk-metrics")).to_contain_text("d_loss: ")
+    expect(view.locator(".tk-metrics")).to_contain_text("g_loss: ")
+    view.screenshot(path=str(lh.artifacts() / "training_monitor_gan.png"))
 
 
 def _nbconvert(src, dest_dir, *options):

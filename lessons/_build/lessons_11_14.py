@@ -515,6 +515,63 @@ ax.legend()
 plt.show()
 """),
 md("""
+## The same GAN with `fit` and `train_step`
+
+Keras' way to write a loop of your own: subclass `tk.Model` and override
+`train_step(data)`, one step on one batch that returns a dict of numbers to log. `fit` does
+the rest: batches, shuffling, epochs, callbacks and `History`. A GAN's `compile` takes two
+optimizers and the loss. Its `train_step` is our round of the game, on a batch of real
+images that `fit` cuts from `real_images`; two `Mean` metrics average each loss over an
+epoch (`fit` resets the metrics in `self.metrics` when an epoch starts).
+"""),
+code("""
+class GAN(tk.Model):
+    def __init__(self, generator, discriminator):
+        super().__init__()
+        self.generator, self.discriminator = generator, discriminator
+        self.d_tracker = tk.metrics.Mean(name="d_loss")
+        self.g_tracker = tk.metrics.Mean(name="g_loss")
+
+    @property
+    def metrics(self):
+        return [self.d_tracker, self.g_tracker]
+
+    def compile(self, d_optimizer, g_optimizer, loss_fn):
+        super().compile()
+        self.d_optimizer, self.g_optimizer, self.loss_fn = d_optimizer, g_optimizer, loss_fn
+
+    def train_step(self, real_images):                                  # (B, 8, 8, 1)
+        n = real_images.shape[0]                  # B: 64, the last batch of an epoch fewer
+        real, fake = tk.ones((n, 1)), tk.zeros((n, 1))                     # (B, 1) labels
+        # the discriminator: real -> 1, detached fakes -> 0, its own weights
+        generated = self.generator(tk.random.normal((n, NOISE))).detach()  # (B, 8, 8, 1)
+        d_loss = (self.loss_fn(real, self.discriminator(real_images))
+                  + self.loss_fn(fake, self.discriminator(generated)))
+        weights = self.discriminator.trainable_weights
+        self.d_optimizer.apply(tk.gradients(d_loss, weights), weights)
+        # the generator: fakes -> 1, through the discriminator, only its own weights
+        generated = self.generator(tk.random.normal((n, NOISE)))           # (B, 8, 8, 1)
+        g_loss = self.loss_fn(real, self.discriminator(generated))
+        weights = self.generator.trainable_weights
+        self.g_optimizer.apply(tk.gradients(g_loss, weights), weights)
+        self.d_tracker.update_state(d_loss)
+        self.g_tracker.update_state(g_loss)
+        return {m.name: m.result() for m in self.metrics}                 # d_loss, g_loss
+"""),
+code("""
+tk.random.seed(1)
+gan = GAN(tk.models.clone_model(generator),           # the same layers, fresh weights
+          tk.models.clone_model(discriminator))
+gan.compile(d_optimizer=tk.optimizers.Adam(2e-3, beta_1=0.5),
+            g_optimizer=tk.optimizers.Adam(2e-3, beta_1=0.5), loss_fn=bce)
+history = gan.fit(real_images, epochs=40, batch_size=BATCH, verbose=0,   # x only: no labels
+                  callbacks=[widgets.TrainingMonitor()])                  # 29 batches an epoch
+"""),
+code("""
+print("logged:", list(history.history))     # the keys train_step returned: one curve each
+show_images(gan.generator(fixed_noise).numpy(), rows=1)    # the same 8 seeds: (8, 8, 8, 1)
+"""),
+md("""
 ## What to remember
 
 * generator: noise `(B, 8) -> (B, 8, 8, 1)`; discriminator: `(B, 8, 8, 1) -> (B, 1)` logits
@@ -522,6 +579,8 @@ md("""
 * generator step: fakes -> label 1, gradients through the discriminator, but only the
   generator's weights change
 * labels are shaped like the discriminator's output: one per image
+* the Keras way: `train_step` does one round and returns `{"d_loss": ..., "g_loss": ...}`;
+  `fit` runs it, and the TrainingMonitor draws every logged `..._loss`
 """),
 ]
 
