@@ -152,6 +152,7 @@ _NOT_IN_TFJS = {
     "EinsumDense": "TF.js has no EinsumDense layer. Fix: for 'ab,bc->ac' or 'abc,cd->abd' "
                    "use Dense (the same kernel and bias), else keep this model in Python.",
     "MultiHeadAttention": "TF.js has no MultiHeadAttention layer.",
+    "GroupQueryAttention": "TF.js has no GroupQueryAttention layer.",
     **{kind: f"TF.js has no {kind} layer" for kind in (
         "GlobalAveragePooling3D", "GlobalMaxPooling3D", "UpSampling3D", "ZeroPadding3D",
         "Cropping3D", "SeparableConv1D", "DepthwiseConv1D", "ConvLSTM1D", "ConvLSTM3D",

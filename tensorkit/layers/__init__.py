@@ -31,7 +31,8 @@ _RENAMED = {"Linear": "Dense", "Conv2d": "Conv2D", "Conv1d": "Conv1D",
             "Conv3d": "Conv3D", "ConvTranspose3d": "Conv3DTranspose",
             "ConvTranspose1d": "Conv1DTranspose", "MaxPool3d": "MaxPooling3D",
             "AvgPool3d": "AveragePooling3D", "Dropout3d": "SpatialDropout3D",
-            "Dropout2d": "SpatialDropout2D", "Dropout1d": "SpatialDropout1D"}
+            "Dropout2d": "SpatialDropout2D", "Dropout1d": "SpatialDropout1D",
+            "GroupedQueryAttention": "GroupQueryAttention"}
 
 
 def __getattr__(name):
