@@ -402,3 +402,16 @@ def test_gqa_export_is_refused_by_name(tmp_path):
                        match=r"cannot export layer 'gqa' \(GroupQueryAttention\)"):
         tk.export.to_tfjs(model, tmp_path / "web")
     assert not (tmp_path / "web").exists()
+
+
+def test_multi_head_attention_kernels_start_in_keras_range():
+    """Keras' EinsumDense fans: glorot over (dim) in and (heads, head_dim) out, so the limit is
+    sqrt(6 / (64 + 8 * 16)) = 0.177, not the 0.0625 of plain glorot on a 3-D kernel."""
+    tk.random.seed(0)
+    mha = L.MultiHeadAttention(num_heads=8, key_dim=16)
+    q = tk.tensor(np.zeros((1, 5, 64), "float32"))
+    mha(q, q)
+    limit = np.sqrt(6 / (64 + 8 * 16))
+    for kernel in (mha.query_kernel, mha.key_kernel, mha.value_kernel, mha.output_kernel):
+        top = np.abs(kernel.numpy()).max()
+        assert 0.95 * limit < top <= limit, kernel.name

@@ -191,6 +191,16 @@ def _check_inputs(layer, shapes, cls):
                          "sequence.", op=cls, shapes=tuple(shapes), layer=layer.name)
 
 
+def _with_fans(init, ins, outs):
+    """A glorot/he-like (VarianceScaling) initializer that counts the kernel axes `ins` as its
+    fan in and `outs` as its fan out, as Keras' EinsumDense does for attention kernels; other
+    initializers as they are."""
+    if isinstance(init, initializers.VarianceScaling) and init.input_axes is None:
+        return type(init).from_config({**init.get_config(), "input_axes": tuple(ins),
+                                       "output_axes": tuple(outs)})
+    return init
+
+
 class _QueryValueKey(Layer):
     """What the multi-head layers share: Keras' call(query, value, key=None, ...), their
     checks of the three inputs and their output's mask (the query's)."""
@@ -281,16 +291,18 @@ class MultiHeadAttention(_QueryValueKey):
         h, kd, vd = self.num_heads, self.key_dim, self.value_dim
         out_dim = self._output_dim or q[-1]
         w = self.add_weight
-        self.query_kernel = w("query/kernel", (q[-1], h, kd), self.kernel_initializer)
+        # Keras' EinsumDense fans: (dim) in, (heads, head_dim) out; the output the reverse
+        into_heads = _with_fans(self.kernel_initializer, (0,), (1, 2))
+        self.query_kernel = w("query/kernel", (q[-1], h, kd), into_heads)
         self.query_bias = w("query/bias", (h, kd), self.bias_initializer) \
             if self.use_bias else None
-        self.key_kernel = w("key/kernel", (k[-1], h, kd), self.kernel_initializer)
+        self.key_kernel = w("key/kernel", (k[-1], h, kd), into_heads)
         self.key_bias = w("key/bias", (h, kd), self.bias_initializer) if self.use_bias else None
-        self.value_kernel = w("value/kernel", (v[-1], h, vd), self.kernel_initializer)
+        self.value_kernel = w("value/kernel", (v[-1], h, vd), into_heads)
         self.value_bias = w("value/bias", (h, vd), self.bias_initializer) \
             if self.use_bias else None
         self.output_kernel = w("attention_output/kernel", (h, vd, out_dim),
-                               self.kernel_initializer)
+                               _with_fans(self.kernel_initializer, (0, 1), (2,)))
         self.output_bias = w("attention_output/bias", (out_dim,), self.bias_initializer) \
             if self.use_bias else None
 
@@ -437,11 +449,8 @@ class GroupQueryAttention(_QueryValueKey):
         kernel_shape, bias_shape, ins, outs = _einsum_dense_weights(
             _einsum_dense_terms(equation), bias_axes if self.use_bias else None, input_shape,
             output_shape)
-        init = self.kernel_initializer
-        if isinstance(init, initializers.VarianceScaling) and init.input_axes is None:
-            init = type(init).from_config({**init.get_config(), "input_axes": ins,
-                                           "output_axes": outs})
-        kernel = self.add_weight(f"{name}/kernel", kernel_shape, init,
+        kernel = self.add_weight(f"{name}/kernel", kernel_shape,
+                                 _with_fans(self.kernel_initializer, ins, outs),
                                  regularizer=self.kernel_regularizer,
                                  constraint=self.kernel_constraint)
         bias = None if bias_shape is None else self.add_weight(
