@@ -415,3 +415,18 @@ def test_multi_head_attention_kernels_start_in_keras_range():
     for kernel in (mha.query_kernel, mha.key_kernel, mha.value_kernel, mha.output_kernel):
         top = np.abs(kernel.numpy()).max()
         assert 0.95 * limit < top <= limit, kernel.name
+
+
+def test_multi_head_attention_takes_keras_regularizers_and_constraints(tmp_path):
+    mha = L.MultiHeadAttention(2, 4, kernel_regularizer=tk.regularizers.L2(0.1),
+                               bias_constraint="non_neg", name="mha")
+    q = tk.tensor(np.ones((1, 3, 5), "float32"))
+    mha(q, q)
+    assert len(mha.losses) == 4                        # one penalty per kernel
+    assert all(b.constraint is mha.bias_constraint for b in
+               (mha.query_bias, mha.key_bias, mha.value_bias, mha.output_bias))
+    inp = tk.Input((3, 5))
+    model = tk.Model(inp, L.MultiHeadAttention.from_config(mha.get_config())(inp, inp))
+    model.save(tmp_path / "m.tkmodel")
+    again = tk.models.load_model(tmp_path / "m.tkmodel").layers[-1]
+    assert again.kernel_regularizer.get_config() == {"l2": 0.1}

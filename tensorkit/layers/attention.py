@@ -260,6 +260,7 @@ class MultiHeadAttention(_QueryValueKey):
     """
 
     _short = "mha"
+    regularized = {"kernel_regularizer": "kernel", "bias_regularizer": "bias"}  # + constraints
 
     def __init__(self, num_heads, key_dim, value_dim=None, dropout=0.0, use_bias=True,
                  output_shape=None, kernel_initializer="glorot_uniform",
@@ -290,7 +291,12 @@ class MultiHeadAttention(_QueryValueKey):
         q, v, k = self._check_shapes(input_shape)
         h, kd, vd = self.num_heads, self.key_dim, self.value_dim
         out_dim = self._output_dim or q[-1]
-        w = self.add_weight
+        def w(name, shape, init):                   # kernels and biases take their penalties
+            kind = "kernel" if name.endswith("kernel") else "bias"
+            return self.add_weight(name, shape, init,
+                                   regularizer=getattr(self, f"{kind}_regularizer"),
+                                   constraint=getattr(self, f"{kind}_constraint"))
+
         # Keras' EinsumDense fans: (dim) in, (heads, head_dim) out; the output the reverse
         into_heads = _with_fans(self.kernel_initializer, (0,), (1, 2))
         self.query_kernel = w("query/kernel", (q[-1], h, kd), into_heads)
