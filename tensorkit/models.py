@@ -329,6 +329,14 @@ class Sequential(Model):
         """[the last layer's output on that tensor] once the input shape is known."""
         return None if not self._graph() else [self._graph_end()]
 
+    def _shapes_from_graph(self):
+        """The model's shapes and built state from its graph's ends, without calling every
+        layer again on a fresh symbolic input (that made n adds cost n² layer calls)."""
+        self.built = True
+        io = self.__dict__
+        io["_input_shape"] = io["_built_input_shape"] = tuple(self._input_layer.shape)
+        io["_output_shape"] = tuple(self._graph_end().shape)
+
     def _graph_end(self):
         return self._graph_outs[-1] if self._graph_outs else self._input_layer.output
 
@@ -369,9 +377,8 @@ class Sequential(Model):
         if not self._layers and self._build_shapes is None and layer._build_shapes is not None:
             self._build_shapes = layer._build_shapes           # Dense(4, input_shape=(8,))
         self._layers.append(layer)
-        if self._build_shapes is not None:
-            self._graph()                                      # build now, shapes known
-            self(self._symbolic_inputs())
+        if self._build_shapes is not None and self._graph():   # build now, shapes known
+            self._shapes_from_graph()
         notify(self, "add")
 
     def pop(self):
@@ -381,8 +388,8 @@ class Sequential(Model):
         layer = self._layers.pop()
         self.output_shape = None
         del self._graph_outs[len(self._layers):]         # the graph ends one layer lower
-        if self._layers and self._build_shapes is not None:
-            self(self._symbolic_inputs())               # output_shape of the new top
+        if self._layers and self._input_layer is not None:
+            self._shapes_from_graph()                   # output_shape of the new top
         notify(self, "pop")
         return layer
 
