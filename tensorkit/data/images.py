@@ -11,7 +11,7 @@ import warnings
 
 import numpy
 
-from ..ops.image import resize
+from ..ops.image import positive_pair, resize
 from ..tensor import tensor
 
 __all__ = ["load_img", "img_to_array", "array_to_img", "save_img"]
@@ -92,16 +92,11 @@ def load_img(path, color_mode="rgb", target_size=None, interpolation="nearest",
 
 
 def _target(target_size):
-    try:
-        ok = len(target_size) == 2 and all(isinstance(n, (int, numpy.integer)) and
-                                           not isinstance(n, bool) and n > 0
-                                           for n in target_size)
-    except TypeError:
-        ok = False
-    if not ok:
+    pair = positive_pair(target_size)
+    if pair is None:
         raise ValueError("load_img expects target_size to be (height, width), two positive "
                          f"integers, or None. Received: target_size={target_size!r}")
-    return int(target_size[0]), int(target_size[1])
+    return pair
 
 
 def img_to_array(img, data_format=None, dtype=None):

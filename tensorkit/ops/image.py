@@ -148,16 +148,22 @@ def _as_tensor(x):
     return x if isinstance(x, Tensor) else tensor(x)
 
 
-def _size(size):
+def positive_pair(value):
+    """(height, width) as two ints when `value` is two positive integers, else None."""
     try:
-        ok = len(size) == 2 and all(isinstance(n, (int, numpy.integer)) and
-                                    not isinstance(n, bool) and n > 0 for n in size)
+        ok = len(value) == 2 and all(isinstance(n, (int, numpy.integer)) and
+                                     not isinstance(n, bool) and n > 0 for n in value)
     except TypeError:
         ok = False
-    if not ok:
+    return (int(value[0]), int(value[1])) if ok else None
+
+
+def _size(size):
+    pair = positive_pair(size)
+    if pair is None:
         raise ValueError("resize expects size to be two positive integers (height, width). "
                          f"Received: size={size!r}")
-    return int(size[0]), int(size[1])
+    return pair
 
 
 def aspect_box(height, width, target_height, target_width):
