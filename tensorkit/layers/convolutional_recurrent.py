@@ -32,6 +32,7 @@ from ..tensor import Tensor, symbolic, tensor
 from .base import Layer, check_seed, get_activation, get_initializer
 from .convolutional import LAYOUTS, check_data_format, check_padding, check_shape, int_tuple
 from .core import _positive_int
+from .recurrent import state_arrays
 
 __all__ = ["ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D"]
 
@@ -263,8 +264,7 @@ class _ConvLSTM(Layer):
         if states is None:
             self._states = None
             return
-        states = [numpy.asarray(s.numpy() if isinstance(s, Tensor) else s, dtype=self.dtype)
-                  for s in (states if isinstance(states, (list, tuple)) else [states])]
+        states = state_arrays(states, self.dtype)
         if len(states) != 2 or states[0].shape != states[1].shape or \
                 states[0].ndim != self.rank + 2 or states[0].shape[-1] != self.filters:
             raise ShapeError(f"{type(self).__name__} keeps 2 states [h, c] of shape "

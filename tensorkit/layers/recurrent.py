@@ -210,8 +210,7 @@ class _RNN(_GateWeights, Layer):
         if states is None:
             self._states = None
             return
-        states = [numpy.asarray(s.numpy() if isinstance(s, Tensor) else s, dtype=self.dtype)
-                  for s in (states if isinstance(states, (list, tuple)) else [states])]
+        states = state_arrays(states, self.dtype)
         n = self.n_states
         if len(states) != n or any(s.ndim != 2 or s.shape[1] != self.units for s in states) \
                 or len({s.shape for s in states}) != 1:
@@ -685,6 +684,14 @@ def _first(states):
     return states[0] if isinstance(states, (list, tuple)) else states
 
 
+def state_arrays(states, dtype):
+    """The states given to reset_states as NumPy arrays of `dtype`: one array or tensor, or
+    a (nested) list of them, flattened in order."""
+    given = states if isinstance(states, (list, tuple)) else [states]
+    return [numpy.asarray(s.numpy() if isinstance(s, Tensor) else s, dtype=dtype)
+            for s in _leaves(given)]
+
+
 def _leaves(structure):
     """Flatten nested lists: [[h1, c1], h2] -> [h1, c1, h2] (also for state sizes)."""
     if isinstance(structure, (list, tuple)):
@@ -964,8 +971,7 @@ class RNN(Layer):
         if states is None:
             self._states = None
             return
-        states = [numpy.asarray(s.numpy() if isinstance(s, Tensor) else s, dtype=self.dtype)
-                  for s in _leaves(states if isinstance(states, (list, tuple)) else [states])]
+        states = state_arrays(states, self.dtype)
         sizes = _leaves(self.state_size)
         if len(states) != len(sizes) or any(s.ndim != 2 or s.shape[1] != n
                                             for s, n in zip(states, sizes)):
