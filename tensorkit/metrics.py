@@ -321,6 +321,7 @@ class MeanSquaredLogarithmicError(MeanMetricWrapper):
 
 class RootMeanSquaredError(Mean):
     """sqrt of the running mean of (y_pred - y_true)²."""
+
     _direction = "down"
 
     def __init__(self, name="root_mean_squared_error", dtype=None):
@@ -470,6 +471,8 @@ def _one_or_all(values):
 class _PrecisionRecall(Metric):
     """What Precision and Recall share: counts of tp and fp (or fn) per threshold."""
 
+    _direction = "up"
+
     def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
         self.init_thresholds, self.top_k, self.class_id = thresholds, top_k, class_id
         if top_k is not None:
@@ -499,17 +502,16 @@ class _PrecisionRecall(Metric):
 class Precision(_PrecisionRecall):
     """tp / (tp + fp): of the predictions above the threshold (0.5), the share that are
     right. ``top_k`` counts only each row's k largest; ``class_id`` one class's column."""
-    _direction = "up"
 
 
 class Recall(_PrecisionRecall):
     """tp / (tp + fn): of the true labels, the share predicted above the threshold (0.5)."""
-    _direction = "up"
 
 
 class AUC(Metric):
     """Area under the ROC (or precision-recall) curve, from counts at `num_thresholds`
     thresholds kept across batches, as Keras' AUC (a Riemann sum, not the exact area)."""
+
     _direction = "up"
 
     def __init__(self, num_thresholds=200, curve="ROC", summation_method="interpolation",
@@ -632,6 +634,7 @@ class FBetaScore(Metric):
     """(1 + beta²) precision recall / (beta² precision + recall) per class; ``average``
     None (one score per class), "micro", "macro" or "weighted". Predictions count as
     positive above ``threshold``, or where they are the row's largest when it is None."""
+
     _direction = "up"
 
     def __init__(self, average=None, beta=1.0, threshold=None, name="fbeta_score",
@@ -691,7 +694,6 @@ class FBetaScore(Metric):
 
 class F1Score(FBetaScore):
     """FBetaScore with beta=1: 2 precision recall / (precision + recall)."""
-    _direction = "up"
 
     def __init__(self, average=None, threshold=None, name="f1_score", dtype=None):
         super().__init__(average=average, beta=1.0, threshold=threshold, name=name,
@@ -752,6 +754,8 @@ class _AtConstraint(Metric):
     """Counts at `num_thresholds` thresholds evenly in [0, 1]; the result is the best
     `dependent` rate among the thresholds whose `constrained` rate is >= the value given."""
 
+    _direction = "up"
+
     _arg = ""                                         # "recall", "precision"...
 
     def __init__(self, value, num_thresholds=200, class_id=None, name=None, dtype=None):
@@ -797,7 +801,6 @@ class _AtConstraint(Metric):
 
 class PrecisionAtRecall(_AtConstraint):
     """The best precision at any threshold whose recall is >= `recall`."""
-    _direction = "up"
 
     _arg, _pair = "recall", ("recall", "precision")
 
@@ -807,7 +810,6 @@ class PrecisionAtRecall(_AtConstraint):
 
 class RecallAtPrecision(_AtConstraint):
     """The best recall at any threshold whose precision is >= `precision`."""
-    _direction = "up"
 
     _arg, _pair = "precision", ("precision", "recall")
 
@@ -817,7 +819,6 @@ class RecallAtPrecision(_AtConstraint):
 
 class SensitivityAtSpecificity(_AtConstraint):
     """The best sensitivity (recall) at any threshold whose specificity is >= `specificity`."""
-    _direction = "up"
 
     _arg, _pair = "specificity", ("specificity", "sensitivity")
 
@@ -827,7 +828,6 @@ class SensitivityAtSpecificity(_AtConstraint):
 
 class SpecificityAtSensitivity(_AtConstraint):
     """The best specificity at any threshold whose sensitivity is >= `sensitivity`."""
-    _direction = "up"
 
     _arg, _pair = "sensitivity", ("sensitivity", "specificity")
 
@@ -848,6 +848,7 @@ class IoU(Metric):
     class ids kept across batches, averaged over `target_class_ids` (classes never seen
     nor predicted don't count). Keras keeps the matrix as int32 (``dtype`` "int32"), so
     float sample weights are truncated to whole numbers: 0.5 counts 0 times."""
+
     _direction = "up"
 
     def __init__(self, num_classes, target_class_ids, name=None, dtype=None,
@@ -918,7 +919,6 @@ class IoU(Metric):
 class BinaryIoU(IoU):
     """IoU of yes/no labels: predictions >= `threshold` count as class 1, others as 0;
     the mean over `target_class_ids` (0, 1 or both)."""
-    _direction = "up"
 
     def __init__(self, target_class_ids=(0, 1), threshold=0.5, name=None, dtype=None):
         super().__init__(2, target_class_ids, name=name, dtype=dtype)
@@ -935,7 +935,6 @@ class BinaryIoU(IoU):
 
 class MeanIoU(IoU):
     """IoU averaged over all `num_classes` classes (those seen or predicted)."""
-    _direction = "up"
 
     def __init__(self, num_classes, name=None, dtype=None, ignore_class=None,
                  sparse_y_true=True, sparse_y_pred=True, axis=-1):
@@ -954,7 +953,6 @@ class MeanIoU(IoU):
 
 class OneHotIoU(IoU):
     """IoU for one-hot labels (and, by default, class scores): argmax of both first."""
-    _direction = "up"
 
     def __init__(self, num_classes, target_class_ids, name=None, dtype=None,
                  ignore_class=None, sparse_y_pred=False, axis=-1):
@@ -970,7 +968,6 @@ class OneHotIoU(IoU):
 
 class OneHotMeanIoU(MeanIoU):
     """MeanIoU for one-hot labels (and, by default, class scores): argmax of both first."""
-    _direction = "up"
 
     def __init__(self, num_classes, name=None, dtype=None, ignore_class=None,
                  sparse_y_pred=False, axis=-1):
@@ -989,6 +986,7 @@ class R2Score(Metric):
     column; ``class_aggregation`` "uniform_average" (the mean over columns),
     "variance_weighted_average" or None (one score per column). ``num_regressors`` > 0
     gives the adjusted R²."""
+
     _direction = "up"
 
     def __init__(self, class_aggregation="uniform_average", num_regressors=0,
@@ -1201,6 +1199,7 @@ class CosineSimilarity(MeanMetricWrapper):
 class BinaryCrossentropy(MeanMetricWrapper):
     """The running mean of binary crossentropy, as a number to watch (the loss of this name
     is what training minimises)."""
+
     _direction = "down"
 
     def __init__(self, name="binary_crossentropy", dtype=None, from_logits=False,
