@@ -57,6 +57,21 @@ class Draws:
         return self.rng.normal(size=shape).astype(f32)
 
 
+def loss_name_case(cases, name, y_true, y_pred):
+    """What keras.losses.get(name) gives (its kind and name, its value on the data), or the
+    error it raises, as the case ``lossname_<name>``."""
+    try:
+        fn = keras.losses.get(name)
+    except Exception as e:
+        cases.add(f"lossname_{name}", {"kind": "loss_fn", "name": name,
+                                       "error": type(e).__name__}, {})
+        return
+    obj = isinstance(fn, keras.losses.Loss)
+    cases.add(f"lossname_{name}", {"kind": "loss_fn", "name": name, "object": obj,
+                                   "obj_name": fn.name if obj else fn.__name__},
+              {"y_true": y_true, "y_pred": y_pred, "value": np.asarray(fn(y_true, y_pred))})
+
+
 def stepped_optimizer(cls, cfg, weights, grads):
     """A Keras optimizer made from a case's config (a schedule given as (class, config)),
     stepped over `grads` from `weights`: (optimizer, weights after, learning rates, the

@@ -19,7 +19,7 @@ fit / evaluate / predict / train_on_batch / test_on_batch).
 import os
 
 # _keras first: it selects Keras' JAX backend
-from _keras import Cases, Draws, f32, stepped_optimizer
+from _keras import Cases, Draws, f32, loss_name_case, stepped_optimizer
 import jax
 import keras
 import numpy as np
@@ -138,16 +138,7 @@ DATA = {"reg": (yt, yp), "prob": (kt, kp), "bin": (mt, mp), "cat": (ct, cp),
         "sparse": (ids.astype(f32), cp)}
 for name, data in NAMES.items():
     t, p = DATA[data]
-    try:
-        fn = keras.losses.get(name)
-    except Exception as e:
-        add(f"lossname_{name}", {"kind": "loss_fn", "name": name, "error": type(e).__name__},
-            {})
-        continue
-    obj = isinstance(fn, keras.losses.Loss)
-    add(f"lossname_{name}", {"kind": "loss_fn", "name": name, "object": obj,
-                             "obj_name": fn.name if obj else fn.__name__},
-        {"y_true": t, "y_pred": p, "value": np.asarray(fn(t, p))})
+    loss_name_case(cases, name, t, p)
 
 
 # ---- metrics -----------------------------------------------------------------------------

@@ -18,7 +18,7 @@ weights, gradients and inputs they share are stored once, in the ``data`` cases
 import os
 
 # _keras first: it selects Keras' JAX backend
-from _keras import Cases, Draws, f32, logging_fit, stepped_optimizer
+from _keras import Cases, Draws, f32, logging_fit, loss_name_case, stepped_optimizer
 import jax
 import keras
 import numpy as np
@@ -100,16 +100,7 @@ for name, data in {"cosine_similarity": "reg", "hinge": "bin", "squared_hinge": 
                    "MeanSquaredLogarithmicError": "pos", "BinaryFocalCrossentropy": "prob",
                    "CategoricalFocalCrossentropy": "cat", "logcosh": "reg"}.items():
     t, p = LOSS_DATA[data]
-    try:
-        fn = keras.losses.get(name)
-    except Exception as e:
-        add(f"lossname_{name}", {"kind": "loss_fn", "name": name, "error": type(e).__name__},
-            {})
-        continue
-    obj = isinstance(fn, keras.losses.Loss)
-    add(f"lossname_{name}", {"kind": "loss_fn", "name": name, "object": obj,
-                             "obj_name": fn.name if obj else fn.__name__},
-        {"y_true": t, "y_pred": p, "value": np.asarray(fn(t, p))})
+    loss_name_case(cases, name, t, p)
 
 
 # ---- metrics -----------------------------------------------------------------------------

@@ -18,7 +18,7 @@ Keras' order, without iterations and learning_rate).
 import os
 
 # _keras first: it selects Keras' JAX backend
-from _keras import Cases, Draws, f32, logging_fit, stepped_optimizer
+from _keras import Cases, Draws, f32, logging_fit, loss_name_case, stepped_optimizer
 import jax
 import keras
 import numpy as np
@@ -68,11 +68,7 @@ loss_case("tversky_axis", "Tversky", {"alpha": 0.2, "beta": 0.8, "axis": [1, 2]}
 loss_case("tversky_none", "Tversky", {"axis": -1, "reduction": "none"}, bt, bp)
 
 for name in ["dice", "Dice", "tversky", "Tversky"]:
-    fn = keras.losses.get(name)
-    obj = isinstance(fn, keras.losses.Loss)
-    add(f"lossname_{name}", {"kind": "loss_fn", "name": name, "object": obj,
-                             "obj_name": fn.name if obj else fn.__name__},
-        {"y_true": bt, "y_pred": bp, "value": np.asarray(fn(bt, bp))})
+    loss_name_case(cases, name, bt, bp)
 
 
 # ---- metrics -----------------------------------------------------------------------------
