@@ -30,6 +30,28 @@ def plain(name):
     return re.sub(r"_\d+$", "", name)
 
 
+def check_metric_by_name(spec, errors=ValueError, match=None):
+    """metrics.get(name) gives Keras' class and name (returned), or refuses the names Keras
+    refuses (None)."""
+    if "error" in spec:
+        with pytest.raises(errors, match=match):
+            metrics.get(spec["name"])
+        return None
+    m = metrics.get(spec["name"])                     # a Metric object, as keras.metrics.get
+    assert (type(m).__name__, m.name) == (spec["cls"], spec["obj_name"])
+    return m
+
+
+def check_running_values(m, spec, a):
+    """A Mean or Sum fed the case's values (and weights) update by update, then reset."""
+    assert m.name == spec["name"]
+    for i in range(spec["n"]):
+        m.update_state(a[f"v{i}"], sample_weight=a.get(f"w{i}"))
+        close(m.result(), a[f"r{i}"], what=f"result after update {i}")
+    m.reset_state()
+    close(m.result(), a["reset"])
+
+
 def schedule(spec):
     cls, config = spec
     return getattr(optimizers.schedules, cls)(**config)

@@ -11,7 +11,13 @@ import numpy as np
 import pytest
 import reference_training as shared
 from reference import load_cases
-from reference_training import check_five_steps, close, schedule
+from reference_training import (
+    check_five_steps,
+    check_metric_by_name,
+    check_running_values,
+    close,
+    schedule,
+)
 
 import tensorkit as tk
 from tensorkit import losses, metrics
@@ -87,13 +93,7 @@ def test_metric_running_result(name):
 @pytest.mark.parametrize("name", names("mean"))
 def test_mean_metric(name):
     spec, a = CASES[name]
-    m = metrics.Mean()
-    assert m.name == spec["name"]
-    for i in range(spec["n"]):
-        m.update_state(a[f"v{i}"], sample_weight=a.get(f"w{i}"))
-        close(m.result(), a[f"r{i}"], what=f"result after update {i}")
-    m.reset_state()
-    close(m.result(), a["reset"])
+    check_running_values(metrics.Mean(), spec, a)
 
 
 @pytest.mark.parametrize("name", names("metric_fn"))
@@ -105,12 +105,9 @@ def test_metric_function(name):
 @pytest.mark.parametrize("name", names("metric_get"))
 def test_metric_by_name(name):
     spec, a = CASES[name]
-    if "error" in spec:
-        with pytest.raises(ValueError):
-            metrics.get(spec["name"])
+    m = check_metric_by_name(spec)
+    if m is None:
         return
-    m = metrics.get(spec["name"])                     # a Metric object, as keras.metrics.get
-    assert (type(m).__name__, m.name) == (spec["cls"], spec["obj_name"])
     close(m(a["y_true"], a["y_pred"]), a["value"])
 
 

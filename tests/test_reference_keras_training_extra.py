@@ -14,6 +14,7 @@ from reference_training import (
     check_fit_history_and_evaluate,
     check_fit_save_load,
     check_five_steps,
+    check_metric_by_name,
     close,
     plain,
     schedule,
@@ -91,13 +92,7 @@ def test_metric_function(name):
 
 @pytest.mark.parametrize("name", names("metric_get"))
 def test_metric_by_name(name):
-    spec, _ = CASES[name]
-    if "error" in spec:
-        with pytest.raises(ValueError):
-            metrics.get(spec["name"])
-        return
-    m = metrics.get(spec["name"])
-    assert (type(m).__name__, m.name) == (spec["cls"], spec["obj_name"])
+    check_metric_by_name(CASES[name][0])
 
 
 # ---- schedules and optimizers -------------------------------------------------------------------

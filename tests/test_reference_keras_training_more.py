@@ -14,6 +14,8 @@ from reference import load_cases
 from reference_training import (
     check_fit_history_and_evaluate,
     check_fit_save_load,
+    check_metric_by_name,
+    check_running_values,
     close,
     optimizer_of,
     plain,
@@ -92,24 +94,12 @@ def test_metric_running_result(name):
 @pytest.mark.parametrize("name", names("sum"))
 def test_sum(name):
     spec, a = CASES[name]
-    m = metrics.Sum()
-    assert m.name == spec["name"]
-    for i in range(spec["n"]):
-        m.update_state(a[f"v{i}"], sample_weight=a.get(f"w{i}"))
-        close(m.result(), a[f"r{i}"], what=f"after update {i}")
-    m.reset_state()
-    close(m.result(), a["reset"])
+    check_running_values(metrics.Sum(), spec, a)
 
 
 @pytest.mark.parametrize("name", names("metric_get"))
 def test_metric_by_name(name):
-    spec, _ = CASES[name]
-    if "error" in spec:
-        with pytest.raises((ValueError, TypeError), match="Fix|Expected"):
-            metrics.get(spec["name"])
-        return
-    m = metrics.get(spec["name"])
-    assert (type(m).__name__, m.name) == (spec["cls"], spec["obj_name"])
+    check_metric_by_name(CASES[name][0], (ValueError, TypeError), match="Fix|Expected")
 
 
 # ---- optimizers --------------------------------------------------------------------------------
